@@ -1,0 +1,73 @@
+"""Demo activities: past visits with outcomes, planned ones with objectives."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
+from kam.core.demo import DemoContext
+from kam.pipeline.models import Status
+
+OBJECTIVES = [
+    "客户同意安排技术负责人参加方案演示",
+    "客户同意引荐分管副总进行高层会谈",
+    "客户同意提供现网拓扑和容量数据",
+    "客户同意在下周内确认试点范围",
+    "客户同意发出正式的询价邀请",
+    "客户同意启动合同评审流程",
+]
+OUTCOME_NOTES = {
+    Outcome.ADVANCE: "客户已确认下周二安排技术演示",
+    Outcome.CONTINUATION: "客户表示方案不错，但未答应下一步具体行动",
+    Outcome.ORDER: "客户签署采购合同",
+    Outcome.NO_SALE: "客户决定暂缓采购",
+}
+
+
+def load(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    tz = timezone.get_current_timezone()
+    contacts = ctx.extra["contacts_by_account"]
+    activities: list[Activity] = []
+    links: list[tuple[int, list]] = []
+    for opportunity in ctx.extra["opportunities"]:
+        if opportunity.status != Status.OPEN:
+            continue
+        people = contacts.get(opportunity.account_id, [])
+        for n in range(rng.randint(1, 4)):
+            past = n > 0 or rng.random() < 0.5
+            day = ctx.today + timedelta(days=-rng.randint(3, 90) if past else rng.randint(0, 14))
+            starts = datetime.combine(day, time(rng.choice([9, 10, 14, 15, 16])), tzinfo=tz)
+            outcome = (
+                rng.choices(
+                    [Outcome.ADVANCE, Outcome.CONTINUATION, Outcome.NO_SALE], weights=[50, 40, 10]
+                )[0]
+                if past
+                else ""
+            )
+            activities.append(
+                Activity(
+                    account_id=opportunity.account_id,
+                    opportunity=opportunity,
+                    kind=rng.choice(Kind.values),
+                    owner=opportunity.owner,
+                    starts_at=starts,
+                    status=ActivityStatus.DONE if past else ActivityStatus.PLANNED,
+                    location=f"客户{opportunity.account.city}办公室",
+                    purpose="推进项目进程",
+                    objective=rng.choice(OBJECTIVES),
+                    outcome=outcome,
+                    outcome_note=OUTCOME_NOTES.get(outcome, ""),
+                )
+            )
+            links.append(
+                (len(activities) - 1, rng.sample(people, k=min(len(people), rng.randint(1, 2))))
+            )
+    created = Activity.objects.bulk_create(activities)
+    through = Activity.contacts.through
+    through.objects.bulk_create(
+        [through(activity_id=created[i].pk, contact_id=c.pk) for i, people in links for c in people]
+    )
+    ctx.log(f"activities: {len(created)}")

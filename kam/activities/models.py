@@ -1,0 +1,94 @@
+"""Customer activities: visits and meetings planned with 5W (DOMAIN.md §4)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kam.core.models import Versioned
+
+
+class Kind(models.TextChoices):
+    SALES_VISIT = "sales_visit", _("Sales visit")
+    TECHNICAL_SEMINAR = "technical_seminar", _("Technical seminar")
+    PROJECT_EXCHANGE = "project_exchange", _("Project exchange")
+    SOLUTION_DEMO = "solution_demo", _("Solution demo")
+    EXECUTIVE_VISIT = "executive_visit", _("Executive visit")
+    SITE_VISIT = "site_visit", _("Site or reference visit")
+    NEGOTIATION = "negotiation", _("Contract negotiation")
+    OTHER = "other", _("Other")
+
+
+class Outcome(models.TextChoices):
+    """The four outcomes of a large sale's call (§3.6)."""
+
+    ORDER = "order", _("Order")
+    ADVANCE = "advance", _("Advance")
+    CONTINUATION = "continuation", _("Continuation")
+    NO_SALE = "no_sale", _("No sale")
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Activity(Versioned):
+    """A customer activity; planned with 5W, judged by what the customer does."""
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.PLANNED,
+        db_index=True,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    starts_at = models.DateTimeField(_("when"), db_index=True)
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    purpose = models.TextField(_("why (purpose)"), blank=True)
+    objective = models.TextField(
+        _("objective: what the customer will do"),
+        help_text=_("The action we expect from the customer when the activity ends."),
+    )
+    contacts = models.ManyToManyField(
+        "stakeholders.Contact",
+        verbose_name=_("people at the customer"),
+        blank=True,
+        related_name="activities",
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, blank=True, default=""
+    )
+    outcome_note = models.TextField(_("what the customer agreed to do"), blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [models.Index(fields=["account", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.account}"

@@ -1,0 +1,61 @@
+"""The audit trail: one function records every change (DOMAIN.md §7, issue 10)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, Interface, User
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value, for the before/after of a change."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time | uuid.UUID):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The current values of an instance's concrete fields (or of ``fields``)."""
+    names = (
+        list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]  # type: ignore[attr-defined]
+    )
+    return {name: _plain(getattr(instance, name)) for name in names}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value changed, as ``{field: [before, after]}``."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in after
+        if before.get(key) != after.get(key) and key not in {"updated_at", "version"}
+    }
+
+
+def record(
+    action: str,
+    instance: models.Model,
+    *,
+    by: User | None,
+    via: str = Interface.WEB,
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event for ``instance``."""
+    return AuditEvent.objects.create(
+        actor=by if by is not None and by.pk else None,
+        interface=via,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=dict(changes or {}),
+    )

@@ -1,0 +1,137 @@
+"""Sign-in, the language switch, the home page and user/team administration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kam.core import selectors
+from kam.core.forms import TeamForm, ThrottledAuthenticationForm, UserForm
+from kam.core.models import Team, User
+from kam.core.services import teams as team_services
+from kam.core.services import users as user_services
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_kam_admin:  # type: ignore[union-attr]
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    summary = selectors.home_summary(request.user)  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"summary": summary})
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Switch the UI language; for a signed-in user it sticks to their profile."""
+    from django.conf import settings
+
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        return response
+    if request.user.is_authenticated:
+        user_services.set_language(request.user, language)  # type: ignore[arg-type]
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = User.objects.select_related("team").order_by("team__path", "username")
+    return render(request, "core/user_list.html", {"users": users})
+
+
+@admin_required
+def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(User, pk=pk) if pk else None
+    form = UserForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        password = data.pop("password")
+        username = data.pop("username")
+        try:
+            if instance is None:
+                user_services.create_user(
+                    username=username, password=password, by=request.user, **data
+                )
+            else:
+                user_services.update_user(instance, by=request.user, **data)
+                if password:
+                    user_services.set_password(instance, password, by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("core:user_list")
+    return render(request, "core/user_form.html", {"form": form, "instance": instance})
+
+
+@admin_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = Team.objects.select_related("manager", "parent").order_by("path")
+    return render(request, "core/team_list.html", {"teams": teams})
+
+
+@admin_required
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(Team, pk=pk) if pk else None
+    initial = (
+        {"name": instance.name, "parent": instance.parent, "manager": instance.manager}
+        if instance
+        else None
+    )
+    form = TeamForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team_services.save_team(instance or Team(), by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("core:team_list")
+    return render(request, "core/team_form.html", {"form": form, "instance": instance})

@@ -1,0 +1,304 @@
+"""KAM settings: one module, read from the environment.
+
+The defaults run KAM embedded (SQLite under ``var/``, a secret generated once and
+kept there). ``KAM_PRODUCTION=1`` switches to production mode, which refuses to
+start without a real secret and a real host name.
+
+Environment variables:
+
+- ``KAM_DATABASE_URL`` (or ``DATABASE_URL``): e.g. ``postgres://kam@db/kam``;
+  default ``sqlite:///<KAM_HOME>/kam.sqlite3``.
+- ``KAM_HOME``: where the embedded database and secret live (default ``./var``).
+- ``KAM_SECRET_KEY``: required in production mode.
+- ``KAM_DEBUG``: ``1`` to show debug pages (never in production).
+- ``KAM_ALLOWED_HOSTS``: comma separated (default ``127.0.0.1,localhost``).
+- ``KAM_TIME_ZONE``: default ``Asia/Shanghai``.
+- ``KAM_LANGUAGE``: default ``zh-hans``.
+- ``KAM_HTTPS``: ``1`` when served behind TLS (secure cookies, HSTS).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+KAM_HOME = Path(os.environ.get("KAM_HOME", Path.cwd() / "var")).resolve()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+PRODUCTION = _flag("KAM_PRODUCTION")
+DEBUG = _flag("KAM_DEBUG") and not PRODUCTION
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("KAM_SECRET_KEY", "").strip()
+    if configured:
+        if PRODUCTION and len(configured) < 32:
+            raise ImproperlyConfigured(
+                "KAM_SECRET_KEY is too short for production mode (at least 32 characters)."
+            )
+        return configured
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "Production mode (KAM_PRODUCTION=1) needs KAM_SECRET_KEY: set it to a long "
+            "random string, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    # Embedded default: generate once, keep beside the database, never commit.
+    key_file = KAM_HOME / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    KAM_HOME.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("KAM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("KAM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("KAM_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        KAM_HOME.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{KAM_HOME / 'kam.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"KAM_DATABASE_URL is not a database URL KAM understands ({exc}). "
+            "Use sqlite:///path/to/kam.sqlite3 or postgres://user:password@host:5432/name."
+        ) from exc
+    engine = config.get("ENGINE", "")
+    if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            f"KAM supports SQLite and PostgreSQL; the database URL asks for {engine!r}."
+        )
+    if engine == "django.db.backends.sqlite3":
+        # Persistent connections buy nothing on SQLite; WAL lets readers and one
+        # writer work at once, the busy timeout waits for a writer instead of failing.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    test_name = os.environ.get("KAM_TEST_DATABASE_NAME")
+    if test_name:
+        config["TEST"] = {"NAME": test_name}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "kam.core",
+    "kam.accounts",
+    "kam.stakeholders",
+    "kam.pipeline",
+    "kam.activities",
+    "kam.forecasting",
+    "kam.receivables",
+    "kam.api",
+    "kam.ui",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "kam.core.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kam.core.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kam.urls"
+WSGI_APPLICATION = "kam.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kam.ui.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login throttling (kam.core.services.auth): failures counted in the database, so
+# every app server sees the same count.
+KAM_LOGIN_MAX_FAILURES = int(os.environ.get("KAM_LOGIN_MAX_FAILURES", "5"))
+KAM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KAM_LOGIN_LOCKOUT_MINUTES", "15"))
+
+LANGUAGE_CODE = os.environ.get("KAM_LANGUAGE", "zh-hans")
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
+LANGUAGE_COOKIE_NAME = "kam_language"
+USE_I18N = True
+TIME_ZONE = os.environ.get("KAM_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("KAM_STATIC_ROOT", KAM_HOME / "static"))
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Without collectstatic (the embedded run), whitenoise serves from the app folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_ROOT", KAM_HOME / "media"))
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Sessions and caches live in the database so app servers share them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("KAM_SESSION_HOURS", "12")) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+HTTPS = _flag("KAM_HTTPS", default=PRODUCTION)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _flag("KAM_SSL_REDIRECT", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021", "security.W008"]
+CSRF_FAILURE_VIEW = "kam.core.errors.csrf_failure"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kam_cache",
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "kam.api.pagination.KamPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kam.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KAM API",
+    "DESCRIPTION": (
+        "Key account management: accounts, decision chains, opportunities, "
+        "activities, forecast and receivables. Authenticate with "
+        "`Authorization: Token <key>` (obtain one at /api/v1/auth/token/)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KAM_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# The company currency; other currencies carry a rate to it.
+KAM_CURRENCY = os.environ.get("KAM_CURRENCY", "CNY")

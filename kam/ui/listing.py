@@ -1,0 +1,44 @@
+"""One helper for every list page: whitelisted sorting and pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Listing:
+    page: Page
+    sort: str
+    querystring: str  # the current filters without page, for pagination links
+
+    @property
+    def rows(self) -> Any:
+        return self.page.object_list
+
+
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    sorts: dict[str, str],
+    default_sort: str,
+    per_page: int = 50,
+) -> Listing:
+    """Sort ``queryset`` by a whitelisted key from ``?sort=`` and cut one page."""
+    sort = request.GET.get("sort", default_sort)
+    key = sort.lstrip("-")
+    if key not in sorts:
+        sort, key = default_sort, default_sort.lstrip("-")
+    field = sorts[key]
+    descending = sort.startswith("-")
+    ordered = queryset.order_by(f"-{field}" if descending else field, "pk")
+    paginator = Paginator(ordered, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return Listing(page=page, sort=sort, querystring=params.urlencode())

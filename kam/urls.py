@@ -1,0 +1,27 @@
+"""The URL map: one include per area, so each app owns its own routes."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kam.core import views as core_views
+
+handler400 = "kam.core.errors.bad_request"
+handler403 = "kam.core.errors.permission_denied"
+handler404 = "kam.core.errors.not_found"
+handler500 = "kam.core.errors.server_error"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", core_views.switch_language, name="switch_language"),
+    path("", include("kam.core.urls")),
+    path("accounts/", include("kam.accounts.urls")),
+    path("people/", include("kam.stakeholders.urls")),
+    path("opportunities/", include("kam.pipeline.urls")),
+    path("activities/", include("kam.activities.urls")),
+    path("forecast/", include("kam.forecasting.urls")),
+    path("receivables/", include("kam.receivables.urls")),
+    path("reports/", include("kam.ui.urls")),
+    path("api/v1/", include("kam.api.urls")),
+]

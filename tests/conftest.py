@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from kam.core.models import Role
+from tests.factories import PASSWORD, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def org(db):  # type: ignore[no-untyped-def]
+    """A small organisation: two regions, each with a team, a manager and reps."""
+
+    class Org:
+        pass
+
+    o = Org()
+    o.company = TeamFactory(name="全国销售部")
+    o.east = TeamFactory(name="华东大区", parent=o.company)
+    o.shanghai = TeamFactory(name="上海组", parent=o.east)
+    o.north = TeamFactory(name="华北大区", parent=o.company)
+    o.east_manager = UserFactory(username="east_mgr", role=Role.MANAGER, team=o.east)
+    o.east.manager = o.east_manager
+    o.east.save()
+    o.north_manager = UserFactory(username="north_mgr", role=Role.MANAGER, team=o.north)
+    o.rep = UserFactory(username="rep_sh", team=o.shanghai)
+    o.rep2 = UserFactory(username="rep_sh2", team=o.shanghai)
+    o.north_rep = UserFactory(username="rep_bj", team=o.north)
+    o.director = UserFactory(username="director", role=Role.DIRECTOR, team=o.company)
+    o.finance = UserFactory(username="finance", role=Role.FINANCE, team=o.company)
+    o.admin = UserFactory(username="admin", role=Role.ADMIN, team=None)
+    return o
+
+
+@pytest.fixture
+def login(client):  # type: ignore[no-untyped-def]
+    def _login(user):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api():  # type: ignore[no-untyped-def]
+    def _api(user=None):  # type: ignore[no-untyped-def]
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return _api
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
