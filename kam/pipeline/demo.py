@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from kam.core.demo import DemoContext
-from kam.pipeline.models import Opportunity, Stage, StageModel, Status
+from kam.pipeline.models import Opportunity, Stage, StageChange, StageModel, Status
 
 PRODUCTS = [
     "核心网扩容",
@@ -56,4 +58,41 @@ def load(ctx: DemoContext) -> None:
                 )
             )
     ctx.extra["opportunities"] = Opportunity.objects.bulk_create(opportunities)
-    ctx.log(f"opportunities: {len(opportunities)}")
+    changes = _stage_history(ctx, ctx.extra["opportunities"], stages)
+    ctx.log(f"opportunities: {len(opportunities)} ({changes} stage changes)")
+
+
+def _stage_history(ctx: DemoContext, opportunities: list[Opportunity], stages: list[Stage]) -> int:
+    """Each deal walked up the funnel to where it stands (or closed), a few weeks a stage."""
+    tz = timezone.get_current_timezone()
+    rows = []
+    for opportunity in opportunities:
+        reached = [s for s in stages if s.order <= opportunity.stage.order]
+        end = opportunity.closed_on or ctx.today
+        day = end - timedelta(days=ctx.rng.randint(15, 40) * len(reached))
+        previous = None
+        for stage in reached:
+            rows.append(
+                StageChange(
+                    opportunity=opportunity,
+                    from_stage=previous,
+                    to_stage=stage,
+                    changed_at=datetime.combine(day, time(10), tzinfo=tz),
+                    changed_by=opportunity.owner,
+                )
+            )
+            previous = stage
+            day = min(end, day + timedelta(days=ctx.rng.randint(10, 40)))
+        if opportunity.status != Status.OPEN:
+            rows.append(
+                StageChange(
+                    opportunity=opportunity,
+                    from_stage=previous,
+                    to_stage=previous,
+                    status=opportunity.status,
+                    changed_at=datetime.combine(end, time(17), tzinfo=tz),
+                    changed_by=opportunity.owner,
+                )
+            )
+    StageChange.objects.bulk_create(rows)
+    return len(rows)

@@ -88,6 +88,15 @@ class Status(models.TextChoices):
     NO_DECISION = "no_decision", _("No decision")
 
 
+class ForecastCategory(models.TextChoices):
+    """The owner's own call on a deal, beside the stage (issue 6)."""
+
+    COMMIT = "commit", _("Commit")
+    BEST_CASE = "best_case", _("Best case")
+    PIPELINE = "pipeline", _("Pipeline")
+    OMITTED = "omitted", _("Omitted")
+
+
 class Opportunity(Versioned):
     """A sales opportunity at an account, moving down a funnel."""
 
@@ -119,6 +128,12 @@ class Opportunity(Versioned):
     )
     expected_close_date = models.DateField(_("expected close date"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True, db_index=True)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=20,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+    )
 
     class Meta:
         ordering = ["expected_close_date", "pk"]
@@ -132,3 +147,72 @@ class Opportunity(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StageChange(models.Model):
+    """Append-only history of an opportunity's stage and status (issue 5).
+
+    One row when the opportunity is created (``from_stage`` empty) and one per
+    move or close; "reached stage X" and "time in stage" are read from here.
+    """
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    changed_at = models.DateTimeField(db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["opportunity", "changed_at", "pk"]
+        indexes = [models.Index(fields=["to_stage", "changed_at"])]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class SmallSale(models.Model):
+    """An order below the funnel threshold, kept out of the funnel (DOMAIN.md §5.3).
+
+    Still counted in sales and in the forecast and progress formulas.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="small_sales",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="small_sales",
+    )
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    sold_on = models.DateField(_("sold on"), db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sold_on", "-pk"]
+        verbose_name = _("off-funnel sale")
+        verbose_name_plural = _("off-funnel sales")
+
+    def __str__(self) -> str:
+        return self.description
