@@ -29,5 +29,7 @@ def fill(path: Path) -> int:
 
 if __name__ == "__main__":
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "kam")
-    for po in sorted(root.glob("*/locale/en/LC_MESSAGES/*.po")):
+    for po in sorted(
+        [*root.glob("locale/en/LC_MESSAGES/*.po"), *root.glob("*/locale/en/LC_MESSAGES/*.po")]
+    ):
         print(po, fill(po))

@@ -27,7 +27,12 @@ def load_glossary() -> dict[str, str]:
 def main(root: Path) -> int:
     glossary = load_glossary()
     missing: list[str] = []
-    for path in sorted(root.glob("*/locale/zh_Hans/LC_MESSAGES/*.po")):
+    for path in sorted(
+        [
+            *root.glob("locale/zh_Hans/LC_MESSAGES/*.po"),
+            *root.glob("*/locale/zh_Hans/LC_MESSAGES/*.po"),
+        ]
+    ):
         catalogue = polib.pofile(str(path))
         for entry in catalogue:
             if entry.obsolete:

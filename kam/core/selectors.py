@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities.models import Activity, ActivityStatus
-from kam.core.models import User
+from kam.core.models import AuditEvent, User
 from kam.pipeline.models import Opportunity, Status
 
 
@@ -50,3 +51,62 @@ def home_summary(user: User) -> HomeSummary:
         open_amount=totals["amount"] or Decimal(0),
         upcoming_activities=list(upcoming),
     )
+
+
+def history_for(instance: Any) -> QuerySet[AuditEvent]:
+    """The audit events of one record, newest first (for its history panel).
+
+    The caller has already checked that the user may see ``instance``.
+    """
+    return (
+        AuditEvent.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    object_type: str = ""
+    object_id: str = ""
+    actor: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> AuditFilters:
+        def as_date(name: str) -> date | None:
+            try:
+                return date.fromisoformat(params.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(
+            object_type=params.get("object_type", "").strip(),
+            object_id=params.get("object_id", "").strip(),
+            actor=params.get("actor", "").strip(),
+            action=params.get("action", "").strip(),
+            since=as_date("since"),
+            until=as_date("until"),
+        )
+
+
+def audit_search(filters: AuditFilters) -> QuerySet[AuditEvent]:
+    """The audit trail for administrators, filtered."""
+    events = AuditEvent.objects.select_related("actor")
+    if filters.object_type:
+        events = events.filter(object_type=filters.object_type)
+    if filters.object_id:
+        events = events.filter(object_id=filters.object_id)
+    if filters.actor:
+        events = events.filter(actor__username__iexact=filters.actor)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.since:
+        events = events.filter(at__date__gte=filters.since)
+    if filters.until:
+        events = events.filter(at__date__lte=filters.until)
+    return events

@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/users/new/", views.user_edit, name="user_create"),
     path("settings/users/<int:pk>/", views.user_edit, name="user_edit"),
     path("settings/teams/", views.team_list, name="team_list"),
+    path("settings/audit/", views.audit_log, name="audit_log"),
     path("settings/teams/new/", views.team_edit, name="team_create"),
     path("settings/teams/<int:pk>/", views.team_edit, name="team_edit"),
 ]

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from kam.core import selectors
 from kam.core.forms import TeamForm, ThrottledAuthenticationForm, UserForm
-from kam.core.models import Team, User
+from kam.core.models import AuditEvent, Team, User
 from kam.core.services import teams as team_services
 from kam.core.services import users as user_services
+from kam.ui.listing import paginate
 
 
 class LoginView(auth_views.LoginView):
@@ -109,6 +110,19 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("core:user_list")
     return render(request, "core/user_form.html", {"form": form, "instance": instance})
+
+
+@admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit trail, searchable by administrators; nobody can edit it."""
+    filters = selectors.AuditFilters.from_params(request.GET)
+    events = selectors.audit_search(filters)
+    listing = paginate(request, events, sorts={"at": "at"}, default_sort="-at", per_page=100)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"listing": listing, "filters": filters, "actions": AuditEvent.Action.choices},
+    )
 
 
 @admin_required

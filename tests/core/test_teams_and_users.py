@@ -122,3 +122,12 @@ def test_team_cycle_through_the_api_is_a_400(org, api):
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["details"]
     assert TeamFactory._meta.model.objects.get(pk=org.east.pk).parent_id == org.company.pk
+
+
+def test_admin_searches_the_audit_trail(org, login):
+    client = login(org.admin)
+    response = client.get(reverse("core:audit_log"), {"object_type": "core.team"})
+    assert response.status_code == 200
+    rows = list(response.context["listing"].rows)
+    assert rows and all(e.object_type == "core.team" for e in rows)
+    assert login(org.director).get(reverse("core:audit_log")).status_code == 403
