@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
-from kam.accounts.models import Account, AccountMember
-from kam.accounts.visibility import visible_accounts
+from kam.accounts import calculations
+from kam.accounts.models import (
+    Account,
+    AccountMember,
+    AccountPlan,
+    AccountPolicy,
+    GrowthLever,
+    PlanAction,
+    PlanObjective,
+    ProductLine,
+    QualificationCriterion,
+    Strategy,
+    StrategyAllocation,
+    Tier,
+    ValuePeriod,
+    WhitespaceCell,
+)
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities.models import Activity
 from kam.core.models import User
-from kam.pipeline.models import Opportunity, Status
+from kam.pipeline.models import Opportunity, SmallSale, Status
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
 class AccountFilters:
     q: str = ""
     tier: str = ""
+    segment: str = ""
+    scale: str = ""
     industry: str = ""
     owner: int | None = None
     team: int | None = None
@@ -31,6 +55,8 @@ class AccountFilters:
         return cls(
             q=params.get("q", "").strip(),
             tier=params.get("tier", ""),
+            segment=params.get("segment", ""),
+            scale=params.get("scale", ""),
             industry=params.get("industry", ""),
             owner=as_int("owner"),
             team=as_int("team"),
@@ -44,12 +70,19 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
         accounts = accounts.filter(Q(name__icontains=filters.q) | Q(city__icontains=filters.q))
     if filters.tier:
         accounts = accounts.filter(tier=filters.tier)
+    if filters.segment:
+        accounts = accounts.filter(segment=filters.segment)
+    if filters.scale:
+        accounts = accounts.filter(scale=filters.scale)
     if filters.industry:
         accounts = accounts.filter(industry=filters.industry)
     if filters.owner:
         accounts = accounts.filter(owner_id=filters.owner)
     if filters.team:
-        accounts = accounts.filter(owner__team_id=filters.team)
+        accounts = accounts.filter(
+            Q(owner__team_id=filters.team)
+            | Q(pk__in=AccountMember.objects.filter(user__team_id=filters.team).values("account"))
+        )
     return accounts.annotate(
         open_opportunities=Count("opportunities", filter=Q(opportunities__status=Status.OPEN)),
         open_amount=Sum("opportunities__amount", filter=Q(opportunities__status=Status.OPEN)),
@@ -57,18 +90,25 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
 
 
 def account_detail(user: User, pk: int) -> Account:
-    """One visible account with its team, people, deals and recent activities.
+    """One visible account with everything its 360 page shows, in a fixed number of queries.
 
     Raises ``Account.DoesNotExist`` for an account the user may not see, so the
     view answers 404 and says nothing about it.
     """
     return (
         visible_accounts(user)
-        .select_related("owner", "parent")
+        .select_related("owner", "parent", "tier_override_by")
         .prefetch_related(
             Prefetch("members", queryset=AccountMember.objects.select_related("user")),
             "subsidiaries",
             "contacts",
+            "installed_products",
+            "purchasing_departments",
+            "competitors",
+            Prefetch("notes", queryset=_notes()),
+            "swot_items",
+            Prefetch("latent_needs", queryset=_needs()),
+            Prefetch("value_periods", queryset=ValuePeriod.objects.order_by("-year")),
             Prefetch(
                 "opportunities",
                 queryset=Opportunity.objects.select_related("stage", "owner").order_by(
@@ -83,3 +123,465 @@ def account_detail(user: User, pk: int) -> Account:
         )
         .get(pk=pk)
     )
+
+
+def _notes() -> QuerySet[Any]:
+    from kam.accounts.models import AccountNote
+
+    return AccountNote.objects.select_related("author").order_by("-observed_on", "-pk")
+
+
+def _needs() -> QuerySet[Any]:
+    from kam.accounts.models import LatentNeed
+
+    return LatentNeed.objects.select_related("opportunity").order_by("quadrant", "pk")
+
+
+def editable_account(user: User, pk: int) -> Account:
+    """A visible account for an edit; 404 (DoesNotExist) when not visible."""
+    return visible_accounts(user).select_related("owner", "parent").get(pk=pk)
+
+
+def group_tree(account: Account) -> list[tuple[Account, int]]:
+    """The whole group the account belongs to, as (account, depth) in tree order.
+
+    Walks up to the top parent, then reads the group level by level: one query per
+    level, never per account.
+    """
+    top = account
+    seen = {account.pk}
+    while top.parent_id is not None and top.parent_id not in seen:
+        seen.add(top.parent_id)
+        parent = Account.objects.filter(pk=top.parent_id).only("pk", "name", "parent_id").first()
+        if parent is None:
+            break
+        top = parent
+    children: dict[int, list[Account]] = defaultdict(list)
+    level = [top.pk]
+    depth = 0
+    while level and depth < 10:
+        rows = list(
+            Account.objects.filter(parent_id__in=level).only("pk", "name", "parent_id", "tier")
+        )
+        for row in rows:
+            children[row.parent_id].append(row)  # type: ignore[index]
+        level = [row.pk for row in rows]
+        depth += 1
+    ordered: list[tuple[Account, int]] = []
+
+    def walk(node: Account, d: int) -> None:
+        ordered.append((node, d))
+        for child in sorted(children.get(node.pk, []), key=lambda a: a.name):
+            walk(child, d + 1)
+
+    walk(top, 0)
+    return ordered
+
+
+# --- sales from won business ----------------------------------------------------
+
+
+def sales_by_account(
+    accounts: QuerySet[Account] | list[int], since: date, until: date
+) -> dict[int, Decimal]:
+    """Won business (closed in [since, until]) plus off-funnel sales, per account."""
+    ids = accounts if isinstance(accounts, list) else accounts.values("pk")
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    won = (
+        Opportunity.objects.filter(
+            account__in=ids, status=Status.WON, closed_on__gte=since, closed_on__lte=until
+        )
+        .values("account")
+        .annotate(total=Sum("amount"))
+    )
+    for row in won:
+        totals[row["account"]] += row["total"] or ZERO
+    small = (
+        SmallSale.objects.filter(account__in=ids, sold_on__gte=since, sold_on__lte=until)
+        .values("account")
+        .annotate(total=Sum("amount"))
+    )
+    for row in small:
+        totals[row["account"]] += row["total"] or ZERO
+    return totals
+
+
+def _year_window(today: date) -> tuple[date, date, date, date]:
+    start = today - timedelta(days=365)
+    previous_start = start - timedelta(days=365)
+    return start + timedelta(days=1), today, previous_start + timedelta(days=1), start
+
+
+# --- qualification (§1.2) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    qualification: calculations.Qualification
+    criteria: dict[str, QualificationCriterion]
+    suggested_tier: str
+    strategy: str | None
+    sales_12m: Decimal
+    sales_prev_12m: Decimal
+    share_pct: Decimal | None
+
+    @property
+    def lines(self) -> list[tuple[QualificationCriterion, calculations.ScoreLine]]:
+        return [(self.criteria[line.key], line) for line in self.qualification.lines]
+
+
+def criteria() -> list[QualificationCriterion]:
+    return list(QualificationCriterion.objects.order_by("order"))
+
+
+def current_policy() -> AccountPolicy:
+    from kam.accounts.services import policy
+
+    return policy()
+
+
+def _criteria_values(account: Account, sales: Decimal, previous: Decimal) -> dict[str, Any]:
+    return {
+        "sales_volume": (sales, True),
+        "margin": (account.margin_pct, False),
+        "growth": (calculations.growth_pct(sales, previous), True),
+        "potential": (calculations.headroom(sales, account.purchase_potential), False),
+        "payment": (
+            Decimal(account.payment_cycle_days) if account.payment_cycle_days is not None else None,
+            False,
+        ),
+        "goal_access": (
+            Decimal(account.goal_access) if account.goal_access is not None else None,
+            False,
+        ),
+        "openness": (Decimal(account.openness) if account.openness is not None else None, False),
+    }
+
+
+def _assess(
+    account: Account,
+    sales: Decimal,
+    previous: Decimal,
+    rows: list[QualificationCriterion],
+    rules: AccountPolicy,
+) -> Assessment:
+    result = calculations.qualify(
+        _criteria_values(account, sales, previous),
+        [calculations.Criterion(c.key, c.weight, c.zero_at, c.full_at) for c in rows],
+    )
+    share = calculations.share_of_wallet(sales, account.purchase_potential)
+    return Assessment(
+        qualification=result,
+        criteria={c.key: c for c in rows},
+        suggested_tier=calculations.tier_for(
+            result.total, rules.key_min_score, rules.important_min_score
+        ),
+        strategy=calculations.strategy_for(
+            account.purchase_potential,
+            share,
+            high_potential_from=rules.high_potential_from,
+            high_share_from_pct=rules.high_share_from_pct,
+            intrude_below_pct=rules.intrude_below_pct,
+        ),
+        sales_12m=sales,
+        sales_prev_12m=previous,
+        share_pct=share,
+    )
+
+
+def assessment_for(account: Account, today: date | None = None) -> Assessment:
+    """The seven-criteria score of one account with its breakdown, and its segment."""
+    today = today or timezone.localdate()
+    start, end, previous_start, previous_end = _year_window(today)
+    sales = sales_by_account([account.pk], start, end).get(account.pk, ZERO)
+    previous = sales_by_account([account.pk], previous_start, previous_end).get(account.pk, ZERO)
+    return _assess(account, sales, previous, criteria(), current_policy())
+
+
+def assessments_for(accounts: list[Account], today: date | None = None) -> dict[int, Assessment]:
+    """The same for many accounts in a fixed number of queries."""
+    today = today or timezone.localdate()
+    start, end, previous_start, previous_end = _year_window(today)
+    ids = [a.pk for a in accounts]
+    sales = sales_by_account(ids, start, end)
+    previous = sales_by_account(ids, previous_start, previous_end)
+    rows, rules = criteria(), current_policy()
+    return {
+        a.pk: _assess(a, sales.get(a.pk, ZERO), previous.get(a.pk, ZERO), rows, rules)
+        for a in accounts
+    }
+
+
+# --- customer total value (§1.3) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    period: ValuePeriod
+    revenue: Decimal
+    profit_computed: bool
+    value: calculations.TotalValue
+
+
+def value_rows(account: Account) -> list[ValueRow]:
+    """Each recorded year of the account's total value, the profit computed where missing."""
+    periods = list(account.value_periods.all())
+    if not periods:
+        return []
+    years = {p.year for p in periods}
+    revenue: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    won = (
+        Opportunity.objects.filter(account=account, status=Status.WON, closed_on__year__in=years)
+        .values_list("closed_on__year")
+        .annotate(total=Sum("amount"))
+    )
+    for year, total in won:
+        revenue[year] += total or ZERO
+    small = (
+        SmallSale.objects.filter(account=account, sold_on__year__in=years)
+        .values_list("sold_on__year")
+        .annotate(total=Sum("amount"))
+    )
+    for year, total in small:
+        revenue[year] += total or ZERO
+    rows = []
+    for p in periods:
+        computed = p.profit_contribution is None
+        profit = (
+            calculations.profit_from_margin(revenue[p.year], account.margin_pct)
+            if computed
+            else p.profit_contribution
+        )
+        rows.append(
+            ValueRow(
+                period=p,
+                revenue=revenue[p.year],
+                profit_computed=computed,
+                value=calculations.total_value(
+                    profit_contribution=profit or ZERO,
+                    cost_of_sales=p.cost_of_sales,
+                    cost_of_service=p.cost_of_service,
+                    cost_of_relationship=p.cost_of_relationship,
+                    learning_value=p.learning_value,
+                    skill_value=p.skill_value,
+                    referral_value=p.referral_value,
+                ),
+            )
+        )
+    return rows
+
+
+# --- the value pyramid (§1.3) ---------------------------------------------------
+
+
+@dataclass
+class TierRow:
+    tier: str
+    label: str
+    accounts: int = 0
+    revenue: Decimal = ZERO
+    profit: Decimal = ZERO
+    revenue_share: Decimal | None = None
+    profit_share: Decimal | None = None
+    account_share: Decimal | None = None
+
+
+@dataclass
+class Pyramid:
+    rows: list[TierRow]
+    pareto: calculations.ParetoShape
+    top: list[tuple[Account, Decimal, Decimal]] = field(default_factory=list)
+    since: date | None = None
+    until: date | None = None
+
+
+def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> Pyramid:
+    """Accounts per tier with their share of revenue and profit over the last 12 months."""
+    today = today or timezone.localdate()
+    start, end, _ps, _pe = _year_window(today)
+    accounts = visible_accounts(user)
+    basics = list(accounts.values_list("pk", "tier", "margin_pct"))
+    sales = sales_by_account(accounts, start, end)
+    rows = {value: TierRow(value, str(label)) for value, label in Tier.choices}
+    revenues = []
+    for pk, account_tier, margin in basics:
+        revenue = sales.get(pk, ZERO)
+        revenues.append(revenue)
+        row = rows[account_tier]
+        row.accounts += 1
+        row.revenue += revenue
+        row.profit += calculations.profit_from_margin(revenue, margin) or ZERO
+    total_revenue = sum((r.revenue for r in rows.values()), ZERO)
+    total_profit = sum((r.profit for r in rows.values()), ZERO)
+    total_accounts = len(basics)
+    for row in rows.values():
+        row.revenue_share = calculations.percent(row.revenue, total_revenue)
+        row.profit_share = calculations.percent(row.profit, total_profit)
+        row.account_share = calculations.percent(Decimal(row.accounts), Decimal(total_accounts))
+    pyramid = Pyramid(
+        rows=[rows[t] for t in Tier.values],
+        pareto=calculations.pareto(revenues),
+        since=start,
+        until=end,
+    )
+    if tier in Tier.values:
+        in_tier = [pk for pk, t, _m in basics if t == tier]
+        ranked = sorted(in_tier, key=lambda pk: sales.get(pk, ZERO), reverse=True)[:50]
+        by_pk = Account.objects.select_related("owner").in_bulk(ranked)
+        margins = {pk: m for pk, _t, m in basics}
+        pyramid.top = [
+            (
+                by_pk[pk],
+                sales.get(pk, ZERO),
+                calculations.profit_from_margin(sales.get(pk, ZERO), margins[pk]) or ZERO,
+            )
+            for pk in ranked
+        ]
+    return pyramid
+
+
+# --- the attack / defend matrix (§1.4) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixPoint:
+    account: Account
+    potential: Decimal
+    share_pct: Decimal
+    strategy: str
+
+
+@dataclass
+class AllocationRow:
+    strategy: str
+    label: str
+    accounts: int = 0
+    planned_hours: Decimal = ZERO
+    planned_people: int = 0
+    planned_budget: Decimal = ZERO
+    activities: int = 0
+    actual_hours: Decimal = ZERO
+    actual_people: int = 0
+    actual_expenses: Decimal = ZERO
+
+
+def _activity_fields() -> set[str]:
+    return {f.name for f in Activity._meta.get_fields()}
+
+
+def attack_defend_matrix(
+    user: User, *, year: int, today: date | None = None
+) -> tuple[list[MatrixPoint], int, list[AllocationRow]]:
+    """Accounts placed by purchase potential × share of wallet, and per strategy the
+    planned allocation against what activities actually spent in ``year``."""
+    today = today or timezone.localdate()
+    start, end, _ps, _pe = _year_window(today)
+    accounts = list(
+        visible_accounts(user).only("pk", "name", "purchase_potential", "tier", "segment")
+    )
+    sales = sales_by_account([a.pk for a in accounts], start, end)
+    rules = current_policy()
+    points = []
+    unplaced = 0
+    rows = {value: AllocationRow(value, str(label)) for value, label in Strategy.choices}
+    for account in accounts:
+        share = calculations.share_of_wallet(
+            sales.get(account.pk, ZERO), account.purchase_potential
+        )
+        strategy = calculations.strategy_for(
+            account.purchase_potential,
+            share,
+            high_potential_from=rules.high_potential_from,
+            high_share_from_pct=rules.high_share_from_pct,
+            intrude_below_pct=rules.intrude_below_pct,
+        )
+        if strategy is None or share is None or account.purchase_potential is None:
+            unplaced += 1
+            continue
+        points.append(MatrixPoint(account, account.purchase_potential, share, strategy))
+        rows[strategy].accounts += 1
+    for allocation in StrategyAllocation.objects.filter(year=year):
+        row = rows[allocation.strategy]
+        row.planned_hours = allocation.planned_hours
+        row.planned_people = allocation.planned_people
+        row.planned_budget = allocation.planned_budget
+    fields = _activity_fields()
+    activities = (
+        scope_to_visible_accounts(Activity.objects.all(), user)
+        .filter(starts_at__year=year)
+        .exclude(status="cancelled")
+        .exclude(account__segment="")
+    )
+    aggregates: dict[str, Any] = {"n": Count("pk"), "people": Count("owner", distinct=True)}
+    if "duration_minutes" in fields:
+        aggregates["minutes"] = Sum("duration_minutes")
+    if "expenses" in fields:
+        aggregates["expenses"] = Sum("expenses")
+    for row_data in activities.values("account__segment").annotate(**aggregates):
+        row = rows.get(row_data["account__segment"])
+        if row is None:
+            continue
+        row.activities = row_data["n"]
+        row.actual_people = row_data["people"]
+        row.actual_hours = (Decimal(row_data.get("minutes") or 0) / 60).quantize(Decimal("0.1"))
+        row.actual_expenses = row_data.get("expenses") or ZERO
+    return points, unplaced, [rows[s] for s in Strategy.values]
+
+
+# --- account plans (§1.5, §1.7) --------------------------------------------------
+
+
+@dataclass
+class PlanView:
+    plan: AccountPlan
+    levers: list[tuple[GrowthLever, str]]
+    units: list[str]
+    product_lines: list[ProductLine]
+    grid: list[tuple[str, list[tuple[ProductLine, str]]]]
+    objectives: list[PlanObjective]
+    balance: dict[str, dict[str, Any]]
+
+
+def plan_view(plan: AccountPlan) -> PlanView:
+    """One plan with its levers on the priority matrix, whitespace grid and actions."""
+    levers = list(plan.levers.all())
+    lines = list(ProductLine.objects.filter(active=True).order_by("order"))
+    cells = list(WhitespaceCell.objects.filter(plan=plan))
+    subsidiaries = list(plan.account.subsidiaries.values_list("name", flat=True))
+    units = list(dict.fromkeys([plan.account.name, *subsidiaries, *(c.unit for c in cells)]))
+    status = {(c.unit, c.product_line_id): c.status for c in cells}
+    grid = [(unit, [(line, status.get((unit, line.pk), "")) for line in lines]) for unit in units]
+    objectives = list(
+        plan.objectives.prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=PlanAction.objects.select_related("owner", "activity", "opportunity"),
+            )
+        )
+    )
+    balance: dict[str, dict[str, Any]] = {}
+    for lever in levers:
+        entry = balance.setdefault(lever.horizon, {"levers": 0, "revenue": ZERO, "objectives": 0})
+        entry["levers"] += 1
+        entry["revenue"] += lever.expected_revenue
+    for objective in objectives:
+        entry = balance.setdefault(
+            objective.horizon, {"levers": 0, "revenue": ZERO, "objectives": 0}
+        )
+        entry["objectives"] += 1
+    return PlanView(
+        plan=plan,
+        levers=[
+            (lever, calculations.priority_for(lever.attractiveness, lever.probability))
+            for lever in levers
+        ],
+        units=units,
+        product_lines=lines,
+        grid=grid,
+        objectives=objectives,
+        balance=balance,
+    )
+
+
+def plans_for(account: Account) -> list[AccountPlan]:
+    return list(AccountPlan.objects.filter(account=account).order_by("-year"))

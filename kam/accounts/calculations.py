@@ -1,0 +1,221 @@
+"""Pure account calculations over plain values (DOMAIN.md §1); money is Decimal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is zero."""
+    if not whole:
+        return None
+    return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def growth_pct(current: Decimal, previous: Decimal) -> Decimal | None:
+    """Growth of purchases from the previous period to this one (§1.2 criterion 3).
+
+    None when there was nothing before: growth from zero is not a percentage.
+    """
+    if previous <= 0:
+        return None
+    return ((current - previous) * HUNDRED / previous).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def share_of_wallet(our_sales: Decimal, purchase_potential: Decimal | None) -> Decimal | None:
+    """Our share of what the customer spends on our kind of products (§1.4), 0-100."""
+    if purchase_potential is None or purchase_potential <= 0:
+        return None
+    share = percent(max(our_sales, ZERO), purchase_potential)
+    return min(share, HUNDRED) if share is not None else None
+
+
+def headroom(our_sales: Decimal, purchase_potential: Decimal | None) -> Decimal | None:
+    """What the customer buys elsewhere: the potential we do not yet serve (§1.2 criterion 4)."""
+    if purchase_potential is None:
+        return None
+    return max(purchase_potential - max(our_sales, ZERO), ZERO)
+
+
+def criterion_score(value: Decimal | None, zero_at: Decimal, full_at: Decimal) -> Decimal | None:
+    """Score 0-100 of one measured value on the company's scale.
+
+    The value scores 0 at ``zero_at`` and 100 at ``full_at``, linearly between,
+    clamped outside; ``zero_at`` above ``full_at`` means lower is better.
+    None when the value is unknown.
+    """
+    if value is None:
+        return None
+    if zero_at == full_at:
+        return HUNDRED if value >= full_at else ZERO
+    fraction = (Decimal(value) - zero_at) / (full_at - zero_at)
+    fraction = min(max(fraction, ZERO), Decimal(1))
+    return (fraction * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    weight: Decimal
+    zero_at: Decimal
+    full_at: Decimal
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One row of the breakdown: the value, where it came from, its score and weight."""
+
+    key: str
+    value: Decimal | None
+    computed: bool  # from the data (won business) rather than entered by hand
+    score: Decimal | None
+    weight: Decimal
+    points: Decimal  # weighted contribution to the total
+
+
+@dataclass(frozen=True)
+class Qualification:
+    total: Decimal
+    lines: tuple[ScoreLine, ...]
+
+    @property
+    def missing(self) -> list[str]:
+        return [line.key for line in self.lines if line.value is None]
+
+
+def qualify(
+    values: dict[str, tuple[Decimal | None, bool]], criteria: Sequence[Criterion]
+) -> Qualification:
+    """The key-account score (§1.2): weighted mean of the criterion scores, 0-100.
+
+    ``values`` maps a criterion key to (value, computed-from-data). A criterion
+    without a value scores 0: an unknown customer is not a key account until
+    someone knows it.
+    """
+    total_weight = sum((c.weight for c in criteria), ZERO)
+    lines = []
+    total = ZERO
+    for criterion in criteria:
+        value, computed = values.get(criterion.key, (None, False))
+        score = criterion_score(value, criterion.zero_at, criterion.full_at)
+        points = (
+            (score or ZERO) * criterion.weight / total_weight if total_weight else ZERO
+        ).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        total += (score or ZERO) * criterion.weight / total_weight if total_weight else ZERO
+        lines.append(ScoreLine(criterion.key, value, computed, score, criterion.weight, points))
+    return Qualification(
+        total=total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), lines=tuple(lines)
+    )
+
+
+def tier_for(score: Decimal, key_min: Decimal, important_min: Decimal) -> str:
+    """The value-pyramid tier a score earns (§1.3)."""
+    if score >= key_min:
+        return "key"
+    if score >= important_min:
+        return "important"
+    return "general"
+
+
+def strategy_for(
+    purchase_potential: Decimal | None,
+    share_pct: Decimal | None,
+    *,
+    high_potential_from: Decimal,
+    high_share_from_pct: Decimal,
+    intrude_below_pct: Decimal,
+) -> str | None:
+    """The attack / defend quadrant of an account (§1.4); None until the potential is known.
+
+    High potential: retain where our share is high, intrude where a competitor
+    holds nearly all of it, acquire in between. Low potential: maintain where
+    our share is high, let go otherwise.
+    """
+    if purchase_potential is None or share_pct is None:
+        return None
+    if purchase_potential >= high_potential_from:
+        if share_pct >= high_share_from_pct:
+            return "retain"
+        if share_pct < intrude_below_pct:
+            return "intrude"
+        return "acquire"
+    if share_pct >= high_share_from_pct:
+        return "maintain"
+    return "let_go"
+
+
+@dataclass(frozen=True)
+class TotalValue:
+    """Customer total value over a period and its parts (§1.3)."""
+
+    profit_contribution: Decimal
+    cost_to_serve: Decimal
+    intangible: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.profit_contribution - self.cost_to_serve + self.intangible
+
+
+def total_value(
+    *,
+    profit_contribution: Decimal,
+    cost_of_sales: Decimal,
+    cost_of_service: Decimal,
+    cost_of_relationship: Decimal,
+    learning_value: Decimal,
+    skill_value: Decimal,
+    referral_value: Decimal,
+) -> TotalValue:
+    """Profit contribution − cost of sales, service and upkeep + intangible value (§1.3)."""
+    return TotalValue(
+        profit_contribution=profit_contribution,
+        cost_to_serve=cost_of_sales + cost_of_service + cost_of_relationship,
+        intangible=learning_value + skill_value + referral_value,
+    )
+
+
+def profit_from_margin(revenue: Decimal, margin_pct: Decimal | None) -> Decimal | None:
+    """Profit contribution of sales at an average margin; None without a margin."""
+    if margin_pct is None:
+        return None
+    return (revenue * margin_pct / HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def priority_for(attractiveness: int, probability: int) -> str:
+    """The priority matrix (§1.5): attractiveness × probability of success, each 1-5.
+
+    Attractive and likely: act now. Attractive but not likely yet: wait for the
+    moment. Not attractive: drop.
+    """
+    if attractiveness >= 3:
+        return "act_now" if probability >= 3 else "wait"
+    return "drop"
+
+
+@dataclass(frozen=True)
+class ParetoShape:
+    """How concentrated revenue is (§1.3: 80% of customers give under 20% of sales)."""
+
+    accounts: int
+    top_count: int  # the top 20% of accounts by revenue
+    top_share_pct: Decimal | None  # their share of revenue
+    rest_share_pct: Decimal | None  # the other 80%'s share
+
+
+def pareto(revenues: Iterable[Decimal]) -> ParetoShape:
+    ordered = sorted((max(r, ZERO) for r in revenues), reverse=True)
+    n = len(ordered)
+    top_count = (n + 4) // 5  # at least one account once there is any
+    total = sum(ordered, ZERO)
+    top = sum(ordered[:top_count], ZERO)
+    top_share = percent(top, total)
+    rest_share = HUNDRED - top_share if top_share is not None else None
+    return ParetoShape(n, top_count, top_share, rest_share)
