@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,12 +86,48 @@ class Activity(Versioned):
         _("outcome"), max_length=20, choices=Outcome.choices, blank=True, default=""
     )
     outcome_note = models.TextField(_("what the customer agreed to do"), blank=True)
+    outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    expenses = models.DecimalField(
+        _("expenses (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("our staff"),
+        blank=True,
+        related_name="activities_attended",
+    )
 
     class Meta:
         ordering = ["-starts_at"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        indexes = [models.Index(fields=["account", "starts_at"])]
+        indexes = [
+            models.Index(fields=["account", "starts_at"]),
+            models.Index(fields=["opportunity", "starts_at"]),
+            models.Index(fields=["owner", "starts_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.account}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private ICS feed; the token in its URL can be revoked (issue 5, no. 11)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -79,8 +79,10 @@ def _stage_history(ctx: DemoContext, opportunities: list[Opportunity], stages: l
                     to_stage=stage,
                     changed_at=datetime.combine(day, time(10), tzinfo=tz),
                     changed_by=opportunity.owner,
+                    win_rate=stage.win_rate,
                 )
             )
+            opportunity.stage_entered_at = rows[-1].changed_at
             previous = stage
             day = min(end, day + timedelta(days=ctx.rng.randint(10, 40)))
         if opportunity.status != Status.OPEN:
@@ -92,7 +94,9 @@ def _stage_history(ctx: DemoContext, opportunities: list[Opportunity], stages: l
                     status=opportunity.status,
                     changed_at=datetime.combine(end, time(17), tzinfo=tz),
                     changed_by=opportunity.owner,
+                    win_rate=previous.win_rate if previous else None,
                 )
             )
     StageChange.objects.bulk_create(rows)
+    Opportunity.objects.bulk_update(opportunities, ["stage_entered_at"], batch_size=500)
     return len(rows)

@@ -97,6 +97,23 @@ class ForecastCategory(models.TextChoices):
     OMITTED = "omitted", _("Omitted")
 
 
+class CompetitionStatus(models.TextChoices):
+    """Whether a competitor is involved: not knowing is a red flag (§2.3 no. 6)."""
+
+    UNKNOWN = "unknown", _("Unknown")
+    NONE = "none", _("No competitor")
+    PRESENT = "present", _("Competitors present")
+
+
+class Standing(models.TextChoices):
+    """How we stand on a decision factor or purchase element (§3.4)."""
+
+    UNKNOWN = "unknown", _("Unknown")
+    AHEAD = "ahead", _("We lead")
+    EVEN = "even", _("Even")
+    BEHIND = "behind", _("We trail")
+
+
 class Opportunity(Versioned):
     """A sales opportunity at an account, moving down a funnel."""
 
@@ -134,6 +151,79 @@ class Opportunity(Versioned):
         choices=ForecastCategory.choices,
         default=ForecastCategory.PIPELINE,
     )
+    exchange_rate = models.DecimalField(
+        _("rate to CNY"),
+        max_digits=12,
+        decimal_places=6,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.000001"))],
+        help_text=_("How many CNY one unit of the currency is worth."),
+    )
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    products = models.CharField(_("products"), max_length=300, blank=True)
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opportunity team"),
+        blank=True,
+        related_name="opportunity_teams",
+    )
+    stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
+    competition_status = models.CharField(
+        _("competition"),
+        max_length=20,
+        choices=CompetitionStatus.choices,
+        default=CompetitionStatus.UNKNOWN,
+    )
+    # Background (§3.3)
+    business_status = models.TextField(_("customer business status"), blank=True)
+    application_needs = models.TextField(_("application needs"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    implementation_drivers = models.TextField(
+        _("implementation drivers"),
+        blank=True,
+        help_text=_("Return, risks after implementation, business or technical focus, deadline."),
+    )
+    # Decision process (§3.4): who, which departments, when, how
+    decision_who = models.TextField(_("who decides"), blank=True)
+    decision_departments = models.TextField(_("which departments"), blank=True)
+    decision_when = models.TextField(_("when it is decided"), blank=True)
+    decision_how = models.TextField(_("how it is decided"), blank=True)
+    # The five purchase elements (§3.4), our assessment
+    element_value = models.CharField(
+        _("value"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
+    )
+    element_need = models.CharField(
+        _("need"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
+    )
+    element_price = models.CharField(
+        _("price"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
+    )
+    element_trust = models.CharField(
+        _("trust"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
+    )
+    element_experience = models.CharField(
+        _("experience"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
+    )
+    # Qualification (§3.2)
+    has_need = models.BooleanField(_("needs our product or service"), default=False)
+    has_authority = models.BooleanField(_("has authority to decide"), default=False)
+    has_budget = models.BooleanField(_("has budget"), default=False)
+    has_timeline = models.BooleanField(_("has a purchase timeline"), default=False)
+    qualification_override_reason = models.TextField(
+        _("reason for passing unqualified"), blank=True
+    )
+    qualification_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("override by"),
+    )
+    # Outcome (issue 5, no. 7)
+    close_reason = models.TextField(_("reason"), blank=True)
+    winning_competitor = models.CharField(_("competitor who won"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["expected_close_date", "pk"]
@@ -147,6 +237,15 @@ class Opportunity(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_qualified(self) -> bool:
+        """All four of §3.2: need, authority, budget, timeline."""
+        return self.has_need and self.has_authority and self.has_budget and self.has_timeline
+
+    @property
+    def amount_cny(self) -> Decimal:
+        return (self.amount * self.exchange_rate).quantize(Decimal("0.01"))
 
 
 class StageChange(models.Model):
@@ -172,6 +271,10 @@ class StageChange(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The stage's win rate when the change happened: editing rates never rewrites history.
+    win_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    exit_criteria_confirmed = models.TextField(blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["opportunity", "changed_at", "pk"]
@@ -216,3 +319,207 @@ class SmallSale(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class FieldChange(models.Model):
+    """Append-only history of an opportunity's amount, close date, owner and more (issue 5)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="field_changes"
+    )
+    field = models.CharField(max_length=50)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    changed_at = models.DateTimeField(db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["opportunity", "-changed_at", "-pk"]
+        verbose_name = _("opportunity change")
+        verbose_name_plural = _("opportunity changes")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}.{self.field}: {self.old_value} → {self.new_value}"
+
+
+class OpportunityCompetitor(models.Model):
+    """A competitor in the deal, with its strengths and weaknesses (§1.1, §3.4)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="competitors"
+    )
+    name = models.CharField(_("competitor"), max_length=200)
+    strengths = models.TextField(_("strengths"), blank=True)
+    weaknesses = models.TextField(_("weaknesses"), blank=True)
+    standing = models.CharField(
+        _("our standing against it"),
+        max_length=10,
+        choices=Standing.choices,
+        default=Standing.UNKNOWN,
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opportunity", "name", "pk"]
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FactorType(models.TextChoices):
+    TECHNICAL = "technical", _("Technical")
+    BUSINESS = "business", _("Business")
+
+
+class FactorScope(models.TextChoices):
+    CUSTOMER = "customer", _("Customer's")
+    PERSONAL = "personal", _("Personal")
+
+
+class Priority(models.IntegerChoices):
+    HIGH = 1, _("High")
+    MEDIUM = 2, _("Medium")
+    LOW = 3, _("Low")
+
+
+class DecisionFactor(models.Model):
+    """A criterion the customer decides by, and how we stand on it (§3.4)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="decision_factors"
+    )
+    name = models.CharField(_("decision factor"), max_length=200)
+    factor_type = models.CharField(
+        _("type"), max_length=20, choices=FactorType.choices, default=FactorType.BUSINESS
+    )
+    scope = models.CharField(
+        _("whose"), max_length=20, choices=FactorScope.choices, default=FactorScope.CUSTOMER
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM
+    )
+    standing = models.CharField(
+        _("how we stand"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
+    )
+    missed_by_customer = models.BooleanField(
+        _("relevant, but the customer missed it"), default=False
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["opportunity", "priority", "pk"]
+        verbose_name = _("decision factor")
+        verbose_name_plural = _("decision factors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ObjectionKind(models.TextChoices):
+    """The eight surface excuses and real reasons (§3.5)."""
+
+    NO_NEED = "no_need", _("No need")
+    NO_HURRY = "no_hurry", _("No hurry")
+    NO_MONEY = "no_money", _("No money")
+    NO_GOOD = "no_good", _("No good")
+    NO_PAIN = "no_pain", _("No pain")
+    NO_VALUE = "no_value", _("No value")
+    NO_TRUST = "no_trust", _("No trust")
+    NO_DIFFERENCE = "no_difference", _("No difference")
+
+
+class Objection(models.Model):
+    """An objection the customer raised and how we answered it (§3.5)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="objections"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ObjectionKind.choices)
+    said = models.TextField(_("what was said"))
+    response = models.TextField(_("our response"), blank=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    raised_on = models.DateField(_("raised on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["opportunity", "-raised_on", "-pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    UNSURE = "unsure", _("Unsure")
+    NO = "no", _("No")
+
+
+class Evaluation(models.Model):
+    """One pass of the twenty-question evaluation (§3.3); re-done over time, kept as history.
+
+    The scores are stored with the answers so history and the forecast read them cheaply.
+    """
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    evaluated_at = models.DateTimeField(_("evaluated at"), db_index=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answers = models.JSONField(
+        default=dict, help_text="{question number: {'answer': yes|unsure|no, 'note': str}}"
+    )
+    project_score = models.PositiveSmallIntegerField(default=0)
+    ours_score = models.PositiveSmallIntegerField(default=0)
+    win_score = models.PositiveSmallIntegerField(default=0)
+    worth_score = models.PositiveSmallIntegerField(default=0)
+    total_score = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["opportunity", "-evaluated_at", "-pk"]
+        get_latest_by = "evaluated_at"
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} @ {self.evaluated_at:%Y-%m-%d}: {self.total_score}"
+
+
+class PipelineSettings(models.Model):
+    """Company-wide funnel settings, edited by administrators (one row)."""
+
+    small_sale_threshold = models.DecimalField(
+        _("off-funnel threshold (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(50000),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Orders below this amount are recorded as small sales, outside the funnel."),
+    )
+    stall_days = models.PositiveSmallIntegerField(
+        _("stalled after days without an advance"),
+        default=30,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("funnel settings")
+        verbose_name_plural = _("funnel settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> PipelineSettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -1,0 +1,274 @@
+"""Every change to an activity goes through here (DOMAIN.md §4, §3.6)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kam.accounts.models import Account
+from kam.accounts.visibility import can_edit_account
+from kam.activities.calculations import objective_problem
+from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
+from kam.core import audit
+from kam.core.concurrency import save_versioned
+from kam.core.models import AuditEvent, User
+from kam.pipeline.models import Opportunity
+from kam.stakeholders.models import Contact
+
+
+def _require_editor(user: User | None, account: Account) -> None:
+    if user is not None and not can_edit_account(user, account):
+        raise ValidationError(_("You may not change activities of this account."))
+
+
+def _validate_plan(
+    *,
+    account: Account,
+    kind: str,
+    starts_at: datetime | None,
+    objective: str,
+    opportunity: Opportunity | None,
+    contacts: Iterable[Contact],
+    duration_minutes: int | None,
+    expenses: Decimal | None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if kind not in Kind.values:
+        errors["kind"] = [_("Choose what kind of activity this is.")]
+    if starts_at is None:
+        errors["starts_at"] = [_("Say when the activity takes place.")]
+    problem = objective_problem(objective)
+    if problem:
+        errors["objective"] = [problem]
+    if opportunity is not None and opportunity.account_id != account.pk:
+        errors["opportunity"] = [_("The opportunity belongs to another account.")]
+    if any(c.account_id != account.pk for c in contacts):
+        errors["contacts"] = [_("Choose people of this account.")]
+    if duration_minutes is not None and duration_minutes <= 0:
+        errors["duration_minutes"] = [_("The duration must be positive.")]
+    if expenses is not None and expenses < 0:
+        errors["expenses"] = [_("Expenses cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_activity(
+    *,
+    account: Account,
+    kind: str,
+    owner: User,
+    starts_at: datetime,
+    objective: str,
+    by: User | None,
+    via: str = "web",
+    opportunity: Opportunity | None = None,
+    location: str = "",
+    purpose: str = "",
+    contacts: Iterable[Contact] = (),
+    staff: Iterable[User] = (),
+    duration_minutes: int | None = None,
+    expenses: Decimal = Decimal(0),
+) -> Activity:
+    """Plan an activity with the 5W (§4): who (contacts), what (kind), why (purpose),
+    where (location), when (starts_at), and an objective the customer will act on."""
+    _require_editor(by, account)
+    contacts = list(contacts)
+    _validate_plan(
+        account=account,
+        kind=kind,
+        starts_at=starts_at,
+        objective=objective,
+        opportunity=opportunity,
+        contacts=contacts,
+        duration_minutes=duration_minutes,
+        expenses=expenses,
+    )
+    activity = Activity.objects.create(
+        account=account,
+        opportunity=opportunity,
+        kind=kind,
+        owner=owner,
+        starts_at=starts_at,
+        location=(location or "").strip(),
+        purpose=(purpose or "").strip(),
+        objective=" ".join(objective.split()),
+        duration_minutes=duration_minutes,
+        expenses=expenses or Decimal(0),
+    )
+    if contacts:
+        activity.contacts.set(contacts)
+    staff = list(staff)
+    if staff:
+        activity.staff.set(staff)
+    audit.record(
+        AuditEvent.Action.CREATE,
+        activity,
+        by=by,
+        via=via,
+        changes=audit.snapshot(activity, ["kind", "starts_at", "objective", "opportunity_id"]),
+    )
+    return activity
+
+
+@transaction.atomic
+def update_activity(
+    activity: Activity,
+    *,
+    by: User | None,
+    expected_version: int | None,
+    via: str = "web",
+    contacts: Iterable[Contact] | None = None,
+    staff: Iterable[User] | None = None,
+    **fields: Any,
+) -> Activity:
+    """Change a planned activity's 5W, objective, opportunity, duration or expenses."""
+    _require_editor(by, activity.account)
+    allowed = {
+        "kind",
+        "starts_at",
+        "location",
+        "purpose",
+        "objective",
+        "opportunity",
+        "owner",
+        "duration_minutes",
+        "expenses",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+    before = audit.snapshot(activity)
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    new_contacts = list(contacts) if contacts is not None else list(activity.contacts.all())
+    _validate_plan(
+        account=activity.account,
+        kind=activity.kind,
+        starts_at=activity.starts_at,
+        objective=activity.objective,
+        opportunity=activity.opportunity,
+        contacts=new_contacts,
+        duration_minutes=activity.duration_minutes,
+        expenses=activity.expenses,
+    )
+    activity.objective = " ".join(activity.objective.split())
+    save_versioned(
+        activity,
+        expected_version,
+        [f.attname for f in Activity._meta.concrete_fields if f.name in fields],
+    )
+    if contacts is not None:
+        activity.contacts.set(new_contacts)
+    if staff is not None:
+        activity.staff.set(list(staff))
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        activity,
+        by=by,
+        via=via,
+        changes=audit.diff(before, audit.snapshot(activity)),
+    )
+    return activity
+
+
+@transaction.atomic
+def record_outcome(
+    activity: Activity,
+    *,
+    outcome: str,
+    note: str,
+    by: User | None,
+    expected_version: int | None,
+    via: str = "web",
+    duration_minutes: int | None = None,
+    expenses: Decimal | None = None,
+) -> Activity:
+    """Record what happened (§3.6): order, advance, continuation or no sale, and what
+    the customer agreed to do. An advance or an order needs that concrete action."""
+    _require_editor(by, activity.account)
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose order, advance, continuation or no sale.")]
+    note = (note or "").strip()
+    if outcome in (Outcome.ADVANCE, Outcome.ORDER) and not note:
+        errors["outcome_note"] = [
+            _("An advance is something the customer agreed to do: write down what.")
+        ]
+    if activity.status == ActivityStatus.CANCELLED:
+        errors["outcome"] = [_("A cancelled activity has no outcome.")]
+    if activity.starts_at > timezone.now():
+        errors.setdefault("outcome", []).append(
+            _("The activity has not happened yet: record its outcome afterwards.")
+        )
+    if duration_minutes is not None and duration_minutes <= 0:
+        errors["duration_minutes"] = [_("The duration must be positive.")]
+    if expenses is not None and expenses < 0:
+        errors["expenses"] = [_("Expenses cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(activity, ["status", "outcome", "outcome_note"])
+    activity.outcome = outcome
+    activity.outcome_note = note
+    activity.status = ActivityStatus.DONE
+    activity.outcome_recorded_at = timezone.now()
+    fields = ["outcome", "outcome_note", "status", "outcome_recorded_at"]
+    if duration_minutes is not None:
+        activity.duration_minutes = duration_minutes
+        fields.append("duration_minutes")
+    if expenses is not None:
+        activity.expenses = expenses
+        fields.append("expenses")
+    save_versioned(activity, expected_version, fields)
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        activity,
+        by=by,
+        via=via,
+        changes=audit.diff(before, audit.snapshot(activity, ["status", "outcome", "outcome_note"])),
+    )
+    return activity
+
+
+@transaction.atomic
+def cancel_activity(
+    activity: Activity, *, by: User | None, expected_version: int | None, via: str = "web"
+) -> Activity:
+    _require_editor(by, activity.account)
+    if activity.status != ActivityStatus.PLANNED:
+        raise ValidationError(_("Only a planned activity can be cancelled."))
+    activity.status = ActivityStatus.CANCELLED
+    save_versioned(activity, expected_version, ["status"])
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        activity,
+        by=by,
+        via=via,
+        changes={"status": [ActivityStatus.PLANNED, ActivityStatus.CANCELLED]},
+    )
+    return activity
+
+
+@transaction.atomic
+def issue_calendar_token(user: User, *, by: User | None = None, via: str = "web") -> CalendarFeed:
+    """Give ``user`` a new secret feed URL; the old one stops working at once."""
+    token = secrets.token_urlsafe(32)
+    feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
+    audit.record(AuditEvent.Action.UPDATE, feed, by=by or user, via=via, changes={"token": "new"})
+    return feed
+
+
+@transaction.atomic
+def revoke_calendar_token(user: User, *, by: User | None = None, via: str = "web") -> None:
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is not None:
+        audit.record(AuditEvent.Action.DELETE, feed, by=by or user, via=via)
+        feed.delete()
