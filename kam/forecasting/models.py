@@ -1,1 +1,243 @@
-"""Models for this area arrive with its issue; the app is registered so the tree shows it."""
+"""Targets, weekly pipeline snapshots, forecast adjustments and learned odds (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kam.core.models import Versioned
+from kam.forecasting.periods import Period
+
+
+class Metric(models.TextChoices):
+    """What a target counts: orders won, or cash collected (§6: a sale counts when paid)."""
+
+    BOOKINGS = "bookings", _("Bookings")
+    COLLECTIONS = "collections", _("Collections")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class Method(models.TextChoices):
+    """How the open pipeline is weighted in the forecast (issue 6, honest odds)."""
+
+    CONFIGURED = "configured", _("Configured stage rates")
+    LEARNED = "learned", _("Learned stage rates")
+    MODEL = "model", _("Learned win probability")
+
+
+class ScopedToPeriod(models.Model):
+    """A figure for one period and one scope: a rep, a team, or (neither) the company."""
+
+    period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    team = models.ForeignKey(
+        "core.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sales rep"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self) -> Period:
+        return Period.of(self.period_kind, self.period_start)
+
+    @property
+    def scope_label(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        if self.team_id:
+            return str(self.team)
+        return str(_("Company"))
+
+
+class Target(ScopedToPeriod, Versioned):
+    """A sales target set explicitly for a rep, a team or the company.
+
+    A team without an explicit target rolls up from its members and sub-teams
+    (see :func:`kam.forecasting.selectors.target_for`).
+    """
+
+    metric = models.CharField(
+        _("metric"), max_length=20, choices=Metric.choices, default=Metric.BOOKINGS
+    )
+    amount = models.DecimalField(
+        _("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="target_not_negative"),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(user__isnull=True), name="target_one_scope"
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period_kind", "period_start", "user"],
+                condition=Q(user__isnull=False),
+                name="unique_rep_target",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period_kind", "period_start", "team"],
+                condition=Q(team__isnull=False),
+                name="unique_team_target",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period_kind", "period_start"],
+                condition=Q(team__isnull=True, user__isnull=True),
+                name="unique_company_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["metric", "period_kind", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.period} {self.get_metric_display()}"
+
+
+class ForecastAdjustment(ScopedToPeriod):
+    """A manager's adjusted number for a rep's or team's forecast, with the reason.
+
+    Append-only: the latest row of a scope and period is the adjusted figure;
+    the system figure at the time is kept beside it.
+    """
+
+    system_amount = models.DecimalField(_("system forecast"), max_digits=18, decimal_places=6)
+    adjusted_amount = models.DecimalField(
+        _("adjusted forecast"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    note = models.TextField(_("why"))
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adjusted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-adjusted_at", "-pk"]
+        verbose_name = _("forecast adjustment")
+        verbose_name_plural = _("forecast adjustments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(adjusted_amount__gte=0), name="adjustment_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["period_kind", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.period}: {self.adjusted_amount}"
+
+
+class PipelineSnapshot(models.Model):
+    """One open opportunity as it stood at the end of one ISO week (§5.2).
+
+    Append-only and written once per week: ``(week, opportunity)`` is unique, so
+    running the weekly job twice records nothing twice.
+    """
+
+    week = models.DateField(_("week (Monday)"), db_index=True)
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity", on_delete=models.CASCADE, related_name="snapshots"
+    )
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stage = models.ForeignKey("pipeline.Stage", on_delete=models.PROTECT, related_name="+")
+    stage_order = models.PositiveSmallIntegerField()
+    win_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    expected_close_date = models.DateField()
+    weighted = models.DecimalField(max_digits=22, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("pipeline snapshot")
+        verbose_name_plural = _("pipeline snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["week", "opportunity"], name="one_snapshot_a_week"),
+        ]
+        indexes = [models.Index(fields=["opportunity", "week"])]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.opportunity_id}"
+
+
+class SnapshotWeek(models.Model):
+    """That the snapshot of a week was taken (also when no deal was open)."""
+
+    week = models.DateField(unique=True)
+    taken_at = models.DateTimeField(auto_now_add=True)
+    opportunities = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week"]
+
+    def __str__(self) -> str:
+        return str(self.week)
+
+
+class WinModel(models.Model):
+    """One training of the learned win-probability model, with its held-out accuracy."""
+
+    trained_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    as_of = models.DateField()
+    window_months = models.PositiveSmallIntegerField()
+    examples = models.PositiveIntegerField()
+    coefficients = models.JSONField(default=dict)
+    accuracy = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-trained_at", "-pk"]
+        verbose_name = _("win model")
+        verbose_name_plural = _("win models")
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class OpportunityOdds(models.Model):
+    """The learned win probability of an open opportunity and its main reasons."""
+
+    opportunity = models.OneToOneField(
+        "pipeline.Opportunity", on_delete=models.CASCADE, related_name="odds"
+    )
+    model = models.ForeignKey(WinModel, on_delete=models.CASCADE, related_name="odds")
+    probability = models.DecimalField(max_digits=5, decimal_places=4)
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("learned win probability")
+        verbose_name_plural = _("learned win probabilities")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.probability}"

@@ -1,36 +1,559 @@
-"""Reads that feed the funnel report; aggregation happens in the database."""
+"""Reads that feed the forecast pages, the API and the exports.
+
+Every figure starts from :func:`kam.pipeline.selectors.visible_opportunities`
+(or :func:`scope_to_visible_accounts`) and is aggregated in the database,
+grouped by owner and stage; the pure arithmetic of
+:mod:`kam.forecasting.calculations` turns the groups into the §5.1 figures.
+Sums are taken in whole cents so they are exact on SQLite as on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast, Round
+from django.utils import timezone
 
-from kam.core.models import User
-from kam.forecasting.calculations import FunnelRow
-from kam.pipeline.models import Stage, StageModel, Status
+from kam.accounts.visibility import scope_to_visible_accounts
+from kam.core.models import Team, User
+from kam.core.visibility import visible_teams
+from kam.forecasting import scopes
+from kam.forecasting.calculations import (
+    ZERO,
+    Forecast,
+    FunnelRow,
+    TargetNode,
+    from_cents,
+    with_rates,
+)
+from kam.forecasting.models import ForecastAdjustment, Method, Metric, Target
+from kam.forecasting.periods import Period
+from kam.forecasting.scopes import Scope
+from kam.pipeline.models import (
+    ForecastCategory,
+    Opportunity,
+    SmallSale,
+    Stage,
+    StageModel,
+    Status,
+)
 from kam.pipeline.selectors import visible_opportunities
 
 
-def funnel_rows(user: User, stage_model: StageModel) -> list[FunnelRow]:
-    """Per stage of ``stage_model``: count and total of the open opportunities the user sees."""
-    aggregates = {
-        row["stage_id"]: row
-        for row in visible_opportunities(user)
-        .filter(status=Status.OPEN, stage__model=stage_model)
-        .values("stage_id")
-        .annotate(n=Count("pk"), total=Sum("amount"))
-    }
-    rows = []
-    for stage in Stage.objects.filter(model=stage_model).order_by("order"):
-        found = aggregates.get(stage.pk, {})
-        rows.append(
-            FunnelRow(
-                stage_id=stage.pk,
-                stage_name=stage.name,
-                win_rate=stage.win_rate,
-                count=found.get("n", 0),
-                total=found.get("total") or Decimal(0),
+def cents(expression: Any) -> Cast:
+    """An amount expression as whole cents (an integer), so a SUM is exact everywhere."""
+    return Cast(
+        Round(ExpressionWrapper(expression * 100, output_field=DecimalField())), BigIntegerField()
+    )
+
+
+# --- targets ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetFigure:
+    """A scope's target: the explicit one (if set), the roll-up of its members, the one used."""
+
+    explicit: Decimal | None
+    rolled_up: Decimal
+    target_id: int | None = None
+    version: int | None = None
+
+    @property
+    def effective(self) -> Decimal | None:
+        if self.explicit is not None:
+            return self.explicit
+        return self.rolled_up if self.rolled_up else None
+
+
+class TargetBook:
+    """All targets of one metric and period, rolled up the team tree (bounded queries)."""
+
+    def __init__(self, metric: str, period: Period) -> None:
+        self.metric, self.period = metric, period
+        rows = list(
+            Target.objects.filter(
+                metric=metric, period_kind=period.kind, period_start=period.start
+            ).values("pk", "version", "team_id", "user_id", "user__team_id", "amount")
+        )
+        self.user_rows = {r["user_id"]: r for r in rows if r["user_id"]}
+        self.team_rows = {r["team_id"]: r for r in rows if r["team_id"]}
+        company = [r for r in rows if not r["user_id"] and not r["team_id"]]
+        self.company_row = company[0] if company else None
+        teams = list(Team.objects.values("pk", "parent_id"))
+        self.nodes = {
+            t["pk"]: TargetNode(
+                team_id=t["pk"],
+                explicit=self.team_rows[t["pk"]]["amount"] if t["pk"] in self.team_rows else None,
+            )
+            for t in teams
+        }
+        self.roots: list[TargetNode] = []
+        for t in teams:
+            parent = self.nodes.get(t["parent_id"]) if t["parent_id"] else None
+            (parent.children if parent else self.roots).append(self.nodes[t["pk"]])
+        self.unteamed: list[Decimal] = []
+        for row in self.user_rows.values():
+            node = self.nodes.get(row["user__team_id"])
+            (node.member_targets if node else self.unteamed).append(row["amount"])
+
+    def for_user(self, user: User) -> TargetFigure:
+        row = self.user_rows.get(user.pk)
+        if row is None:
+            return TargetFigure(explicit=None, rolled_up=ZERO)
+        return TargetFigure(row["amount"], ZERO, row["pk"], row["version"])
+
+    def for_team(self, team: Team) -> TargetFigure:
+        node = self.nodes[team.pk]
+        row = self.team_rows.get(team.pk)
+        return TargetFigure(
+            node.explicit, node.rolled_up, row["pk"] if row else None, row and row["version"]
+        )
+
+    def for_company(self) -> TargetFigure:
+        rolled = sum((n.effective for n in self.roots), ZERO) + sum(self.unteamed, ZERO)
+        row = self.company_row
+        return TargetFigure(
+            row["amount"] if row else None,
+            rolled,
+            row["pk"] if row else None,
+            row and row["version"],
+        )
+
+    def for_scope(self, scope: Scope) -> TargetFigure:
+        if scope.team is not None:
+            return self.for_team(scope.team)
+        if scope.rep is not None:
+            return self.for_user(scope.rep)
+        if scope.account is not None:
+            return TargetFigure(explicit=None, rolled_up=ZERO)
+        return self.for_company()
+
+
+def target_for(
+    metric: str,
+    period: Period,
+    *,
+    user: User | None = None,
+    team: Team | None = None,
+) -> TargetFigure:
+    """The target of a rep, a team (explicit, else rolled up) or, with neither, the company.
+
+    ``metric`` is :class:`Metric` (bookings or collections). The receivables
+    area reads collection targets through this function.
+    """
+    book = TargetBook(metric, period)
+    if user is not None:
+        return book.for_user(user)
+    if team is not None:
+        return book.for_team(team)
+    return book.for_company()
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """One row of the targets page."""
+
+    scope_key: str
+    label: str
+    depth: int
+    kind: str
+    figure: TargetFigure
+    team_id: int | None = None
+    user_id: int | None = None
+    member_team_id: int | None = None
+
+
+def target_lines(viewer: User, metric: str, period: Period) -> list[TargetLine]:
+    """The company, every visible team and its members, with explicit and rolled-up targets."""
+    book = TargetBook(metric, period)
+    lines = []
+    if viewer.sees_everything or viewer.role == "finance":
+        lines.append(
+            TargetLine(
+                scopes.COMPANY,
+                str(scopes.Scope(scopes.COMPANY).label),
+                0,
+                "company",
+                book.for_company(),
             )
         )
-    return rows
+    teams = list(visible_teams(viewer).order_by("path"))
+    members: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(team__in=teams, is_active=True).order_by("username"):
+        members[user.team_id].append(user)  # type: ignore[index]
+    for team in teams:
+        depth = team.depth + 1
+        lines.append(
+            TargetLine(
+                f"team:{team.pk}", team.name, depth, "team", book.for_team(team), team_id=team.pk
+            )
+        )
+        for user in members[team.pk]:
+            lines.append(
+                TargetLine(
+                    f"rep:{user.pk}",
+                    str(user),
+                    depth + 1,
+                    "rep",
+                    book.for_user(user),
+                    user_id=user.pk,
+                    member_team_id=team.pk,
+                )
+            )
+    return lines
+
+
+# --- the forecast -------------------------------------------------------------------
+
+
+def open_in_period(period: Period | None, today: date) -> Q:
+    """Which open deals count toward a period.
+
+    Those expected to close in it; for the current period also those whose
+    expected date has passed while they are still open (overdue deals are
+    this period's problem, not a past one's). A period already over has none.
+    ``None`` means every open deal (the plain funnel report).
+    """
+    q = Q(status=Status.OPEN)
+    if period is None:
+        return q
+    if period.end < today:
+        return q & Q(pk__in=[])
+    if period.start <= today:
+        return q & Q(expected_close_date__lte=period.end)
+    return q & Q(expected_close_date__gte=period.start, expected_close_date__lte=period.end)
+
+
+@dataclass
+class OwnerFigures:
+    """What one owner contributes to a period: closed, open per stage, off-funnel."""
+
+    closed: Decimal = ZERO
+    off_funnel: Decimal = ZERO
+    # stage → n, total, model-weighted part of the scored deals, total of the unscored ones
+    open: dict[int, tuple[int, Decimal, Decimal, Decimal]] = field(default_factory=dict)
+
+
+def _owner_figures(
+    user: User, scope: Scope, period: Period | None, *, method: str, today: date
+) -> dict[int, OwnerFigures]:
+    """Three (or four) grouped aggregates, whatever the number of deals."""
+    opportunities = scope.filter(visible_opportunities(user))
+    figures: dict[int, OwnerFigures] = defaultdict(OwnerFigures)
+    open_qs = opportunities.filter(open_in_period(period, today)).values("owner_id", "stage_id")
+    annotations: dict[str, Any] = {"n": Count("pk"), "c": Sum(cents(F("amount")))}
+    if method == Method.MODEL:
+        # Deals the model has scored are weighted by their own probability, to the cent;
+        # the rest keep their stage's rate, applied to their exact total in _combine.
+        scored = Q(odds__probability__isnull=False)
+        annotations["w"] = Sum(cents(F("amount") * F("odds__probability")), filter=scored)
+        annotations["u"] = Sum(cents(F("amount")), filter=~scored)
+    for row in open_qs.annotate(**annotations).order_by():
+        figures[row["owner_id"]].open[row["stage_id"]] = (
+            row["n"],
+            from_cents(row["c"]),
+            from_cents(row.get("w")),
+            from_cents(row.get("u")),
+        )
+    if period is not None:
+        won = opportunities.filter(
+            status=Status.WON, closed_on__gte=period.start, closed_on__lte=period.end
+        )
+        for row in won.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():
+            figures[row["owner_id"]].closed = from_cents(row["c"])
+        small = scope.filter(scope_to_visible_accounts(SmallSale.objects.all(), user)).filter(
+            sold_on__gte=period.start, sold_on__lte=period.end
+        )
+        for row in small.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():
+            figures[row["owner_id"]].off_funnel = from_cents(row["c"])
+    return figures
+
+
+def _stages(stage_model: StageModel | None) -> list[Stage]:
+    stages = Stage.objects.select_related("model").order_by(
+        "model__is_default", "model_id", "order"
+    )
+    if stage_model is not None:
+        stages = stages.filter(model=stage_model)
+    return sorted(stages, key=lambda s: (not s.model.is_default, s.model_id, s.order))
+
+
+def _combine(
+    figures: dict[int, OwnerFigures],
+    owners: set[int] | None,
+    stages: list[Stage],
+    method: str,
+    rates: dict[int, Decimal] | None,
+) -> Forecast:
+    """Add up the figures of ``owners`` (None: all) into one §5.1 forecast."""
+    closed = off = ZERO
+    per_stage: dict[int, list[Any]] = {s.pk: [0, ZERO, ZERO, ZERO] for s in stages}
+    for owner_id, f in figures.items():
+        if owners is not None and owner_id not in owners:
+            continue
+        closed += f.closed
+        off += f.off_funnel
+        for stage_id, (n, total, scored_weighted, unscored) in f.open.items():
+            if stage_id in per_stage:
+                bucket = per_stage[stage_id]
+                bucket[0] += n
+                bucket[1] += total
+                bucket[2] += scored_weighted
+                bucket[3] += unscored
+    rows = [
+        FunnelRow(
+            stage_id=s.pk,
+            stage_name=s.name,
+            win_rate=s.win_rate,
+            count=per_stage[s.pk][0],
+            total=per_stage[s.pk][1],
+            weighted_override=(
+                per_stage[s.pk][2] + per_stage[s.pk][3] * s.win_rate / 100
+                if method == Method.MODEL
+                else None
+            ),
+        )
+        for s in stages
+    ]
+    if method == Method.LEARNED and rates:
+        rows = with_rates(rows, rates)
+    return Forecast(closed=closed, rows=rows, off_funnel=off)
+
+
+def funnel_rows(
+    user: User,
+    stage_model: StageModel,
+    *,
+    scope: Scope | None = None,
+    period: Period | None = None,
+    today: date | None = None,
+) -> list[FunnelRow]:
+    """Per stage of ``stage_model``: count and total of the open opportunities the user sees."""
+    scope = scope or Scope(scopes.COMPANY)
+    today = today or timezone.localdate()
+    figures = _owner_figures(user, scope, period, method=Method.CONFIGURED, today=today)
+    return _combine(figures, None, _stages(stage_model), Method.CONFIGURED, None).rows
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One line under the scope's total: a sub-team or a member."""
+
+    scope_key: str
+    label: str
+    kind: str
+    forecast: Forecast
+
+
+@dataclass(frozen=True)
+class ForecastReport:
+    scope: Scope
+    period: Period
+    method: str
+    forecast: Forecast
+    target: TargetFigure
+    breakdown: list[Breakdown]
+    adjustment: ForecastAdjustment | None
+    rates_used: dict[int, Decimal] | None
+
+
+def forecast_report(
+    user: User,
+    scope: Scope,
+    period: Period,
+    *,
+    method: str = Method.CONFIGURED,
+    stage_model: StageModel | None = None,
+    today: date | None = None,
+    with_breakdown: bool = True,
+) -> ForecastReport:
+    """The §5.1 forecast of a scope and period, with the target and per-team lines."""
+    today = today or timezone.localdate()
+    if method not in Method.values:
+        method = Method.CONFIGURED
+    stages = _stages(stage_model)
+    rates = None
+    if method == Method.LEARNED:
+        from kam.forecasting.odds import learned_rate_map
+
+        rates = learned_rate_map(user, scope, today=today)
+    figures = _owner_figures(user, scope, period, method=method, today=today)
+    book = TargetBook(Metric.BOOKINGS, period)
+    target = book.for_scope(scope)
+    adjustment = latest_adjustment(scope, period)
+    forecast = _combine(figures, None, stages, method, rates)
+    forecast = Forecast(
+        closed=forecast.closed,
+        rows=forecast.rows,
+        off_funnel=forecast.off_funnel,
+        target=target.effective,
+        adjusted=adjustment.adjusted_amount if adjustment else None,
+    )
+    lines: list[Breakdown] = []
+    if with_breakdown:
+        lines = _breakdown(user, scope, period, figures, stages, method, rates, book)
+    return ForecastReport(scope, period, method, forecast, target, lines, adjustment, rates)
+
+
+def _breakdown(
+    user: User,
+    scope: Scope,
+    period: Period,
+    figures: dict[int, OwnerFigures],
+    stages: list[Stage],
+    method: str,
+    rates: dict[int, Decimal] | None,
+    book: TargetBook,
+) -> list[Breakdown]:
+    """Sub-teams and direct members of the scope, each with its own forecast and target."""
+    if scope.kind not in (scopes.COMPANY, scopes.TEAM):
+        return []
+    teams = {t.pk: t for t in visible_teams(user)}
+    if scope.team is not None:
+        children = [t for t in teams.values() if t.parent_id == scope.team.pk]
+        direct_team: Team | None = scope.team
+    else:
+        children = [t for t in teams.values() if t.parent_id not in teams]
+        direct_team = None
+        while len(children) == 1:  # a single national team: show its regions
+            only = children[0]
+            below = [t for t in teams.values() if t.parent_id == only.pk]
+            if not below:
+                break
+            direct_team, children = only, below
+    owners = {
+        u["pk"]: u
+        for u in User.objects.filter(pk__in=list(figures)).values("pk", "team__path", "team_id")
+    }
+    adjustments = latest_adjustments(period)
+    lines = []
+    for team in sorted(children, key=lambda t: t.path):
+        members = {pk for pk, u in owners.items() if (u["team__path"] or "").startswith(team.path)}
+        f = _combine(figures, members, stages, method, rates)
+        adjustment = adjustments.get(("team", team.pk))
+        lines.append(
+            Breakdown(
+                f"team:{team.pk}",
+                team.name,
+                "team",
+                Forecast(
+                    f.closed,
+                    f.rows,
+                    f.off_funnel,
+                    book.for_team(team).effective,
+                    adjustment.adjusted_amount if adjustment else None,
+                ),
+            )
+        )
+    if direct_team is not None:
+        people = User.objects.filter(
+            Q(team=direct_team) & (Q(pk__in=list(figures)) | Q(pk__in=list(book.user_rows)))
+        ).order_by("username")
+        for person in people:
+            f = _combine(figures, {person.pk}, stages, method, rates)
+            adjustment = adjustments.get(("user", person.pk))
+            lines.append(
+                Breakdown(
+                    f"rep:{person.pk}",
+                    str(person),
+                    "rep",
+                    Forecast(
+                        f.closed,
+                        f.rows,
+                        f.off_funnel,
+                        book.for_user(person).effective,
+                        adjustment.adjusted_amount if adjustment else None,
+                    ),
+                )
+            )
+    return lines
+
+
+def latest_adjustment(scope: Scope, period: Period) -> ForecastAdjustment | None:
+    if scope.account is not None:
+        return None
+    return (
+        ForecastAdjustment.objects.filter(
+            period_kind=period.kind,
+            period_start=period.start,
+            team=scope.team,
+            user=scope.rep,
+        )
+        .select_related("adjusted_by")
+        .first()
+    )
+
+
+def latest_adjustments(period: Period) -> dict[tuple[str, int], ForecastAdjustment]:
+    """The current adjustment of every team and rep for a period (one query)."""
+    result: dict[tuple[str, int], ForecastAdjustment] = {}
+    rows = ForecastAdjustment.objects.filter(
+        period_kind=period.kind, period_start=period.start
+    ).order_by("adjusted_at", "pk")
+    for adjustment in rows:  # later rows overwrite earlier ones
+        if adjustment.team_id:
+            result[("team", adjustment.team_id)] = adjustment
+        elif adjustment.user_id:
+            result[("user", adjustment.user_id)] = adjustment
+    return result
+
+
+def adjustment_history(scope: Scope, period: Period) -> QuerySet[ForecastAdjustment]:
+    return ForecastAdjustment.objects.filter(
+        period_kind=period.kind, period_start=period.start, team=scope.team, user=scope.rep
+    ).select_related("adjusted_by")
+
+
+def drilldown(
+    user: User,
+    scope: Scope,
+    *,
+    period: Period | None,
+    stage_id: int | None = None,
+    today: date | None = None,
+) -> QuerySet[Opportunity]:
+    """The open opportunities behind a funnel figure (same filters as the report)."""
+    today = today or timezone.localdate()
+    opportunities = scope.filter(visible_opportunities(user)).filter(open_in_period(period, today))
+    if stage_id is not None:
+        opportunities = opportunities.filter(stage_id=stage_id)
+    return opportunities.select_related("account", "stage", "owner", "odds")
+
+
+def category_totals(
+    user: User, scope: Scope, period: Period, today: date | None = None
+) -> list[tuple[str, str, int, Decimal]]:
+    """The owners' own call (issue 6.5): open deals and amount per forecast category."""
+    today = today or timezone.localdate()
+    rows = {
+        r["forecast_category"]: r
+        for r in scope.filter(visible_opportunities(user))
+        .filter(open_in_period(period, today))
+        .values("forecast_category")
+        .annotate(n=Count("pk"), c=Sum(cents(F("amount"))))
+        .order_by()
+    }
+    return [
+        (
+            value,
+            str(label),
+            rows.get(value, {}).get("n", 0),
+            from_cents(rows.get(value, {}).get("c")),
+        )
+        for value, label in ForecastCategory.choices
+    ]

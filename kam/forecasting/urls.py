@@ -6,4 +6,10 @@ app_name = "forecasting"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("funnel/", views.funnel, name="funnel"),
+    path("opportunities/", views.opportunities, name="opportunities"),
+    path("targets/", views.targets, name="targets"),
+    path("targets/set/", views.set_target, name="set_target"),
+    path("adjust/", views.adjust, name="adjust"),
+    path("export.xlsx", views.export, name="export"),
 ]

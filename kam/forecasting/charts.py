@@ -1,0 +1,72 @@
+"""ECharts options of the forecast pages (drawn by kam.js from json_script blocks).
+
+Chart values are floats: they only draw shapes; every figure a reader reads is
+in the tables beside the chart, exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kam.forecasting.calculations import FunnelRow
+
+
+class _Query(Protocol):
+    def querystring(self, **extra: str) -> str: ...
+
+
+def funnel(rows: Sequence[FunnelRow], query: _Query) -> dict[str, Any]:
+    """A funnel of the stages' total amounts; a click opens that stage's deals."""
+    base = reverse("forecasting:opportunities")
+    return {
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c}"},
+        "series": [
+            {
+                "type": "funnel",
+                "sort": "none",
+                "left": "10%",
+                "width": "80%",
+                "minSize": "8%",
+                "label": {"show": True, "position": "inside", "formatter": "{b}"},
+                "data": [
+                    {
+                        "name": f"{r.stage_name} ({r.count})",
+                        "value": float(r.total),
+                        "url": f"{base}?{query.querystring(stage=str(r.stage_id))}",
+                    }
+                    for r in rows
+                ],
+            }
+        ],
+    }
+
+
+def breakdown(lines: Sequence[Any]) -> dict[str, Any]:
+    """Forecast against target per team or rep."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("Forecast"), _("Target")]},
+        "grid": {"left": 80, "right": 20, "bottom": 60},
+        "xAxis": {
+            "type": "category",
+            "data": [line.label for line in lines],
+            "axisLabel": {"rotate": 30},
+        },
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": _("Forecast"),
+                "type": "bar",
+                "data": [float(line.forecast.total) for line in lines],
+            },
+            {
+                "name": _("Target"),
+                "type": "bar",
+                "data": [float(line.forecast.target or 0) for line in lines],
+            },
+        ],
+    }
