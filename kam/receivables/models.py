@@ -1,1 +1,566 @@
-"""Models for this area arrive with its issue; the app is registered so the tree shows it."""
+"""Receivables, credit and collections (DOMAIN.md §6): a sale counts when the cash is in.
+
+The ledger: a :class:`Contract` has a payment plan of :class:`Installment` rows;
+:class:`Invoice` rows are what the customer owes; a :class:`Payment` is cash
+received, spread over invoices by :class:`Allocation` rows; :class:`CreditNote`
+and approved :class:`WriteOff` rows reduce what is owed. Each invoice carries
+its running totals (paid, credited, written off, open), kept by
+:mod:`kam.receivables.services` in the same transaction as the ledger row, so
+aging reports aggregate one table. The invariant
+``amount = paid + credited + written_off + open`` holds for every invoice and
+``amount = allocated + unapplied`` for every payment.
+
+Foreign keys to accounts cascade only because an account can never be deleted
+while it has opportunities (those protect it); users and contacts are
+``SET_NULL`` so people leaving never erases money.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kam.core.models import Versioned
+
+ZERO = Decimal("0.00")
+BOOKING_CURRENCY = "CNY"
+
+
+def _money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+
+
+class PaymentCondition(models.TextChoices):
+    """What has to happen before an installment falls due (回款条件)."""
+
+    SIGNING = "signing", _("On signing")
+    DELIVERY = "delivery", _("On delivery")
+    ACCEPTANCE = "acceptance", _("On acceptance")
+    WARRANTY = "warranty", _("End of warranty")
+    DATE = "date", _("On a fixed date")
+
+
+class CreditStatus(models.TextChoices):
+    """Whether a contract passed the credit check (§6, credit limits)."""
+
+    CLEAR = "clear", _("Within credit limit")
+    HELD = "held", _("Credit hold: awaiting finance approval")
+    RELEASED = "released", _("Credit hold released by finance")
+
+
+class DebtorType(models.TextChoices):
+    """债务人的种类 (§6)."""
+
+    PAYS_WHEN_DUE = "when_due", _("Pays when due")
+    PAYS_WHEN_REMINDED = "when_reminded", _("Pays when reminded")
+    PAYS_WHEN_PRESSED = "when_pressed", _("Pays when pressed")
+    WONT_PAY = "wont_pay", _("Won't pay")
+
+
+class Contract(Versioned):
+    """A signed sale, from a won opportunity or standalone on an account."""
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="contracts",
+    )
+    opportunity = models.OneToOneField(
+        "pipeline.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contract",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+    )
+    number = models.CharField(_("contract number"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(_("currency"), max_length=3, default=BOOKING_CURRENCY)
+    gross_margin_pct = models.DecimalField(
+        _("gross margin (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind days before due"),
+        default=7,
+        help_text=_("Reminder this many days before each due date."),
+    )
+    signed_on = models.DateField(_("signed on"))
+    invoiced_amount = _money(_("invoiced"), default=ZERO, editable=False)
+    credit_status = models.CharField(
+        _("credit status"),
+        max_length=20,
+        choices=CreditStatus.choices,
+        default=CreditStatus.CLEAR,
+    )
+    credit_note = models.CharField(_("credit check"), max_length=300, blank=True)
+    credit_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-signed_on", "-pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        indexes = [models.Index(fields=["account", "signed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def uninvoiced_amount(self) -> Decimal:
+        return self.amount - self.invoiced_amount
+
+
+class Installment(models.Model):
+    """One line of a contract's payment plan (回款计划)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="installments")
+    sequence = models.PositiveSmallIntegerField(_("number"))
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    due_date = models.DateField(_("due date"), db_index=True)
+    condition = models.CharField(
+        _("condition"),
+        max_length=20,
+        choices=PaymentCondition.choices,
+        default=PaymentCondition.DATE,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["contract", "due_date", "sequence"]
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} #{self.sequence}"
+
+
+class Invoice(Versioned):
+    """What the customer owes: the unit of aging and of allocation."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="invoices")
+    installment = models.ForeignKey(
+        Installment,
+        verbose_name=_("installment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoices",
+    )
+    # Copied from the contract so aging groups by account, rep and team on one table.
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="invoices"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoices",
+    )
+    number = models.CharField(_("invoice number"), max_length=40)
+    issued_on = models.DateField(_("issued on"))
+    due_date = models.DateField(_("due date"))
+    # due_date.toordinal(), so "amount × days overdue" is plain arithmetic in any database.
+    due_day = models.IntegerField(editable=False, default=0)
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    paid_amount = _money(_("paid"), default=ZERO, editable=False)
+    credited_amount = _money(_("credited"), default=ZERO, editable=False)
+    written_off_amount = _money(_("written off"), default=ZERO, editable=False)
+    open_amount = _money(_("open"), default=ZERO, editable=False)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        indexes = [
+            models.Index(fields=["account", "due_date"]),
+            models.Index(
+                fields=["due_date"],
+                name="recv_invoice_open_due",
+                condition=models.Q(open_amount__gt=0),
+            ),
+            models.Index(fields=["owner", "due_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(open_amount__gte=0)
+                & models.Q(paid_amount__gte=0)
+                & models.Q(credited_amount__gte=0)
+                & models.Q(written_off_amount__gte=0),
+                name="recv_invoice_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CreditNote(models.Model):
+    """A reduction of what an invoice asks for (red-letter invoice, 红字发票)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="credit_notes")
+    number = models.CharField(_("credit note number"), max_length=40)
+    issued_on = models.DateField(_("issued on"))
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    ACCEPTANCE_BILL = "acceptance_bill", _("Bank acceptance bill")
+    CHEQUE = "cheque", _("Cheque")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
+class Payment(Versioned):
+    """Cash received from a customer; ``amount`` is in the booking currency (CNY)."""
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="payments",
+    )
+    received_on = models.DateField(_("received on"), db_index=True)
+    amount = _money(_("amount (CNY)"), validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(_("currency"), max_length=3, default=BOOKING_CURRENCY)
+    original_amount = _money(_("amount in the currency paid"))
+    exchange_rate = models.DecimalField(
+        _("exchange rate to CNY"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    method = models.CharField(
+        _("method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=80, blank=True, db_index=True)
+    unapplied_amount = _money(_("unapplied credit"), default=ZERO, editable=False)
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("probable duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["account", "received_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unapplied_amount__gte=0),
+                name="recv_payment_unapplied_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.amount}"
+
+    @property
+    def allocated_amount(self) -> Decimal:
+        return self.amount - self.unapplied_amount
+
+
+class Allocation(models.Model):
+    """The part of a payment that settles one invoice."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations")
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["payment", "invoice__due_date", "pk"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "invoice"], name="recv_one_allocation_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="recv_allocation_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.invoice_id}: {self.amount}"
+
+
+class WriteOff(models.Model):
+    """Bad debt written off an invoice; counts only once approved (finance or director)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="write_offs")
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} −{self.amount}"
+
+
+class AccountCredit(Versioned):
+    """An account's credit limit, credit hold and debtor type (§6)."""
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, related_name="credit"
+    )
+    credit_limit = _money(_("credit limit"), null=True, blank=True)
+    on_hold = models.BooleanField(_("on credit hold"), default=False)
+    hold_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
+    # Empty means "use the type suggested from the payment history".
+    debtor_type = models.CharField(
+        _("debtor type"), max_length=20, choices=DebtorType.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("account credit")
+        verbose_name_plural = _("account credit")
+
+    def __str__(self) -> str:
+        return str(self.account)
+
+
+class PaymentPromise(models.Model):
+    """承诺付款: the customer's promise to pay; kept or broken is decided from payments."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        KEPT = "kept", _("Kept")
+        BROKEN = "broken", _("Broken")
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="payment_promises"
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises"
+    )
+    made_on = models.DateField(_("promised on"))
+    due_on = models.DateField(_("will pay by"), db_index=True)
+    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    contact = models.ForeignKey(
+        "stakeholders.Contact",
+        verbose_name=_("promised by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    promised_by_name = models.CharField(_("promised by (name)"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_on", "-pk"]
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount} @ {self.due_on}"
+
+    @property
+    def promised_by(self) -> str:
+        return self.contact.name if self.contact_id else self.promised_by_name  # type: ignore[union-attr]
+
+
+class CollectionAlert(models.Model):
+    """An in-app alert for the account owner: react quickly (POWER's R)."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="collection_alerts"
+    )
+    promise = models.OneToOneField(
+        PaymentPromise, null=True, blank=True, on_delete=models.CASCADE, related_name="alert"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_on = models.DateField(_("raised on"))
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_on", "-pk"]
+        verbose_name = _("collection alert")
+        verbose_name_plural = _("collection alerts")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.raised_on}"
+
+
+class Excuse(models.Model):
+    """A stalling excuse from the §6 library, with its recommended response (data)."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text_zh = models.CharField(_("excuse (Chinese)"), max_length=200)
+    text_en = models.CharField(_("excuse (English)"), max_length=200)
+    response_zh = models.TextField(_("recommended response (Chinese)"))
+    response_en = models.TextField(_("recommended response (English)"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("excuse")
+        verbose_name_plural = _("excuses")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return (
+            self.text_zh if (get_language() or "zh-hans").lower().startswith("zh") else self.text_en
+        )
+
+    @property
+    def response(self) -> str:
+        language = (get_language() or "zh-hans").lower()
+        return self.response_zh if language.startswith("zh") else self.response_en
+
+
+class PowerStep(models.TextChoices):
+    """The POWER collection process (§6)."""
+
+    PREPARATION = "preparation", _("Preparation")
+    OPEN = "open", _("Open strongly")
+    WORK_OBJECTIONS = "objections", _("Work with objections")
+    END_COMMITMENT = "commitment", _("End with commitment")
+    REACT = "react", _("React quickly")
+
+
+class CollectionOutcome(models.TextChoices):
+    """Outcomes of a collection negotiation (§6)."""
+
+    CASH = "cash", _("Cash (I win / you win)")
+    CASH_AND_AR = "cash_ar", _("Cash + A/R (I win / you lose)")
+    AR = "ar", _("A/R only (I lose)")
+
+
+class CollectionContact(models.Model):
+    """One collection conversation (催款记录), recorded along POWER."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="collection_contacts"
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="collection_contacts",
+    )
+    contact = models.ForeignKey(
+        "stakeholders.Contact",
+        verbose_name=_("spoke with"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contacted_on = models.DateField(_("date"))
+    step = models.CharField(_("POWER step"), max_length=20, choices=PowerStep.choices)
+    excuse = models.ForeignKey(
+        Excuse,
+        verbose_name=_("excuse heard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CollectionOutcome.choices)
+    note = models.TextField(_("what was said"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_on = models.DateField(_("next step on"), null=True, blank=True)
+    promise = models.OneToOneField(
+        PaymentPromise,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="collection_contact",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-contacted_on", "-pk"]
+        verbose_name = _("collection contact")
+        verbose_name_plural = _("collection contacts")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.contacted_on}"
