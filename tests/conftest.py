@@ -1,10 +1,22 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from kam.core.models import Role
 from tests.factories import PASSWORD, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():  # type: ignore[no-untyped-def]
+    """Code called outside a request speaks the source language, English.
+
+    Pages pick their language per request (the user's, zh-Hans by default), so a test
+    that reads a page sees the catalogue; a test of a service reads its message as written.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -15,20 +15,28 @@ from kam.core.models import Role, Team, User
 
 
 def managed_team_ids(user: User) -> list[int]:
-    """Ids of every team in the subtrees this user manages (empty for a rep)."""
+    """Ids of every team in the subtrees this user manages (empty for a rep).
+
+    Remembered on the user object, which lives for one request, so a page that
+    applies the rule several times asks the database once.
+    """
     if not user.is_authenticated or not user.is_active:
         return []
-    roots = list(Team.objects.filter(manager=user).values_list("path", flat=True))
+    cached = user.__dict__.get("_kam_managed_team_ids")
+    if cached is not None:
+        return list(cached)
+    roots = Q(manager=user)
     if user.role == Role.MANAGER and user.team_id is not None:
-        own = Team.objects.filter(pk=user.team_id).values_list("path", flat=True).first()
-        if own:
-            roots.append(own)
-    if not roots:
-        return []
-    query = Q()
-    for path in roots:
-        query |= Q(path__startswith=path)
-    return list(Team.objects.filter(query).values_list("pk", flat=True))
+        roots |= Q(pk=user.team_id)
+    paths = list(Team.objects.filter(roots).values_list("path", flat=True))
+    ids: list[int] = []
+    if paths:
+        query = Q()
+        for path in paths:
+            query |= Q(path__startswith=path)
+        ids = list(Team.objects.filter(query).values_list("pk", flat=True))
+    user.__dict__["_kam_managed_team_ids"] = tuple(ids)
+    return ids
 
 
 def sees_all_accounts(user: User) -> bool:

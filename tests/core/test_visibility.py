@@ -83,14 +83,14 @@ def test_rep_list_and_totals_exclude_other_accounts(org, book, login):
     assert book[1].name not in page and book[2].name not in page
     home = client.get(reverse("home"))
     assert home.context["summary"].open_amount == Decimal("100.00")
-    funnel = client.get(reverse("forecasting:index"))
+    funnel = client.get(reverse("forecasting:funnel"))
     assert funnel.context["totals"].total == Decimal("100.00")
     opportunities = client.get(reverse("pipeline:list")).content.decode()
     assert book[2].name not in opportunities
 
 
 def test_manager_totals_roll_up_the_subtree(org, book, login):
-    funnel = login(org.east_manager).get(reverse("forecasting:index"))
+    funnel = login(org.east_manager).get(reverse("forecasting:funnel"))
     assert funnel.context["totals"].total == Decimal("120.00")
 
 

@@ -27,6 +27,14 @@ class Command(BaseCommand):
             help="Build the data as if today were this date (YYYY-MM-DD); for reproducible runs.",
         )
         parser.add_argument("--seed", type=int, default=demo.SEED)
+        parser.add_argument(
+            "--scale",
+            choices=["standard", "large", "smoke"],
+            default="standard",
+            help="standard: the demo tenant; large: the benchmark tenant (200 reps, "
+            "200,000 opportunities, 1,000,000 activities, ...); smoke: a small tenant of the "
+            "large tenant's shape, for the benchmark smoke run.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo.has_data():
@@ -40,6 +48,23 @@ class Command(BaseCommand):
                 "Point KAM_DATABASE_URL (or KAM_HOME) at a new one."
             )
         today = options["today"] or timezone.localdate()
+        if options["scale"] != "standard":
+            from kam.core import demo_large
+
+            size = demo_large.LARGE if options["scale"] == "large" else demo_large.SMOKE
+            demo_large.build_large(
+                today=today,
+                size=size,
+                seed=options["seed"],
+                log=lambda line: self.stdout.write(f"  {line}", ending="\n"),
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{options['scale'].capitalize()} tenant loaded. Sign in as director, "
+                    f"manager01 or rep001 (password {demo.DEMO_PASSWORD})."
+                )
+            )
+            return
         demo.build(
             today=today, seed=options["seed"], log=lambda line: self.stdout.write(f"  {line}")
         )
