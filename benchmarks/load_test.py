@@ -122,12 +122,21 @@ def run(*, users: int, seconds: int, workers: int = 4) -> dict[str, Any]:
         latencies: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()
+        # Everybody signs in before the clock starts; a failed sign-in is an error, not a
+        # silently dead simulated user.
+        sessions: list[tuple[Session, Any]] = []
+        for user in people:
+            session = Session(port)
+            try:
+                session.login(user.username)
+            except RuntimeError as exc:
+                errors.append(str(exc))
+                continue
+            sessions.append((session, user))
         deadline = time.monotonic() + seconds
 
-        def user_loop(index: int, user: Any) -> None:
+        def user_loop(index: int, session: Session, user: Any) -> None:
             rng = random.Random(index)
-            session = Session(port)
-            session.login(user.username)
             mine = accounts[user.pk] or [0]
             while time.monotonic() < deadline:
                 method, path, body = _mix(rng, mine)
@@ -139,7 +148,10 @@ def run(*, users: int, seconds: int, workers: int = 4) -> dict[str, Any]:
                     if status not in (200, 302):
                         errors.append(f"{method} {path}: {status}")
 
-        threads = [threading.Thread(target=user_loop, args=(i, u)) for i, u in enumerate(people)]
+        threads = [
+            threading.Thread(target=user_loop, args=(i, session, user))
+            for i, (session, user) in enumerate(sessions)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -153,7 +165,7 @@ def run(*, users: int, seconds: int, workers: int = 4) -> dict[str, Any]:
         return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
 
     return {
-        "users": len(people),
+        "users": len(sessions),
         "seconds": seconds,
         "workers": workers,
         "requests": len(latencies),
