@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 HUNDRED = Decimal(100)
@@ -134,6 +135,52 @@ def sales_progress(
     if quarter_target is None or quarter_target <= 0:
         return None
     return ((forecast_now - forecast_before) + (sales_now - sales_before)) / quarter_target
+
+
+@dataclass(frozen=True)
+class WeekProgress:
+    """One week of §5.2 for one scope: the pipeline and sales now and a week before.
+
+    ``pipeline`` is the weighted open part of the forecast (Σ amount × win rate
+    of the week's snapshot, deals expected to close by the quarter's end);
+    ``sales`` the cumulative sales of the quarter to the week's end (won deals
+    and off-funnel sales). Keeping the closed revenue out of the pipeline term
+    counts a won deal once: its weighted value leaves the pipeline and its
+    amount enters sales, so the week gains the rest of its amount.
+    ``previous_pipeline`` is None when the week before has no snapshot.
+    """
+
+    week: date
+    pipeline: Decimal
+    previous_pipeline: Decimal | None
+    sales: Decimal
+    previous_sales: Decimal
+    target: Decimal | None
+
+    @property
+    def forecast(self) -> Decimal:
+        return self.pipeline + self.sales
+
+    @property
+    def pipeline_change(self) -> Decimal | None:
+        return None if self.previous_pipeline is None else self.pipeline - self.previous_pipeline
+
+    @property
+    def sales_change(self) -> Decimal:
+        return self.sales - self.previous_sales
+
+    @property
+    def progress(self) -> Decimal | None:
+        if self.previous_pipeline is None:
+            return None
+        return sales_progress(
+            self.pipeline, self.previous_pipeline, self.sales, self.previous_sales, self.target
+        )
+
+
+def cumulative_to(daily: Mapping[date, Decimal], start: date, end: date) -> Decimal:
+    """The sum of the daily amounts from ``start`` to ``end`` inclusive (zero when end < start)."""
+    return sum((amount for day, amount in daily.items() if start <= day <= end), ZERO)
 
 
 # --- targets ------------------------------------------------------------------------

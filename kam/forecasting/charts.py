@@ -12,7 +12,8 @@ from typing import Any, Protocol
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kam.forecasting.calculations import FunnelRow
+from kam.forecasting.calculations import FunnelRow, WeekProgress
+from kam.forecasting.periods import Week
 
 
 class _Query(Protocol):
@@ -67,6 +68,38 @@ def breakdown(lines: Sequence[Any]) -> dict[str, Any]:
                 "name": _("Target"),
                 "type": "bar",
                 "data": [float(line.forecast.target or 0) for line in lines],
+            },
+        ],
+    }
+
+
+def progress(weeks: Sequence[WeekProgress], query: _Query) -> dict[str, Any]:
+    """Sales progress per week (bars, percent) and the forecast behind it (line)."""
+    base = reverse("forecasting:progress")
+    keys = [Week(w.week).key for w in weeks]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("Sales progress (%)"), _("Pipeline + sales")]},
+        "grid": {"left": 60, "right": 80, "bottom": 40},
+        "xAxis": {"type": "category", "data": keys},
+        "yAxis": [{"type": "value", "name": "%"}, {"type": "value"}],
+        "series": [
+            {
+                "name": _("Sales progress (%)"),
+                "type": "bar",
+                "data": [
+                    {
+                        "value": None if w.progress is None else round(float(w.progress) * 100, 2),
+                        "url": f"{base}?{query.querystring(week=key)}",
+                    }
+                    for w, key in zip(weeks, keys, strict=True)
+                ],
+            },
+            {
+                "name": _("Pipeline + sales"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [float(w.forecast) for w in weeks],
             },
         ],
     }

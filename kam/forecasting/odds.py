@@ -7,17 +7,35 @@ One grouped query; the team roll-up follows the team tree's paths.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
 
+from kam.activities.models import Activity, Outcome
 from kam.core.models import Team, User
+from kam.forecasting.models import WinModel
 from kam.forecasting.scopes import Scope
-from kam.pipeline.models import StageChange, Status
+from kam.forecasting.winmodel import NAMES, age_feature
+from kam.pipeline.models import Evaluation, Opportunity, StageChange, Status
 from kam.pipeline.selectors import visible_opportunities
+from kam.stakeholders.models import RELATIONSHIP_ORDER, Stakeholder, Support
 
 CLOSED = (Status.WON, Status.LOST, Status.NO_DECISION)
 DEFAULT_MONTHS = 12
@@ -128,3 +146,157 @@ def learned_rate_map(
         if use.trusted and use.rate is not None:
             chosen[stage_id] = use.rate
     return chosen
+
+
+# --- features of the learned win probability (issue 6.6b) ---------------------------
+
+GATES_MAX = 40  # twenty questions, yes = 2
+
+
+def deal_features(opportunities: QuerySet[Opportunity]) -> dict[int, dict[str, float]]:
+    """Per deal, the features that do not depend on when it is looked at (four queries).
+
+    Twenty-question score of the latest evaluation, decision-chain coverage (of
+    the four buying roles), the best relationship level and the balance of
+    supporters and opponents in the buying circle, activity outcomes, and the
+    four qualification questions.
+    """
+    latest = Evaluation.objects.filter(opportunity=OuterRef("pk")).order_by("-evaluated_at", "-pk")
+    features: dict[int, dict[str, float]] = {}
+    rows = opportunities.annotate(gates=Subquery(latest.values("total_score")[:1])).values_list(
+        "pk", "gates", "has_need", "has_authority", "has_budget", "has_timeline"
+    )
+    for pk, gates, *qualification in rows.order_by():
+        features[pk] = {
+            "gates": (gates or 0) / GATES_MAX,
+            "qualified": sum(bool(q) for q in qualification) / 4,
+            "coverage": 0.0,
+            "relationship": 0.0,
+            "support": 0.0,
+            "advances": 0.0,
+            "stalls": 0.0,
+        }
+    ids = opportunities.values("pk")
+    level = Case(
+        *[When(relationship=value, then=Value(n)) for value, n in RELATIONSHIP_ORDER.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    circle = (
+        Stakeholder.objects.filter(opportunity__in=ids)
+        .values("opportunity_id")
+        .annotate(
+            n=Count("pk"),
+            dm=Count("pk", filter=Q(is_decision_maker=True)),
+            users=Count("pk", filter=Q(is_user=True)),
+            gatekeepers=Count("pk", filter=Q(is_technical_gatekeeper=True)),
+            coaches=Count("pk", filter=Q(is_coach=True)),
+            best=Max(level),
+            supporters=Count("pk", filter=Q(support=Support.SUPPORTER)),
+            opponents=Count("pk", filter=Q(support=Support.OPPONENT)),
+        )
+        .order_by()
+    )
+    for row in circle:
+        f = features.get(row["opportunity_id"])
+        if f is None:
+            continue
+        roles = (row["dm"], row["users"], row["gatekeepers"], row["coaches"])
+        f["coverage"] = sum(1 for r in roles if r) / 4
+        f["relationship"] = (row["best"] or 0) / len(RELATIONSHIP_ORDER)
+        f["support"] = (row["supporters"] - row["opponents"]) / row["n"]
+    calls = (
+        Activity.objects.filter(opportunity__in=ids)
+        .exclude(outcome="")
+        .values("opportunity_id")
+        .annotate(
+            n=Count("pk"),
+            advances=Count("pk", filter=Q(outcome__in=[Outcome.ADVANCE, Outcome.ORDER])),
+            stalls=Count("pk", filter=Q(outcome__in=[Outcome.CONTINUATION, Outcome.NO_SALE])),
+        )
+        .order_by()
+    )
+    for pk, n, advances, stalls in calls.values_list("opportunity_id", "n", "advances", "stalls"):
+        f = features.get(pk)
+        if f is not None:
+            f["advances"] = math.log1p(advances)
+            f["stalls"] = stalls / n
+    return features
+
+
+@dataclass(frozen=True)
+class Example:
+    """One closed deal as it stood on entering one stage, and whether it was won."""
+
+    opportunity_id: int
+    closed_on: date
+    stage_id: int
+    stage_rate: Decimal
+    row: list[float]
+    won: int
+
+
+def _row(stage_rate: Decimal, age_days: int, features: dict[str, float]) -> list[float]:
+    values = {"stage": float(stage_rate) / 100, "age": age_feature(age_days)} | features
+    return [values[name] for name in NAMES]
+
+
+def training_examples(*, today: date, months: int) -> list[Example]:
+    """Every stage each deal closed in the window entered, with the deal's features."""
+    since = months_before(today, months)
+    closed = Opportunity.objects.filter(
+        status__in=CLOSED, closed_on__gt=since, closed_on__lte=today
+    )
+    features = deal_features(closed)
+    outcome = dict(closed.values_list("pk", "status"))
+    closed_on: dict[int, date] = {
+        pk: day for pk, day in closed.values_list("pk", "closed_on") if day is not None
+    }
+    entries = (
+        StageChange.objects.filter(opportunity__in=closed.values("pk"), status=Status.OPEN)
+        .order_by("opportunity_id", "changed_at", "pk")
+        .values_list("opportunity_id", "to_stage_id", "to_stage__win_rate", "changed_at")
+    )
+    examples: list[Example] = []
+    first: dict[int, date] = {}
+    seen: set[tuple[int, int]] = set()
+    for pk, stage_id, rate, changed_at in entries.iterator(chunk_size=5000):
+        day = timezone.localdate(changed_at)
+        start = first.setdefault(pk, day)
+        if (pk, stage_id) in seen or pk not in features or pk not in closed_on:
+            continue
+        seen.add((pk, stage_id))
+        examples.append(
+            Example(
+                pk,
+                closed_on[pk],
+                stage_id,
+                rate,
+                _row(rate, (day - start).days, features[pk]),
+                int(outcome[pk] == Status.WON),
+            )
+        )
+    return examples
+
+
+def open_deal_rows(*, today: date) -> tuple[list[int], list[list[float]]]:
+    """Every open deal's features as of today: its stage now and its age since it entered."""
+    deals = Opportunity.objects.filter(status=Status.OPEN)
+    features = deal_features(deals)
+    started = dict(
+        StageChange.objects.filter(opportunity__in=deals.values("pk"))
+        .values("opportunity_id")
+        .annotate(first=Min("changed_at"))
+        .order_by()
+        .values_list("opportunity_id", "first")
+    )
+    ids, rows = [], []
+    for pk, rate, created in deals.values_list("pk", "stage__win_rate", "created_at"):
+        start = timezone.localdate(started.get(pk) or created)
+        ids.append(pk)
+        rows.append(_row(rate, (today - start).days, features[pk]))
+    return ids, rows
+
+
+def latest_win_model() -> WinModel | None:
+    return WinModel.objects.first()

@@ -263,7 +263,8 @@ def _owner_figures(
         scored = Q(odds__probability__isnull=False)
         annotations["w"] = Sum(cents(F("amount") * F("odds__probability")), filter=scored)
         annotations["u"] = Sum(cents(F("amount")), filter=~scored)
-    for row in open_qs.annotate(**annotations).order_by():
+    row: dict[str, Any]
+    for row in open_qs.annotate(**annotations).order_by():  # type: ignore[assignment]
         figures[row["owner_id"]].open[row["stage_id"]] = (
             row["n"],
             from_cents(row["c"]),
@@ -274,12 +275,12 @@ def _owner_figures(
         won = opportunities.filter(
             status=Status.WON, closed_on__gte=period.start, closed_on__lte=period.end
         )
-        for row in won.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():
+        for row in won.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():  # type: ignore[assignment]
             figures[row["owner_id"]].closed = from_cents(row["c"])
         small = scope.filter(scope_to_visible_accounts(SmallSale.objects.all(), user)).filter(
             sold_on__gte=period.start, sold_on__lte=period.end
         )
-        for row in small.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():
+        for row in small.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():  # type: ignore[assignment]
             figures[row["owner_id"]].off_funnel = from_cents(row["c"])
     return figures
 
@@ -540,8 +541,8 @@ def category_totals(
 ) -> list[tuple[str, str, int, Decimal]]:
     """The owners' own call (issue 6.5): open deals and amount per forecast category."""
     today = today or timezone.localdate()
-    rows = {
-        r["forecast_category"]: r
+    rows: dict[str, dict[str, Any]] = {
+        r["forecast_category"]: dict(r)
         for r in scope.filter(visible_opportunities(user))
         .filter(open_in_period(period, today))
         .values("forecast_category")

@@ -6,10 +6,12 @@ the instance; views, the API, commands and tasks all call these.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.visibility import can_edit_account
@@ -17,9 +19,20 @@ from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, Role, Team, User
 from kam.core.visibility import managed_team_ids
-from kam.forecasting.models import ForecastAdjustment, Metric, Target
-from kam.forecasting.periods import Period
-from kam.pipeline.models import ForecastCategory, Opportunity
+from kam.forecasting import odds, winmodel
+from kam.forecasting.models import (
+    ForecastAdjustment,
+    Metric,
+    OpportunityOdds,
+    PipelineSnapshot,
+    SnapshotWeek,
+    Target,
+    WinModel,
+)
+from kam.forecasting.periods import Period, Week
+from kam.pipeline.models import ForecastCategory, Opportunity, Status
+
+SNAPSHOT_BATCH = 5000
 
 
 def _amount(value: object, field: str) -> Decimal:
@@ -198,3 +211,174 @@ def set_forecast_category(
         changes=audit.diff(before, audit.snapshot(opportunity, ["forecast_category"])),
     )
     return opportunity
+
+
+def last_completed_week(today: date | None = None) -> Week:
+    """The latest week that has ended in the company's time zone (the job runs on Mondays)."""
+    return Week.of(today or timezone.localdate()).previous()
+
+
+def take_snapshot(week_end: date, *, today: date | None = None) -> tuple[SnapshotWeek, bool]:
+    """Record every open opportunity as it stands at the end of the week of ``week_end`` (§5.2).
+
+    The job runs when the week ends (early Monday, for the week just ended);
+    it records the pipeline as it stands when it runs.
+
+    Stage, amount, expected close date and weighted value (amount × the stage's
+    configured win rate), with the owner's team of that week. Append-only and
+    idempotent: the week is marked done in :class:`SnapshotWeek` in the same
+    transaction, so a second run records nothing and returns ``(week, False)``.
+    Rows are written in bulk batches; nothing is read per opportunity.
+    """
+    week = Week.of(week_end)
+    today = today or timezone.localdate()
+    if week.monday > today:
+        raise ValidationError(
+            _("The week of %(day)s has not started yet; a snapshot records the past."),
+            code="future_week",
+            params={"day": week_end.isoformat()},
+        )
+    existing = SnapshotWeek.objects.filter(week=week.monday).first()
+    if existing is not None:
+        return existing, False
+    if week < last_completed_week(today):
+        # The pipeline of a long-gone week cannot be read back; recording today's under
+        # its date would rewrite history. A missed week stays missing.
+        raise ValidationError(
+            _(
+                "The week of %(day)s is over; only the week just ended or the current one "
+                "can be recorded, as the pipeline stands now."
+            ),
+            code="past_week",
+            params={"day": week_end.isoformat()},
+        )
+    try:
+        with transaction.atomic():
+            marker = SnapshotWeek.objects.create(week=week.monday)
+            rows = (
+                Opportunity.objects.filter(status=Status.OPEN)
+                .order_by("pk")
+                .values_list(
+                    "pk",
+                    "account_id",
+                    "owner_id",
+                    "owner__team_id",
+                    "stage_id",
+                    "stage__order",
+                    "stage__win_rate",
+                    "amount",
+                    "expected_close_date",
+                )
+            )
+            batch: list[PipelineSnapshot] = []
+            count = 0
+            for pk, account, owner, team, stage, order, rate, amount, close in rows.iterator(
+                chunk_size=SNAPSHOT_BATCH
+            ):
+                batch.append(
+                    PipelineSnapshot(
+                        week=week.monday,
+                        opportunity_id=pk,
+                        account_id=account,
+                        owner_id=owner,
+                        team_id=team,
+                        stage_id=stage,
+                        stage_order=order,
+                        win_rate=rate,
+                        amount=amount,
+                        expected_close_date=close,
+                        weighted=amount * rate / 100,
+                    )
+                )
+                if len(batch) >= SNAPSHOT_BATCH:
+                    PipelineSnapshot.objects.bulk_create(batch)
+                    count += len(batch)
+                    batch = []
+            PipelineSnapshot.objects.bulk_create(batch)
+            count += len(batch)
+            marker.opportunities = count
+            marker.save(update_fields=["opportunities"])
+    except IntegrityError:
+        # Another run took the same week at the same moment: its rows stand, ours are gone.
+        return SnapshotWeek.objects.get(week=week.monday), False
+    return marker, True
+
+
+TRAINING_MONTHS = 24
+HELD_OUT_SHARE = 0.25
+
+
+@transaction.atomic
+def train_win_model(*, today: date | None = None, months: int = TRAINING_MONTHS) -> WinModel:
+    """Learn the win probability of each open deal from closed history (issue 6.6b).
+
+    The deals closed in the last ``months`` are split by closing date: the
+    latest quarter of them is held out. The model is fitted on the rest and the
+    held-out deals score all three methods (configured stage rates, learned
+    stage rates, the model) by Brier score and calibration. Every open deal
+    then gets the model's probability and its main reasons, replacing the last
+    training's.
+    """
+    today = today or timezone.localdate()
+    examples = odds.training_examples(today=today, months=months)
+    deals = sorted({(e.closed_on, e.opportunity_id) for e in examples})
+    if len(deals) < winmodel.MIN_DEALS or len({e.won for e in examples}) < 2:
+        raise ValidationError(
+            _(
+                "Not enough closed history to learn from: %(count)s closed deals with stage "
+                "history in the last %(months)s months; at least %(minimum)s, won and lost."
+            ),
+            code="too_little_history",
+            params={"count": len(deals), "months": months, "minimum": winmodel.MIN_DEALS},
+        )
+    held_out = {pk for _day, pk in deals[int(len(deals) * (1 - HELD_OUT_SHARE)) :]}
+    train = [e for e in examples if e.opportunity_id not in held_out]
+    test = [e for e in examples if e.opportunity_id in held_out]
+    fitted = winmodel.fit([e.row for e in train], [e.won for e in train])
+    reached: dict[int, list[int]] = {}
+    for e in train:
+        counts = reached.setdefault(e.stage_id, [0, 0])
+        counts[0] += 1
+        counts[1] += e.won
+    predicted = fitted.predict([e.row for e in test]) if test else []
+    accuracy = {
+        "held_out_deals": len(held_out),
+        "held_out_examples": len(test),
+        "train_examples": len(train),
+        "configured": winmodel.accuracy([(float(e.stage_rate) / 100, e.won) for e in test]),
+        "learned": winmodel.accuracy(
+            [
+                (
+                    reached[e.stage_id][1] / reached[e.stage_id][0]
+                    if e.stage_id in reached
+                    else float(e.stage_rate) / 100,
+                    e.won,
+                )
+                for e in test
+            ]
+        ),
+        "model": winmodel.accuracy(list(zip(predicted, (e.won for e in test), strict=True))),
+    }
+    model = WinModel.objects.create(
+        as_of=today,
+        window_months=months,
+        examples=len(examples),
+        coefficients=fitted.as_json(),
+        accuracy=accuracy,
+    )
+    ids, rows = odds.open_deal_rows(today=today)
+    probabilities = fitted.predict(rows) if rows else []
+    OpportunityOdds.objects.all().delete()
+    OpportunityOdds.objects.bulk_create(
+        (
+            OpportunityOdds(
+                opportunity_id=pk,
+                model=model,
+                probability=Decimal(f"{p:.4f}"),
+                reasons=fitted.reasons(row),
+            )
+            for pk, p, row in zip(ids, probabilities, rows, strict=True)
+        ),
+        batch_size=SNAPSHOT_BATCH,
+    )
+    return model

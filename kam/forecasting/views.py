@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
-from kam.forecasting import charts, exports, selectors, services
+from kam.forecasting import charts, exports, odds, selectors, services
+from kam.forecasting import progress as weekly
 from kam.forecasting.calculations import funnel_totals
 from kam.forecasting.forms import AdjustmentForm, TargetForm
 from kam.forecasting.models import Method, Metric
-from kam.forecasting.periods import QUARTER, Period, parse_period
+from kam.forecasting.periods import QUARTER, Period, Week, parse_period, parse_week
 from kam.forecasting.scopes import Scope, resolve_scope, scope_choices
 from kam.pipeline.models import Stage, StageModel
 from kam.pipeline.selectors import default_stage_model
@@ -252,3 +253,94 @@ def export(request: HttpRequest) -> HttpResponse:
     assert query.period is not None
     report = selectors.forecast_report(request.user, query.scope, query.period, method=query.method)  # type: ignore[arg-type]
     return exports.forecast_workbook(request.user, report)  # type: ignore[arg-type]
+
+
+def _week(request: HttpRequest) -> tuple[Week | None, str]:
+    """The ``week`` asked for (ISO key), else the latest one with a snapshot."""
+    raw = request.GET.get("week", "").strip()
+    if raw:
+        try:
+            return parse_week(raw), ""
+        except ValidationError as exc:
+            return weekly.latest_snapshot_week(), " ".join(exc.messages)
+    return weekly.latest_snapshot_week(), ""
+
+
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    """Sales progress per week (§5.2) with its trend, and what changed in the chosen week."""
+    query = _query(request)
+    user: User = request.user  # type: ignore[assignment]
+    week, week_error = _week(request)
+    weeks = weekly.progress_weeks(user, query.scope, until=week) if week else []
+    context = _page_context(request, query) | {
+        "week": week,
+        "week_error": week_error,
+        "weeks": list(reversed(weeks)),
+        "progress_chart": charts.progress(weeks, query),
+        "changes": weekly.week_changes(user, query.scope, week) if week else [],
+        "snapshot_weeks": weekly.snapshot_weeks(26),
+    }
+    return render(request, "forecasting/progress.html", context)
+
+
+@login_required
+def changes(request: HttpRequest) -> HttpResponse:
+    """Drill-down: the deals behind one line of the week-over-week change."""
+    query = _query(request)
+    user: User = request.user  # type: ignore[assignment]
+    week, _error = _week(request)
+    change = request.GET.get("change", "")
+    label = weekly.change_label(change)
+    if week is None or label is None:
+        raise Http404
+    deals = weekly.changed_opportunities(user, query.scope, week, change)
+    listing = paginate(
+        request,
+        deals,
+        sorts={"amount": "amount", "close": "expected_close_date", "name": "name"},
+        default_sort="-amount",
+    )
+    context = _page_context(request, query) | {
+        "listing": listing,
+        "week": week,
+        "change_label": label,
+    }
+    return render(request, "forecasting/changes.html", context)
+
+
+@dataclass(frozen=True)
+class StageRateLine:
+    stage: Stage
+    company: odds.StageRate | None
+    team: odds.StageRate | None
+
+
+@login_required
+def accuracy(request: HttpRequest) -> HttpResponse:
+    """How far each method's odds can be trusted: learned stage rates and held-out accuracy."""
+    query = _query(request)
+    user: User = request.user  # type: ignore[assignment]
+    company, teams = odds.learned_stage_rates(user, today=timezone.localdate())
+    team_id = query.scope.team.pk if query.scope.team else None
+    stages = Stage.objects.filter(model=default_stage_model()).order_by("order")
+    lines = [
+        StageRateLine(s, company.get(s.pk), teams.get(team_id, {}).get(s.pk) if team_id else None)
+        for s in stages
+    ]
+    model = odds.latest_win_model()
+    methods = []
+    if model is not None:
+        methods = [
+            (value, label, model.accuracy.get(value, {}))
+            for value, label in Method.choices
+            if value in model.accuracy
+        ]
+    context = _page_context(request, query) | {
+        "lines": lines,
+        "model": model,
+        "accuracy_methods": methods,
+        "months": odds.DEFAULT_MONTHS,
+        "min_sample": odds.MIN_SAMPLE,
+    }
+    return render(request, "forecasting/accuracy.html", context)

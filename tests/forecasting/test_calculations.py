@@ -28,3 +28,34 @@ def test_worked_funnel_totals():
 
 def test_forecast_adds_closed_and_off_funnel_sales():
     assert sales_forecast(Decimal("100"), worked_funnel(), Decimal("5.2")) == Decimal("470.0")
+
+
+def test_sales_progress_of_a_hand_worked_week():
+    """Target 1,000. Last week: pipeline 300, sales 100. This week a 50 deal at 80% was won
+    (pipeline −40, sales +50), a new 200 deal entered at 10% (+20) and another moved from
+    20% to 30% on 100 (+10): pipeline 290, sales 150.
+    Progress = [(290 − 300) + (150 − 100)] ÷ 1000 = 40 ÷ 1000 = 4%."""
+    from datetime import date
+
+    from kam.forecasting.calculations import WeekProgress, cumulative_to, sales_progress
+
+    pipeline_before = Decimal("300")
+    pipeline_now = pipeline_before - Decimal("50") * Decimal("0.8") + Decimal("20") + Decimal("10")
+    daily = {date(2026, 10, 5): Decimal("100"), date(2026, 10, 14): Decimal("50")}
+    sales_before = cumulative_to(daily, date(2026, 10, 1), date(2026, 10, 11))
+    sales_now = cumulative_to(daily, date(2026, 10, 1), date(2026, 10, 18))
+    week = WeekProgress(
+        week=date(2026, 10, 12),
+        pipeline=pipeline_now,
+        previous_pipeline=pipeline_before,
+        sales=sales_now,
+        previous_sales=sales_before,
+        target=Decimal("1000"),
+    )
+    assert (pipeline_now, sales_before, sales_now) == (Decimal("290"), 100, 150)
+    assert week.pipeline_change == Decimal("-10") and week.sales_change == Decimal("50")
+    assert week.progress == Decimal("0.04")
+    assert week.forecast == Decimal("440")
+    assert sales_progress(Decimal(1), Decimal(0), Decimal(0), Decimal(0), None) is None
+    first = WeekProgress(date(2026, 10, 5), Decimal(1), None, Decimal(0), Decimal(0), Decimal(9))
+    assert first.progress is None

@@ -26,3 +26,18 @@ def percent(value: Decimal | float | None, places: int = 1) -> str:
     quantum = Decimal(1).scaleb(-int(places))
     shown = (Decimal(str(value)) * 100).quantize(quantum, rounding=ROUND_HALF_UP)
     return f"{shown}%"
+
+
+@register.filter
+def odds_reasons(reasons: list[dict[str, object]] | None) -> list[str]:
+    """A learned probability's stored reasons, as sentences in the reader's language."""
+    from kam.forecasting.winmodel import FEATURES
+
+    texts = []
+    for reason in reasons or []:
+        labels = FEATURES.get(str(reason.get("feature")))
+        if labels is None:
+            continue
+        effect = float(reason.get("effect") or 0)  # type: ignore[arg-type]
+        texts.append(f"{'+' if effect > 0 else '−'} {labels[0] if effect > 0 else labels[1]}")
+    return texts
