@@ -172,6 +172,14 @@ def suggest_debtor_type(
     return "when_due"
 
 
+@dataclass
+class _PoolPayment:
+    """A payment being consumed by promises: its day and what is left of it."""
+
+    day: date
+    left: Decimal
+
+
 @dataclass(frozen=True)
 class PromiseRow:
     id: int
@@ -189,13 +197,14 @@ def settle_promises(
     they can count for (received between the promise and its date).
     Returns ``{id: (status, settled_on)}``.
     """
-    pool = sorted([list(p) for p in payments], key=lambda p: p[0])
+    pool = sorted((_PoolPayment(day, amount) for day, amount in payments), key=lambda p: p.day)
     result: dict[int, tuple[str, date | None]] = {}
     for promise in sorted(promises, key=lambda p: (p.due_on, p.id)):
         need = promise.amount
         last_day: date | None = None
         taken: list[tuple[int, Decimal]] = []
-        for index, (day, left) in enumerate(pool):
+        for index, payment in enumerate(pool):
+            day, left = payment.day, payment.left
             if need <= 0:
                 break
             if day < promise.made_on or day > promise.due_on or left <= 0:
@@ -206,7 +215,7 @@ def settle_promises(
             last_day = day
         if need <= 0:
             for index, part in taken:
-                pool[index][1] -= part
+                pool[index].left -= part
             result[promise.id] = ("kept", last_day)
         elif today > promise.due_on:
             result[promise.id] = ("broken", promise.due_on + timedelta(days=1))

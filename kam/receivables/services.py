@@ -428,9 +428,10 @@ def find_duplicate(bank_reference: str, exclude: int | None = None) -> Payment |
     reference = bank_reference.strip()
     if not reference:
         return None
-    return (
-        Payment.objects.filter(bank_reference=reference).exclude(pk=exclude).order_by("pk").first()
-    )
+    payments = Payment.objects.filter(bank_reference=reference)
+    if exclude is not None:
+        payments = payments.exclude(pk=exclude)
+    return payments.order_by("pk").first()
 
 
 def record_payment(

@@ -1,0 +1,430 @@
+"""Receivables in the API (DOMAIN.md §6): the same visibility as the UI, writes through services."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kam.accounts.models import Account
+from kam.accounts.visibility import visible_accounts
+from kam.core.models import Interface, User
+from kam.pipeline.models import Opportunity
+from kam.receivables import selectors, services
+from kam.receivables.models import (
+    BOOKING_CURRENCY,
+    Contract,
+    Installment,
+    Invoice,
+    Payment,
+    PaymentCondition,
+    PaymentMethod,
+    PaymentPromise,
+)
+from kam.stakeholders.models import Contact
+
+
+class _MoneyOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyOptions = {"max_digits": 16, "decimal_places": 2}
+
+
+def _user(serializer: serializers.Serializer) -> User:  # type: ignore[type-arg]
+    return serializer.context["request"].user  # type: ignore[no-any-return]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
+    opportunity = serializers.PrimaryKeyRelatedField(
+        queryset=Opportunity.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "account",
+            "opportunity",
+            "owner",
+            "number",
+            "name",
+            "amount",
+            "currency",
+            "gross_margin_pct",
+            "payment_terms_days",
+            "reminder_days",
+            "signed_on",
+            "invoiced_amount",
+            "credit_status",
+            "credit_note",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "owner",
+            "currency",
+            "invoiced_amount",
+            "credit_status",
+            "credit_note",
+            "version",
+        ]
+        extra_kwargs = {"number": {"required": False}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
+            self.fields["opportunity"].queryset = selectors.won_opportunities_without_contract(  # type: ignore[attr-defined]
+                request.user
+            )
+
+    def create(self, validated_data: dict[str, Any]) -> Contract:
+        return services.create_contract(by=_user(self), via=Interface.API, **validated_data)
+
+
+class InstallmentSerializer(serializers.ModelSerializer):
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.none())
+    condition = serializers.ChoiceField(
+        choices=PaymentCondition.choices, default=PaymentCondition.DATE
+    )
+
+    class Meta:
+        model = Installment
+        fields = ["id", "contract", "sequence", "amount", "due_date", "condition", "note"]
+        read_only_fields = ["id", "sequence"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["contract"].queryset = selectors.visible_contracts(request.user)  # type: ignore[attr-defined]
+
+    def create(self, validated_data: dict[str, Any]) -> Installment:
+        contract = validated_data.pop("contract")
+        return services.add_installment(
+            contract, by=_user(self), via=Interface.API, **validated_data
+        )
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.none())
+    installment = serializers.PrimaryKeyRelatedField(
+        queryset=Installment.objects.all(), required=False, allow_null=True
+    )
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "contract",
+            "installment",
+            "account",
+            "owner",
+            "number",
+            "issued_on",
+            "due_date",
+            "amount",
+            "paid_amount",
+            "credited_amount",
+            "written_off_amount",
+            "open_amount",
+            "paid_on",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "account",
+            "owner",
+            "paid_amount",
+            "credited_amount",
+            "written_off_amount",
+            "open_amount",
+            "paid_on",
+            "version",
+        ]
+        extra_kwargs = {"number": {"required": False}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["contract"].queryset = selectors.visible_contracts(request.user)  # type: ignore[attr-defined]
+
+    def create(self, validated_data: dict[str, Any]) -> Invoice:
+        contract = validated_data.pop("contract")
+        return services.issue_invoice(contract, by=_user(self), via=Interface.API, **validated_data)
+
+
+class AllocationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    invoice = serializers.IntegerField(source="invoice_id")
+    amount = serializers.DecimalField(**MONEY)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    """Cash received; the same bank reference twice answers 400 ``probable_duplicate``."""
+
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
+    currency = serializers.CharField(max_length=3, default=BOOKING_CURRENCY)
+    method = serializers.ChoiceField(
+        choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+    )
+    confirm_duplicate = serializers.BooleanField(
+        write_only=True, default=False, help_text="Record it although the reference was seen."
+    )
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "account",
+            "received_on",
+            "amount",
+            "currency",
+            "original_amount",
+            "exchange_rate",
+            "method",
+            "bank_reference",
+            "note",
+            "unapplied_amount",
+            "possible_duplicate_of",
+            "allocations",
+            "confirm_duplicate",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "original_amount",
+            "unapplied_amount",
+            "possible_duplicate_of",
+            "version",
+        ]
+        extra_kwargs = {"amount": {"help_text": "In the currency paid."}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
+
+    def create(self, validated_data: dict[str, Any]) -> Payment:
+        return services.record_payment(by=_user(self), via=Interface.API, **validated_data)
+
+
+class PromiseSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    invoice = serializers.PrimaryKeyRelatedField(
+        queryset=Invoice.objects.all(), required=False, allow_null=True
+    )
+    made_on = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = PaymentPromise
+        fields = [
+            "id",
+            "account",
+            "invoice",
+            "made_on",
+            "due_on",
+            "amount",
+            "contact",
+            "promised_by_name",
+            "status",
+            "settled_on",
+        ]
+        read_only_fields = ["id", "status", "settled_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
+
+    def create(self, validated_data: dict[str, Any]) -> PaymentPromise:
+        account = validated_data.pop("account")
+        return services.record_promise(account, by=_user(self), via=Interface.API, **validated_data)
+
+
+class _CreateReadViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """List, read and create; another team's record answers 404."""
+
+
+class ContractViewSet(_CreateReadViewSet):
+    serializer_class = ContractSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.visible_contracts(self.request.user).order_by("-signed_on", "-pk")  # type: ignore[arg-type]
+
+
+class InstallmentViewSet(_CreateReadViewSet):
+    serializer_class = InstallmentSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return Installment.objects.filter(
+            contract__in=selectors.visible_contracts(self.request.user)  # type: ignore[arg-type]
+        ).order_by("contract", "due_date", "sequence")
+
+
+class InvoiceViewSet(_CreateReadViewSet):
+    serializer_class = InvoiceSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.visible_invoices(self.request.user).order_by("due_date", "pk")  # type: ignore[arg-type]
+
+
+class PaymentViewSet(_CreateReadViewSet):
+    serializer_class = PaymentSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return (
+            selectors.visible_payments(self.request.user)  # type: ignore[arg-type]
+            .prefetch_related("allocations")
+            .order_by("-received_on", "-pk")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().create(request, *args, **kwargs)
+        except services.ProbableDuplicate as duplicate:
+            return Response(
+                {
+                    "error": {
+                        "code": "probable_duplicate",
+                        "message": duplicate.message_dict["bank_reference"][0],
+                        "details": {
+                            "duplicate_of": duplicate.existing.pk,
+                            "confirm_with": "confirm_duplicate",
+                        },
+                    }
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+
+
+class PromiseViewSet(_CreateReadViewSet):
+    serializer_class = PromiseSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.visible_promises(self.request.user).order_by("-due_on", "-pk")  # type: ignore[arg-type]
+
+
+class AgingRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField(allow_null=True)
+    # DRF's serializer metaclass pops declared fields off the class, but the stubs
+    # see this as overriding Field.label (a str).
+    label = serializers.CharField()  # type: ignore[assignment]
+    current = serializers.DecimalField(**MONEY)
+    d1_30 = serializers.DecimalField(**MONEY)
+    d31_60 = serializers.DecimalField(**MONEY)
+    d61_90 = serializers.DecimalField(**MONEY)
+    over_90 = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    overdue = serializers.DecimalField(**MONEY)
+
+
+class AgingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    group = serializers.CharField()
+    today = serializers.DateField()
+    dso = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    rows = AgingRowSerializer(many=True)
+    totals = AgingRowSerializer()
+
+
+GROUP = OpenApiParameter(
+    "group", str, enum=list(selectors.GROUPINGS), description="account, rep, team or company"
+)
+
+
+class AgingViewSet(viewsets.ViewSet):
+    @extend_schema(parameters=[GROUP], responses=AgingSerializer)
+    def list(self, request: Request) -> Response:
+        """Open receivables by aging bucket, as on the receivables page."""
+        user: User = request.user  # type: ignore[assignment]
+        report = selectors.aging(user, request.query_params.get("group", "company"))
+        data = {
+            "group": report.group,
+            "today": report.today,
+            "dso": selectors.dso(user, report.today),
+            "rows": report.rows,
+            "totals": report.totals,
+        }
+        return Response(AgingSerializer(data).data)
+
+
+class OverdueSerializer(serializers.ModelSerializer):
+    days_overdue = serializers.IntegerField(read_only=True)
+    weight = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
+    debtor_type = serializers.SerializerMethodField()
+    debtor_type_suggested = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "account",
+            "contract",
+            "owner",
+            "due_date",
+            "open_amount",
+            "days_overdue",
+            "weight",
+            "debtor_type",
+            "debtor_type_suggested",
+        ]
+
+    def _debtor(self, invoice: Invoice) -> selectors.DebtorTypeView | None:
+        return self.context.get("debtor_types", {}).get(invoice.account_id)
+
+    def get_debtor_type(self, invoice: Invoice) -> str | None:
+        debtor = self._debtor(invoice)
+        return debtor.value if debtor else None
+
+    def get_debtor_type_suggested(self, invoice: Invoice) -> bool:
+        debtor = self._debtor(invoice)
+        return bool(debtor and debtor.suggested)
+
+
+class OverdueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Overdue invoices, heaviest (open amount × days overdue) first."""
+
+    serializer_class = OverdueSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.overdue_invoices(self.request.user)  # type: ignore[arg-type]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        context = {
+            **self.get_serializer_context(),
+            "debtor_types": selectors.debtor_types([i.account_id for i in page]),
+        }
+        data = OverdueSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
+
+ROUTES = [
+    ("contracts", ContractViewSet, "contract"),
+    ("installments", InstallmentViewSet, "installment"),
+    ("invoices", InvoiceViewSet, "invoice"),
+    ("payments", PaymentViewSet, "payment"),
+    ("payment-promises", PromiseViewSet, "payment-promise"),
+    ("receivables-aging", AgingViewSet, "receivables-aging"),
+    ("receivables-overdue", OverdueViewSet, "receivables-overdue"),
+]

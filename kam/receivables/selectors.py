@@ -1,0 +1,455 @@
+"""Reads that feed the receivables pages, API and exports (DOMAIN.md §6).
+
+Every function starts from the one visibility rule: finance and directors see
+every receivable, managers their subtree's, reps their accounts'. Totals are
+computed in the database (aging is one grouped query with a CASE per bucket
+on the days overdue), so the number of queries does not grow with rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kam.accounts.models import Account
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
+from kam.core.models import User
+from kam.pipeline.models import Opportunity, Status
+from kam.receivables import calculations
+from kam.receivables.models import (
+    ZERO,
+    AccountCredit,
+    CollectionAlert,
+    CollectionContact,
+    Contract,
+    Invoice,
+    Payment,
+    PaymentPromise,
+    WriteOff,
+)
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+BUCKET_KEYS = calculations.BUCKET_KEYS
+DSO_DAYS = 90
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+# --- what a user may see ------------------------------------------------------
+
+
+def visible_contracts(user: User) -> QuerySet[Contract]:
+    return scope_to_visible_accounts(Contract.objects.all(), user)
+
+
+def visible_invoices(user: User) -> QuerySet[Invoice]:
+    return scope_to_visible_accounts(Invoice.objects.all(), user)
+
+
+def visible_payments(user: User) -> QuerySet[Payment]:
+    return scope_to_visible_accounts(Payment.objects.all(), user)
+
+
+def visible_promises(user: User) -> QuerySet[PaymentPromise]:
+    return scope_to_visible_accounts(PaymentPromise.objects.all(), user)
+
+
+def visible_write_offs(user: User) -> QuerySet[WriteOff]:
+    return scope_to_visible_accounts(WriteOff.objects.all(), user, "invoice__account")
+
+
+def contract_detail(user: User, pk: int) -> Contract:
+    """One contract the user may see (``Contract.DoesNotExist`` otherwise)."""
+    return visible_contracts(user).select_related("account", "owner", "opportunity").get(pk=pk)
+
+
+def contract_list(user: User) -> QuerySet[Contract]:
+    collected = (
+        Invoice.objects.filter(contract=OuterRef("pk"))
+        .values("contract")
+        .annotate(s=Sum("paid_amount"))
+        .values("s")
+    )
+    return (
+        visible_contracts(user)
+        .select_related("account", "owner")
+        .annotate(collected=Coalesce(Subquery(collected, output_field=MONEY), ZERO))
+    )
+
+
+def won_opportunities_without_contract(user: User) -> QuerySet[Opportunity]:
+    """Won deals of visible accounts still waiting to become a contract."""
+    return (
+        scope_to_visible_accounts(Opportunity.objects.filter(status=Status.WON), user)
+        .filter(contract__isnull=True)
+        .select_related("account")
+        .order_by("-closed_on", "-pk")
+    )
+
+
+# --- aging --------------------------------------------------------------------
+
+# grouping → (id field, label fields); "company" is one row.
+GROUPINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "account": ("account_id", ("account__name",)),
+    "rep": ("owner_id", ("owner__last_name", "owner__first_name", "owner__username")),
+    "team": ("owner__team_id", ("owner__team__name",)),
+    "company": ("", ()),
+}
+
+
+def _bucket_q(bucket: str, today: date) -> Q:
+    """Invoices in ``bucket``: days overdue = today − due day, compared on the stored ordinal."""
+    today_day = today.toordinal()
+    for key, low, high in calculations.BUCKETS:
+        if key == bucket:
+            query = Q(due_day__lte=today_day - low)
+            if high is not None:
+                query &= Q(due_day__gte=today_day - high)
+            return query
+    raise ValueError(bucket)
+
+
+def _bucket_sums(today: date) -> dict[str, Any]:
+    return {
+        key: Coalesce(
+            Sum(Case(When(_bucket_q(key, today), then=F("open_amount")), default=Value(ZERO))),
+            ZERO,
+            output_field=MONEY,
+        )
+        for key in BUCKET_KEYS
+    }
+
+
+@dataclass
+class AgingRow:
+    key: int | str | None
+    label: str
+    current: Decimal = ZERO
+    d1_30: Decimal = ZERO
+    d31_60: Decimal = ZERO
+    d61_90: Decimal = ZERO
+    over_90: Decimal = ZERO
+
+    @property
+    def buckets(self) -> list[tuple[str, Decimal]]:
+        return [(key, getattr(self, key)) for key in BUCKET_KEYS]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _key, amount in self.buckets), ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.total - self.current
+
+
+@dataclass
+class AgingReport:
+    group: str
+    today: date
+    rows: list[AgingRow]
+    totals: AgingRow = field(default_factory=lambda: AgingRow(None, ""))
+
+
+def bucket_labels() -> dict[str, str]:
+    return {
+        "current": _("Current"),
+        "d1_30": _("1–30 days"),
+        "d31_60": _("31–60 days"),
+        "d61_90": _("61–90 days"),
+        "over_90": _("Over 90 days"),
+    }
+
+
+def _label(group: str, values: Mapping[str, Any]) -> str:
+    if group == "rep":
+        name = f"{values['owner__last_name'] or ''}{values['owner__first_name'] or ''}"
+        return name or values["owner__username"] or _("No owner")
+    if group == "team":
+        return values["owner__team__name"] or _("No team")
+    if group == "account":
+        return values["account__name"]
+    return _("Company")
+
+
+def aging(user: User, group: str = "company", today: date | None = None) -> AgingReport:
+    """Open receivables by bucket per account, rep, team or for the company: one query."""
+    today = _today(today)
+    if group not in GROUPINGS:
+        group = "company"
+    key_field, label_fields = GROUPINGS[group]
+    invoices = visible_invoices(user).filter(open_amount__gt=0)
+    sums = _bucket_sums(today)
+    rows: list[AgingRow] = []
+    if group == "company":
+        values = invoices.aggregate(**sums)
+        rows.append(AgingRow("all", _label(group, {}), **values))
+    else:
+        grouped = invoices.values(key_field, *label_fields).annotate(**sums).order_by(key_field)
+        for values in grouped:
+            amounts = {key: values[key] for key in BUCKET_KEYS}
+            rows.append(AgingRow(values[key_field], _label(group, values), **amounts))
+        rows.sort(key=lambda r: (-r.overdue, -r.total, r.label))
+    totals = AgingRow("all", _("Total"))
+    for key in BUCKET_KEYS:
+        setattr(totals, key, sum((getattr(r, key) for r in rows), ZERO))
+    return AgingReport(group=group, today=today, rows=rows, totals=totals)
+
+
+def aging_invoices(
+    user: User,
+    *,
+    bucket: str,
+    group: str = "company",
+    key: str | None = None,
+    today: date | None = None,
+) -> QuerySet[WithAnnotations[Invoice, _OverdueAnnotations]]:
+    """Drill-down: the open invoices behind one cell of the aging table."""
+    today = _today(today)
+    invoices = visible_invoices(user).filter(open_amount__gt=0)
+    if bucket in BUCKET_KEYS:
+        invoices = invoices.filter(_bucket_q(bucket, today))
+    key_field = GROUPINGS.get(group, ("", ()))[0]
+    if key_field and key not in (None, "", "all"):
+        if key == "None":
+            invoices = invoices.filter(**{f"{key_field}__isnull": True})
+        else:
+            invoices = invoices.filter(**{key_field: key})
+    return _with_overdue(invoices, today).select_related("account", "owner", "contract")
+
+
+# --- overdue list and debtor types --------------------------------------------
+
+
+class _OverdueAnnotations(TypedDict):
+    days_overdue: int
+    weight: Decimal
+    debtor_type: str | None
+
+
+def _with_overdue(
+    invoices: QuerySet[Invoice], today: date
+) -> QuerySet[WithAnnotations[Invoice, _OverdueAnnotations]]:
+    days = ExpressionWrapper(Value(today.toordinal()) - F("due_day"), output_field=IntegerField())
+    return invoices.annotate(
+        days_overdue=days,
+        weight=ExpressionWrapper(F("open_amount") * days, output_field=MONEY),
+        debtor_type=F("account__credit__debtor_type"),
+    )
+
+
+def overdue_invoices(
+    user: User, today: date | None = None
+) -> QuerySet[WithAnnotations[Invoice, _OverdueAnnotations]]:
+    """Open invoices past their due date, heaviest (amount × days overdue) first."""
+    today = _today(today)
+    invoices = visible_invoices(user).filter(open_amount__gt=0, due_date__lt=today)
+    return (
+        _with_overdue(invoices, today)
+        .select_related("account", "owner", "contract")
+        .order_by("-weight", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class DebtorTypeView:
+    value: str | None
+    suggested: bool
+
+    @property
+    def label(self) -> str:
+        from kam.receivables.models import DebtorType
+
+        return str(DebtorType(self.value).label) if self.value else ""
+
+
+def debtor_types(account_ids: list[int], today: date | None = None) -> dict[int, DebtorTypeView]:
+    """The debtor type of each account: the one set by a person, else the one its history suggests.
+
+    Four queries whatever the number of accounts (§6, 债务人的种类).
+    """
+    today = _today(today)
+    ids = list(set(account_ids))
+    chosen = dict(
+        AccountCredit.objects.filter(account_id__in=ids)
+        .exclude(debtor_type="")
+        .values_list("account_id", "debtor_type")
+    )
+    missing = [pk for pk in ids if pk not in chosen]
+    paid: dict[int, list[int]] = defaultdict(list)
+    overdue: dict[int, list[int]] = defaultdict(list)
+    for account_id, due_date, paid_on, open_amount in Invoice.objects.filter(
+        account_id__in=missing
+    ).values_list("account_id", "due_date", "paid_on", "open_amount"):
+        if paid_on is not None:
+            paid[account_id].append((paid_on - due_date).days)
+        elif open_amount > 0:
+            overdue[account_id].append((today - due_date).days)
+    broken = dict(
+        PaymentPromise.objects.filter(account_id__in=missing, status=PaymentPromise.Status.BROKEN)
+        .values("account_id")
+        .annotate(n=Count("pk"))
+        .values_list("account_id", "n")
+    )
+    written_off = set(
+        WriteOff.objects.filter(
+            invoice__account_id__in=missing, status=WriteOff.Status.APPROVED
+        ).values_list("invoice__account_id", flat=True)
+    )
+    result = {pk: DebtorTypeView(value, False) for pk, value in chosen.items()}
+    for pk in missing:
+        result[pk] = DebtorTypeView(
+            calculations.suggest_debtor_type(
+                paid[pk], overdue[pk], broken.get(pk, 0), pk in written_off
+            ),
+            True,
+        )
+    return result
+
+
+# --- DSO ----------------------------------------------------------------------
+
+
+def _dso_sums(today: date, days: int) -> dict[str, Any]:
+    since = today - timedelta(days=days)
+    return {
+        "open": Coalesce(Sum("open_amount"), ZERO, output_field=MONEY),
+        "sales": Coalesce(
+            Sum(Case(When(issued_on__gt=since, then=F("amount")), default=Value(ZERO))),
+            ZERO,
+            output_field=MONEY,
+        ),
+    }
+
+
+def dso(user: User, today: date | None = None, days: int = DSO_DAYS) -> Decimal | None:
+    """Overall days sales outstanding over the last ``days`` days of invoicing."""
+    today = _today(today)
+    sums = visible_invoices(user).aggregate(**_dso_sums(today, days))
+    return calculations.days_sales_outstanding(sums["open"], sums["sales"], days)
+
+
+def dso_by_account(
+    user: User,
+    account_ids: list[int] | None = None,
+    today: date | None = None,
+    days: int = DSO_DAYS,
+) -> dict[int, Decimal | None]:
+    today = _today(today)
+    invoices = visible_invoices(user)
+    if account_ids is not None:
+        invoices = invoices.filter(account_id__in=account_ids)
+    sums = _dso_sums(today, days)
+    rows = invoices.values("account_id").annotate(open=sums["open"], sales=sums["sales"]).order_by()
+    return {
+        r["account_id"]: calculations.days_sales_outstanding(r["open"], r["sales"], days)
+        for r in rows
+    }
+
+
+# --- alerts, collections, complete sale ----------------------------------------
+
+
+def open_alerts(user: User) -> QuerySet[CollectionAlert]:
+    """Broken promises not yet dealt with (POWER: react quickly)."""
+    return (
+        scope_to_visible_accounts(CollectionAlert.objects.filter(resolved_at__isnull=True), user)
+        .select_related("account", "promise", "user")
+        .order_by("-raised_on", "-pk")
+    )
+
+
+def collection_contacts(account: Account) -> QuerySet[CollectionContact]:
+    return CollectionContact.objects.filter(account=account).select_related(
+        "contact", "excuse", "invoice", "promise", "recorded_by"
+    )
+
+
+def complete_sale_for(contract: Contract) -> calculations.CompleteSale:
+    """The contract read as cash (§6): collected is what its invoices were paid."""
+    collected = Invoice.objects.filter(contract=contract).aggregate(s=Sum("paid_amount"))["s"]
+    return calculations.complete_sale(contract.amount, contract.gross_margin_pct, collected or ZERO)
+
+
+@dataclass(frozen=True)
+class RepCompleteSales:
+    owner_id: int | None
+    name: str
+    contracts: int
+    amount: Decimal
+    cost: Decimal
+    collected: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.collected
+
+    @property
+    def cash_position(self) -> Decimal:
+        return self.collected - self.cost
+
+
+def complete_sales_by_rep(user: User) -> list[RepCompleteSales]:
+    """Per rep: bookings, cost, collected and cash position of their contracts (two queries)."""
+    cost = ExpressionWrapper(
+        F("amount") * (Value(Decimal(100)) - F("gross_margin_pct")) / Value(Decimal(100)),
+        output_field=MONEY,
+    )
+    contracts = (
+        visible_contracts(user)
+        .values("owner_id", "owner__last_name", "owner__first_name", "owner__username")
+        .annotate(n=Count("pk"), amount_sum=Sum("amount"), cost_sum=Sum(cost))
+        .order_by("owner_id")
+    )
+    collected = dict(
+        visible_invoices(user)
+        .values("contract__owner_id")
+        .annotate(s=Sum("paid_amount"))
+        .order_by()
+        .values_list("contract__owner_id", "s")
+    )
+    rows = [
+        RepCompleteSales(
+            owner_id=r["owner_id"],
+            name=_label("rep", r),
+            contracts=r["n"],
+            amount=r["amount_sum"] or ZERO,
+            cost=(r["cost_sum"] or ZERO).quantize(calculations.CENT),
+            collected=collected.get(r["owner_id"]) or ZERO,
+        )
+        for r in contracts
+    ]
+    return sorted(rows, key=lambda r: (-r.collected, r.name))
+
+
+def visible_account(user: User, pk: int) -> Account:
+    return visible_accounts(user).get(pk=pk)
