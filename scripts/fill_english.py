@@ -9,20 +9,25 @@ import polib
 
 
 def fill(path: Path) -> int:
+    """Make every entry read as its source. makemessages guesses a "fuzzy" text for a
+    new string from a similar old one; in English the source itself is always right,
+    so a guess never survives here."""
     catalogue = polib.pofile(str(path))
     filled = 0
     for entry in catalogue:
         if entry.obsolete:
             continue
         if entry.msgid_plural:
-            if not all(entry.msgstr_plural.values()):
-                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+            plural = {0: entry.msgid, 1: entry.msgid_plural}
+            if entry.msgstr_plural != plural:
+                entry.msgstr_plural = plural
                 filled += 1
-        elif not entry.msgstr:
+        elif entry.msgstr != entry.msgid:
             entry.msgstr = entry.msgid
             filled += 1
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     catalogue.save()
     return filled
 

@@ -33,6 +33,35 @@ def test_catalogue_is_complete(path):
     assert not untranslated and not fuzzy, f"untranslated: {untranslated}, fuzzy: {fuzzy}"
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in CATALOGUES if p.parts[-3] == "en"], ids=lambda p: p.parts[-5]
+)
+def test_english_reads_as_written(path):
+    """The source strings are English: a text guessed from another string is a bug."""
+    catalogue = polib.pofile(str(path))
+    wrong = [
+        (e.msgid, e.msgstr)
+        for e in catalogue
+        if not e.obsolete and not e.msgid_plural and e.msgstr != e.msgid
+    ]
+    assert not wrong, wrong[:10]
+
+
+@pytest.mark.skipif(
+    shutil.which("msgfmt") is None and not os.environ.get("KAM_STRICT"),
+    reason="GNU gettext not installed (CI installs it and sets KAM_STRICT)",
+)
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: f"{p.parts[-5]}-{p.parts[-3]}")
+def test_msgfmt_accepts_the_catalogue(path, tmp_path):
+    """Placeholders and format flags agree between source and translation."""
+    result = subprocess.run(
+        ["msgfmt", "--check-format", "-o", str(tmp_path / "out.mo"), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.skipif(
     shutil.which("xgettext") is None and not os.environ.get("KAM_STRICT"),
     reason="GNU gettext not installed (CI installs it and sets KAM_STRICT)",
