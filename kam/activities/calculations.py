@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 MIN_OBJECTIVE_LENGTH = 6
@@ -112,3 +117,98 @@ def objective_problem(text: str | None) -> str | None:
             )
         )
     return None
+
+
+# --- calendar grid (issue 5 no. 11) ---------------------------------------------------------
+
+MONTH = "month"
+WEEK = "week"
+
+
+def calendar_days(anchor: date, span: str) -> list[list[date]]:
+    """The weeks (Monday first) a month or week view shows around ``anchor``."""
+    if span == WEEK:
+        monday = anchor - timedelta(days=anchor.weekday())
+        return [[monday + timedelta(days=i) for i in range(7)]]
+    return calendar.Calendar(firstweekday=0).monthdatescalendar(anchor.year, anchor.month)
+
+
+def neighbour(anchor: date, span: str, step: int) -> date:
+    """The anchor of the previous (``step=-1``) or next (``step=1``) month or week."""
+    if span == WEEK:
+        return anchor + timedelta(weeks=step)
+    month_index = anchor.year * 12 + anchor.month - 1 + step
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+# --- ICS feed (RFC 5545) ---------------------------------------------------------------------
+
+ICS_LINE_OCTETS = 75
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    stamp: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    status: str = "CONFIRMED"
+
+
+def ics_text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 §3.3.11)."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def ics_fold(line: str) -> list[str]:
+    """Split one content line into lines of at most 75 octets, never inside a UTF-8
+    character; continuation lines start with a space (RFC 5545 §3.1)."""
+    pieces: list[str] = []
+    current = ""
+    size = 0
+    limit = ICS_LINE_OCTETS
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            pieces.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    pieces.append(current)
+    return pieces
+
+
+def ics_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def ics_calendar(events: Iterable[CalendarEvent], *, name: str) -> str:
+    """A VCALENDAR with one VEVENT per event, times in UTC, CRLF line ends."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//KAM//Activities//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_text(name)}",
+    ]
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.uid}",
+            f"DTSTAMP:{ics_utc(event.stamp)}",
+            f"DTSTART:{ics_utc(event.starts_at)}",
+            f"DTEND:{ics_utc(event.ends_at)}",
+            f"SUMMARY:{ics_text(event.summary)}",
+        ]
+        if event.location:
+            lines.append(f"LOCATION:{ics_text(event.location)}")
+        if event.description:
+            lines.append(f"DESCRIPTION:{ics_text(event.description)}")
+        lines += [f"STATUS:{event.status}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(f"{piece}\r\n" for line in lines for piece in ics_fold(line))

@@ -18,7 +18,8 @@ OBJECTIVES = [
     "客户同意发出正式的询价邀请",
     "客户同意启动合同评审流程",
 ]
-OUTCOME_NOTES = {
+# Keyed by str: a planned activity's outcome is "", which has no note.
+OUTCOME_NOTES: dict[str, str] = {
     Outcome.ADVANCE: "客户已确认下周二安排技术演示",
     Outcome.CONTINUATION: "客户表示方案不错，但未答应下一步具体行动",
     Outcome.ORDER: "客户签署采购合同",

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
+from kam.accounts.models import Account, PlanAction
 from kam.accounts.visibility import can_edit_account
 from kam.activities.calculations import objective_problem
 from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
@@ -27,6 +27,25 @@ from kam.stakeholders.models import Contact
 def _require_editor(user: User | None, account: Account) -> None:
     if user is not None and not can_edit_account(user, account):
         raise ValidationError(_("You may not change activities of this account."))
+
+
+def _link_plan_action(activity: Activity, action: PlanAction, *, by: User | None, via: str) -> None:
+    """Tie the activity to an action of its account's plan (§1.5); the link lives on the
+    action, as the account plan sets it."""
+    if action.objective.plan.account_id != activity.account_id:
+        raise ValidationError({"plan_action": [_("Choose an action of this account's plan.")]})
+    if action.activity_id == activity.pk:
+        return
+    before = action.activity_id
+    action.activity = activity
+    action.save(update_fields=["activity"])
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        action,
+        by=by,
+        via=via,
+        changes={"activity_id": [before, activity.pk]},
+    )
 
 
 def _validate_plan(
@@ -77,6 +96,7 @@ def plan_activity(
     staff: Iterable[User] = (),
     duration_minutes: int | None = None,
     expenses: Decimal = Decimal(0),
+    plan_action: PlanAction | None = None,
 ) -> Activity:
     """Plan an activity with the 5W (§4): who (contacts), what (kind), why (purpose),
     where (location), when (starts_at), and an objective the customer will act on."""
@@ -109,6 +129,8 @@ def plan_activity(
     staff = list(staff)
     if staff:
         activity.staff.set(staff)
+    if plan_action is not None:
+        _link_plan_action(activity, plan_action, by=by, via=via)
     audit.record(
         AuditEvent.Action.CREATE,
         activity,
@@ -128,6 +150,7 @@ def update_activity(
     via: str = "web",
     contacts: Iterable[Contact] | None = None,
     staff: Iterable[User] | None = None,
+    plan_action: PlanAction | None = None,
     **fields: Any,
 ) -> Activity:
     """Change a planned activity's 5W, objective, opportunity, duration or expenses."""
@@ -170,6 +193,8 @@ def update_activity(
         activity.contacts.set(new_contacts)
     if staff is not None:
         activity.staff.set(list(staff))
+    if plan_action is not None:
+        _link_plan_action(activity, plan_action, by=by, via=via)
     audit.record(
         AuditEvent.Action.UPDATE,
         activity,
