@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, When
+from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts
-from kam.core.models import User
-from kam.pipeline.models import Opportunity, StageModel
+from kam.core.models import Team, User
+from kam.pipeline import calculations
+from kam.pipeline.models import (
+    Evaluation,
+    FieldChange,
+    Objection,
+    Opportunity,
+    Stage,
+    StageChange,
+    StageModel,
+    Status,
+)
 
 
 def visible_opportunities(user: User) -> QuerySet[Opportunity]:
@@ -14,14 +31,291 @@ def visible_opportunities(user: User) -> QuerySet[Opportunity]:
     return scope_to_visible_accounts(Opportunity.objects.all(), user)
 
 
-def opportunity_list(user: User, *, q: str = "", status: str = "") -> QuerySet[Opportunity]:
+@dataclass(frozen=True)
+class OpportunityFilters:
+    """The list page's filters, parsed leniently from the query string."""
+
+    q: str = ""
+    status: str = Status.OPEN
+    stage: int | None = None
+    owner: int | None = None
+    team: int | None = None
+    account: int | None = None
+    close_from: date | None = None
+    close_to: date | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> OpportunityFilters:
+        def as_int(name: str) -> int | None:
+            value = str(params.get(name, "") or "")
+            return int(value) if value.isdigit() else None
+
+        def as_date(name: str) -> date | None:
+            try:
+                return date.fromisoformat(str(params.get(name, "") or ""))
+            except ValueError:
+                return None
+
+        status = params.get("status", Status.OPEN)
+        if status not in Status.values:
+            status = ""
+        return cls(
+            q=str(params.get("q", "") or "").strip(),
+            status=status,
+            stage=as_int("stage"),
+            owner=as_int("owner"),
+            team=as_int("team"),
+            account=as_int("account"),
+            close_from=as_date("close_from"),
+            close_to=as_date("close_to"),
+        )
+
+
+def _in_team(opportunities: QuerySet[Opportunity], team_id: int) -> QuerySet[Opportunity]:
+    """Deals owned by anyone in the team's subtree."""
+    team = Team.objects.filter(pk=team_id).only("path").first()
+    if team is None:
+        return opportunities.none()
+    return opportunities.filter(owner__team__path__startswith=team.path)
+
+
+def opportunity_list(
+    user: User,
+    filters: OpportunityFilters | None = None,
+    *,
+    q: str = "",
+    status: str = "",
+) -> QuerySet[Opportunity]:
+    filters = filters or OpportunityFilters(q=q, status=status)
     opportunities = visible_opportunities(user).select_related("account", "stage", "owner")
-    if q:
-        opportunities = opportunities.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
-    if status:
-        opportunities = opportunities.filter(status=status)
+    if filters.q:
+        opportunities = opportunities.filter(
+            Q(name__icontains=filters.q) | Q(account__name__icontains=filters.q)
+        )
+    if filters.status:
+        opportunities = opportunities.filter(status=filters.status)
+    if filters.stage:
+        opportunities = opportunities.filter(stage_id=filters.stage)
+    if filters.owner:
+        opportunities = opportunities.filter(owner_id=filters.owner)
+    if filters.team:
+        opportunities = _in_team(opportunities, filters.team)
+    if filters.account:
+        opportunities = opportunities.filter(account_id=filters.account)
+    if filters.close_from:
+        opportunities = opportunities.filter(expected_close_date__gte=filters.close_from)
+    if filters.close_to:
+        opportunities = opportunities.filter(expected_close_date__lte=filters.close_to)
     return opportunities
 
 
 def default_stage_model() -> StageModel:
     return StageModel.objects.get(is_default=True)
+
+
+def stage_model(key: str = "") -> StageModel:
+    """The model named by ``key``, else the default one."""
+    if key:
+        found = StageModel.objects.filter(key=key).first()
+        if found is not None:
+            return found
+    return default_stage_model()
+
+
+# --- the opportunity page (the "deal room") ------------------------------------------
+
+EVALUATION_HISTORY = 12  # passes shown on the page; older ones stay in the database
+
+
+def opportunity_detail(user: User, pk: int) -> Opportunity:
+    """One visible opportunity with everything its page shows, in a fixed number of queries.
+
+    Raises ``Opportunity.DoesNotExist`` for a deal the user may not see.
+    """
+    return (
+        visible_opportunities(user)
+        .select_related(
+            "account",
+            "owner",
+            "stage__model",
+            "qualification_override_by",
+        )
+        .prefetch_related(
+            "team",
+            "competitors",
+            "decision_factors",
+            Prefetch("objections", queryset=Objection.objects.select_related("created_by")),
+            Prefetch(
+                "stage_changes",
+                queryset=StageChange.objects.select_related(
+                    "from_stage", "to_stage", "changed_by"
+                ).order_by("changed_at", "pk"),
+            ),
+            Prefetch(
+                "field_changes",
+                queryset=FieldChange.objects.select_related("changed_by").order_by(
+                    "-changed_at", "-pk"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def evaluation_history(opportunity: Opportunity) -> list[Evaluation]:
+    """The newest passes of the twenty questions, newest first."""
+    return list(
+        opportunity.evaluations.select_related("evaluated_by").order_by("-evaluated_at", "-pk")[
+            :EVALUATION_HISTORY
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class StageSpell:
+    """One row of the stage history: where the deal was, from when, for how long."""
+
+    change: StageChange
+    days: int
+
+
+def stage_history(opportunity: Opportunity, *, now: datetime | None = None) -> list[StageSpell]:
+    """Stage changes (prefetched) with the days spent after each, newest first."""
+    now = now or timezone.now()
+    changes = list(opportunity.stage_changes.all())
+    spells = []
+    for index, change in enumerate(changes):
+        until = changes[index + 1].changed_at if index + 1 < len(changes) else now
+        days = calculations.days_in_stage(change.changed_at, timezone.localdate(until)) or 0
+        spells.append(StageSpell(change=change, days=days))
+    return list(reversed(spells))
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    number: int
+    text: str
+    answer: str
+    note: str
+
+
+@dataclass(frozen=True)
+class GateRow:
+    key: str
+    label: str
+    score: int
+    questions: list[QuestionRow]
+
+
+def scorecard(evaluation: Evaluation | None) -> list[GateRow]:
+    """The twenty questions grouped by gate, with the answers of ``evaluation``."""
+    answers: dict[str, Any] = evaluation.answers if evaluation else {}
+    scores = (
+        {
+            "project": evaluation.project_score,
+            "ours": evaluation.ours_score,
+            "win": evaluation.win_score,
+            "worth": evaluation.worth_score,
+        }
+        if evaluation
+        else {}
+    )
+    return [
+        GateRow(
+            key=key,
+            label=str(label),
+            score=scores.get(key, 0),
+            questions=[
+                QuestionRow(
+                    number=number,
+                    text=str(text),
+                    answer=(answers.get(str(number)) or {}).get("answer", ""),
+                    note=(answers.get(str(number)) or {}).get("note", ""),
+                )
+                for number, text in questions
+            ],
+        )
+        for key, label, questions in calculations.GATES
+    ]
+
+
+# --- the funnel board ------------------------------------------------------------------
+
+BOARD_PAGE = 50  # cards per column before "more"
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: Stage
+    cards: list[Opportunity]
+    count: int
+    amount: Decimal
+    next_offset: int | None
+
+
+def board_opportunities(
+    user: User, *, owner: int | None = None, team: int | None = None
+) -> QuerySet[Opportunity]:
+    """Open deals the user may see, optionally one owner's or one team's."""
+    opportunities = visible_opportunities(user).filter(status=Status.OPEN)
+    if owner:
+        opportunities = opportunities.filter(owner_id=owner)
+    if team:
+        opportunities = _in_team(opportunities, team)
+    return opportunities
+
+
+def column_cards(
+    opportunities: QuerySet[Opportunity], stage: Stage, *, offset: int = 0
+) -> tuple[list[Opportunity], int | None]:
+    """One page of a column's cards, soonest close first, and the offset of the next page."""
+    rows = list(
+        opportunities.filter(stage=stage)
+        .select_related("account", "owner")
+        .order_by("expected_close_date", "pk")[offset : offset + BOARD_PAGE + 1]
+    )
+    more = len(rows) > BOARD_PAGE
+    return rows[:BOARD_PAGE], (offset + BOARD_PAGE if more else None)
+
+
+def board(
+    user: User, model: StageModel, *, owner: int | None = None, team: int | None = None
+) -> list[BoardColumn]:
+    """The columns of ``model`` with their first page of cards and their totals.
+
+    Queries grow with the number of stages, never with the number of cards.
+    """
+    opportunities = board_opportunities(user, owner=owner, team=team)
+    stages = list(model.stages.order_by("order"))
+    totals = {
+        row["stage_id"]: row
+        for row in opportunities.filter(stage__model=model)
+        .order_by()
+        .values("stage_id")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    }
+    columns = []
+    for stage in stages:
+        cards, next_offset = column_cards(opportunities, stage)
+        row: Mapping[str, Any] = totals.get(stage.pk, {})
+        columns.append(
+            BoardColumn(
+                stage=stage,
+                cards=cards,
+                count=row.get("n", 0),
+                amount=row.get("total") or Decimal(0),
+                next_offset=next_offset,
+            )
+        )
+    return columns
+
+
+def opportunities_of_account(user: User, account_id: int) -> QuerySet[Opportunity]:
+    """Deals of one account for its 360 page: open first, then the latest closed."""
+    return (
+        visible_opportunities(user)
+        .filter(account_id=account_id)
+        .select_related("stage", "owner")
+        .annotate(closed=Case(When(status=Status.OPEN, then=0), default=1))
+        .order_by("closed", "-closed_on", "expected_close_date", "pk")
+    )

@@ -1,0 +1,228 @@
+"""Forms of the opportunity pages; they parse input, the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kam.accounts.visibility import visible_accounts
+from kam.core.models import Role, User
+from kam.pipeline import calculations
+from kam.pipeline.models import (
+    Answer,
+    DecisionFactor,
+    Evaluation,
+    Objection,
+    Opportunity,
+    OpportunityCompetitor,
+    PipelineSettings,
+    Stage,
+    Status,
+)
+from kam.pipeline.services import EDITABLE_FIELDS
+from kam.ui.forms import KamForm, KamModelForm
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+TEXT_FIELDS = [
+    "business_status",
+    "application_needs",
+    "description",
+    "goals",
+    "implementation_drivers",
+    "decision_who",
+    "decision_departments",
+    "decision_when",
+    "decision_how",
+]
+
+
+def _colleagues(*keep: int | None) -> Any:
+    """Active staff who can work a deal (as on the account team), plus whoever is on it."""
+    keep_ids = [pk for pk in keep if pk]
+    return (
+        User.objects.filter(Q(is_active=True) | Q(pk__in=keep_ids))
+        .exclude(role=Role.FINANCE)
+        .order_by("username")
+    )
+
+
+class OpportunityForm(KamModelForm):
+    """The record (issue 5 no. 2) and its qualification (§3.2); the account only when new."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Opportunity
+        fields = ["account", *EDITABLE_FIELDS, "team"]
+        widgets = {
+            "expected_close_date": DATE,
+            **{name: SHORT_TEXT for name in TEXT_FIELDS},
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk:
+            del self.fields["account"]
+            self.fields["version"].initial = instance.version
+            team_ids = list(instance.team.values_list("pk", flat=True))
+            self.fields["owner"].queryset = _colleagues(instance.owner_id)  # type: ignore[attr-defined]
+            self.fields["team"].queryset = _colleagues(*team_ids)  # type: ignore[attr-defined]
+        else:
+            self.fields["account"].queryset = visible_accounts(user).order_by("name")  # type: ignore[attr-defined]
+            self.fields["owner"].queryset = _colleagues()  # type: ignore[attr-defined]
+            self.fields["team"].queryset = _colleagues()  # type: ignore[attr-defined]
+        self.fields["exchange_rate"].required = False
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned values the services take (account and team apart)."""
+        data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        if data.get("exchange_rate") is None:
+            data.pop("exchange_rate")
+        return data
+
+
+def _answer_choices() -> list[tuple[str, Any]]:
+    return [("", "—"), *Answer.choices]
+
+
+class EvaluationForm(KamForm):
+    """The twenty questions (§3.3): one answer and one note per question."""
+
+    def __init__(self, *args: Any, latest: Evaluation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        answers = latest.answers if latest else {}
+        for number in calculations.QUESTION_NUMBERS:
+            previous = answers.get(str(number)) or {}
+            self.fields[f"q{number}"] = forms.ChoiceField(
+                choices=_answer_choices(),
+                required=False,
+                initial=previous.get("answer", ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"n{number}"] = forms.CharField(
+                required=False,
+                max_length=500,
+                initial=previous.get("note", ""),
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def answers(self) -> dict[int, str]:
+        return {n: self.cleaned_data.get(f"q{n}", "") for n in calculations.QUESTION_NUMBERS}
+
+    def notes(self) -> dict[int, str]:
+        return {n: self.cleaned_data.get(f"n{n}", "") for n in calculations.QUESTION_NUMBERS}
+
+    def field_pairs(self) -> dict[int, tuple[Any, Any]]:
+        return {n: (self[f"q{n}"], self[f"n{n}"]) for n in calculations.QUESTION_NUMBERS}
+
+
+class MoveForm(KamForm):
+    """A stage move (§3.1) with the exit criteria confirmed and, if needed, an override (§3.2)."""
+
+    to_stage = forms.ModelChoiceField(queryset=Stage.objects.none(), label=_("move to stage"))
+    confirm_exit = forms.BooleanField(
+        required=False, label=_("The exit criteria of the stages being left are met")
+    )
+    override_reason = forms.CharField(
+        required=False,
+        widget=SHORT_TEXT,
+        label=_("Manager's reason for passing an unqualified opportunity"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
+            model_id=opportunity.stage.model_id
+        ).order_by("order")
+        self.fields["to_stage"].initial = opportunity.stage_id
+        self.fields["version"].initial = opportunity.version
+
+
+class CloseForm(KamForm):
+    """Won, lost or no decision, with the reason (issue 5 no. 7)."""
+
+    status = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[(v, label) for v, label in Status.choices if v != Status.OPEN],
+    )
+    reason = forms.CharField(label=_("reason"), widget=SHORT_TEXT, required=False)
+    winning_competitor = forms.CharField(
+        label=_("competitor who won"),
+        required=False,
+        help_text=_("When lost: who won, or 'none'."),
+    )
+    closed_on = forms.DateField(label=_("closed on"), required=False, widget=DATE)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenForm(KamForm):
+    reason = forms.CharField(label=_("why reopen"), widget=SHORT_TEXT, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CompetitorForm(KamModelForm):
+    class Meta:
+        model = OpportunityCompetitor
+        fields = ["name", "strengths", "weaknesses", "standing", "note"]
+        widgets = {"strengths": SHORT_TEXT, "weaknesses": SHORT_TEXT, "note": SHORT_TEXT}
+
+
+class DecisionFactorForm(KamModelForm):
+    class Meta:
+        model = DecisionFactor
+        fields = ["name", "factor_type", "scope", "priority", "standing", "missed_by_customer"]
+
+
+class ObjectionForm(KamModelForm):
+    class Meta:
+        model = Objection
+        fields = ["kind", "said", "response", "resolved", "raised_on"]
+        widgets = {"said": SHORT_TEXT, "response": SHORT_TEXT, "raised_on": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["raised_on"].required = False
+
+
+class ObjectionResponseForm(KamForm):
+    response = forms.CharField(label=_("our response"), widget=SHORT_TEXT, required=False)
+    resolved = forms.BooleanField(label=_("resolved"), required=False)
+
+
+# --- administration ----------------------------------------------------------------------
+
+STAGE_FIELDS = [
+    "name_zh",
+    "name_en",
+    "win_rate",
+    "our_step_zh",
+    "our_step_en",
+    "exit_criteria_zh",
+    "exit_criteria_en",
+]
+
+
+class StageForm(KamModelForm):
+    """Names in both languages, rate and exit criteria of one stage (§3.1)."""
+
+    class Meta:
+        model = Stage
+        fields = STAGE_FIELDS
+        widgets = {"exit_criteria_zh": SHORT_TEXT, "exit_criteria_en": SHORT_TEXT}
+
+
+class NewStageForm(StageForm):
+    class Meta(StageForm.Meta):
+        fields = ["key", *STAGE_FIELDS]
+
+
+class PipelineSettingsForm(KamModelForm):
+    class Meta:
+        model = PipelineSettings
+        fields = ["small_sale_threshold", "stall_days"]

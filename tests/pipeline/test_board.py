@@ -1,0 +1,141 @@
+"""The kanban funnel board: columns, lazy columns, drag to move (issue 5 no. 5)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kam.pipeline.models import Stage, StageChange
+from kam.pipeline.selectors import BOARD_PAGE
+from tests.factories import AccountFactory, OpportunityFactory
+from tests.pipeline.factories import new_opportunity, qualify, stage, walk_to
+
+pytestmark = pytest.mark.django_db
+
+BOARD = reverse("pipeline:board")
+
+
+def english(user):  # type: ignore[no-untyped-def]
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return user
+
+
+def cards(page: str) -> list[str]:
+    return re.findall(r'id="card-(\d+)"', page)
+
+
+def test_one_column_per_stage_of_the_default_model_with_the_deals_in_it(org, login):
+    deal = new_opportunity(AccountFactory(owner=org.rep), name="看板项目")
+    qualify(deal)
+    deal.refresh_from_db()
+    walk_to(deal, "design")
+    new_opportunity(AccountFactory(owner=org.north_rep), name="别组项目")
+    response = login(org.rep).get(BOARD)
+    columns = response.context["columns"]
+    assert [c.stage.key for c in columns] == [
+        "interest",
+        "brewing",
+        "design",
+        "comparison",
+        "commitment",
+        "use",
+    ]
+    assert [c.count for c in columns] == [0, 0, 1, 0, 0, 0]
+    page = response.content.decode()
+    assert "看板项目" in page and "别组项目" not in page
+    assert "pipeline/board.js" in page
+    assert "<script>" not in page  # no inline scripts under the CSP
+
+
+def test_columns_load_lazily_and_queries_do_not_grow_with_cards(
+    org, login, django_assert_max_num_queries
+):
+    account = AccountFactory(owner=org.rep)
+    OpportunityFactory(account=account)
+    client = login(org.rep)
+    with CaptureQueriesContext(connection) as few:
+        client.get(BOARD)
+    OpportunityFactory.create_batch(BOARD_PAGE + 10, account=account)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(BOARD)
+    first = response.context["columns"][0]
+    assert first.count == BOARD_PAGE + 11
+    assert len(cards(response.content.decode())) == BOARD_PAGE
+    more = reverse("pipeline:board_column", args=[first.stage.pk])
+    assert more in response.content.decode()
+    rest = client.get(more, {"offset": first.next_offset}).content.decode()
+    assert len(cards(rest)) == 11
+    assert 'data-testid="column-more"' not in rest
+
+
+def test_board_filters_by_owner(org, login):
+    new_opportunity(AccountFactory(owner=org.rep), name="甲")
+    new_opportunity(AccountFactory(owner=org.rep2), name="乙", owner=org.rep2)
+    response = login(org.east_manager).get(BOARD, {"owner": org.rep2.pk})
+    assert sum(c.count for c in response.context["columns"]) == 1
+    assert "乙" in response.content.decode()
+
+
+def drop(client, opportunity, key, **extra):  # type: ignore[no-untyped-def]
+    data = {"to_stage": stage(key).pk, "version": opportunity.version, **extra}
+    return client.post(reverse("pipeline:board_move", args=[opportunity.pk]), data)
+
+
+def test_dropping_forward_needs_the_exit_criteria_confirmed(org, login):
+    deal = new_opportunity(AccountFactory(owner=org.rep))
+    client = login(english(org.rep))
+    response = drop(client, deal, "brewing")
+    assert "Confirm the exit criteria" in response.content.decode()
+    assert f'data-stage-id="{stage("interest").pk}"' in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage.key == "interest"
+    response = drop(client, deal, "brewing", confirmed_exit_stages=str(stage("interest").pk))
+    page = response.content.decode()
+    assert f'data-stage-id="{stage("brewing").pk}"' in page
+    assert "Moved to Brewing." in page
+    deal.refresh_from_db()
+    assert deal.stage.key == "brewing"
+    # moving back needs no confirmation
+    assert "Moved to Interest." in drop(client, deal, "interest").content.decode()
+
+
+def test_two_people_drag_the_same_card_the_second_sees_a_conflict(org, login):
+    deal = new_opportunity(AccountFactory(owner=org.rep))
+    loaded = deal.version
+    client = login(org.rep)
+    drop(client, deal, "brewing", confirmed_exit_stages=str(stage("interest").pk))
+    response = client.post(
+        reverse("pipeline:board_move", args=[deal.pk]),
+        {"to_stage": stage("interest").pk, "version": loaded},
+    )
+    page = response.content.decode()
+    assert "此记录已被他人修改" in page
+    assert f'data-stage-id="{stage("brewing").pk}"' in page
+    deal.refresh_from_db()
+    assert deal.stage.key == "brewing"
+    assert StageChange.objects.filter(opportunity=deal).count() == 2
+
+
+def test_a_stage_of_another_model_is_refused(org, login):
+    deal = new_opportunity(AccountFactory(owner=org.rep))
+    other = Stage.objects.exclude(model=deal.stage.model).first()
+    assert other is not None
+    client = login(english(org.rep))
+    response = client.post(
+        reverse("pipeline:board_move", args=[deal.pk]),
+        {"to_stage": other.pk, "version": deal.version},
+    )
+    assert "That stage belongs to another stage model." in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage.key == "interest"
+
+
+def test_cards_of_another_team_cannot_be_moved(org, login):
+    deal = new_opportunity(AccountFactory(owner=org.north_rep))
+    response = drop(login(org.rep), deal, "interest")
+    assert response.status_code == 404
