@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
@@ -42,6 +43,43 @@ def headroom(our_sales: Decimal, purchase_potential: Decimal | None) -> Decimal 
     if purchase_potential is None:
         return None
     return max(purchase_potential - max(our_sales, ZERO), ZERO)
+
+
+def weighted_margin(contracts: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """Average gross margin of signed business, weighted by amount (§1.2 criterion 2).
+
+    ``contracts`` are (amount, margin %); None when nothing was signed.
+    """
+    total = weighted = ZERO
+    for amount, margin_pct in contracts:
+        if amount <= 0:
+            continue
+        total += amount
+        weighted += amount * margin_pct
+    if not total:
+        return None
+    return (weighted / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def payment_cycle_days(
+    invoices: Iterable[tuple[date, date | None, Decimal]], today: date
+) -> Decimal | None:
+    """How long the customer takes to pay, in days, weighted by amount (§1.2 criterion 5).
+
+    ``invoices`` are (issued on, paid on or None, amount). An invoice still unpaid
+    counts the days it has been waiting so far, so a customer that does not pay
+    never looks quicker than one that pays late. None without invoices.
+    """
+    total = weighted = ZERO
+    for issued_on, paid_on, amount in invoices:
+        if amount <= 0:
+            continue
+        days = max(((paid_on or today) - issued_on).days, 0)
+        total += amount
+        weighted += amount * days
+    if not total:
+        return None
+    return (weighted / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def criterion_score(value: Decimal | None, zero_at: Decimal, full_at: Decimal) -> Decimal | None:

@@ -40,6 +40,12 @@ class AccountForm(KamModelForm):
     """The full profile (§1.1) plus the qualification inputs entered by hand (§1.2)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(
+        label=Account._meta.get_field("website").verbose_name,
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+    )
 
     class Meta:
         model = Account

@@ -185,7 +185,7 @@ def sales_by_account(
     accounts: QuerySet[Account] | list[int], since: date, until: date
 ) -> dict[int, Decimal]:
     """Won business (closed in [since, until]) plus off-funnel sales, per account."""
-    ids = accounts if isinstance(accounts, list) else accounts.values("pk")
+    ids: Any = accounts if isinstance(accounts, list) else accounts.values("pk")
     totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
     won = (
         Opportunity.objects.filter(
@@ -240,16 +240,59 @@ def current_policy() -> AccountPolicy:
     return policy()
 
 
-def _criteria_values(account: Account, sales: Decimal, previous: Decimal) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReceivablesFacts:
+    """What signed contracts and invoices say about an account over the last 12 months."""
+
+    margin_pct: Decimal | None = None
+    payment_days: Decimal | None = None
+
+
+def receivables_facts(ids: list[int], today: date) -> dict[int, ReceivablesFacts]:
+    """Margin of the contracts signed and payment cycle of the invoices paid (or overdue)
+    in the last 12 months, per account, in two queries (§1.2 criteria 2 and 5)."""
+    from kam.receivables.models import Contract, Invoice
+
+    start, end, _ps, _pe = _year_window(today)
+    contracts: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    for account_id, amount, margin in Contract.objects.filter(
+        account__in=ids, signed_on__gte=start, signed_on__lte=end
+    ).values_list("account", "amount", "gross_margin_pct"):
+        contracts[account_id].append((amount, margin))
+    invoices: dict[int, list[tuple[date, date | None, Decimal]]] = defaultdict(list)
+    for account_id, issued_on, paid_on, amount in Invoice.objects.filter(
+        Q(paid_on__gte=start, paid_on__lte=end)
+        | Q(paid_on__isnull=True, open_amount__gt=0, due_date__lt=today),
+        account__in=ids,
+    ).values_list("account", "issued_on", "paid_on", "amount"):
+        invoices[account_id].append((issued_on, paid_on, amount))
+    return {
+        pk: ReceivablesFacts(
+            margin_pct=calculations.weighted_margin(contracts.get(pk, [])),
+            payment_days=calculations.payment_cycle_days(invoices.get(pk, []), today),
+        )
+        for pk in ids
+    }
+
+
+def _by_data_or_hand(
+    from_data: Decimal | None, by_hand: Decimal | int | None
+) -> tuple[Decimal | None, bool]:
+    if from_data is not None:
+        return from_data, True
+    return (Decimal(by_hand) if by_hand is not None else None), False
+
+
+def _criteria_values(
+    account: Account, sales: Decimal, previous: Decimal, facts: ReceivablesFacts
+) -> dict[str, Any]:
+    """The value of each criterion: from the data where it exists, else as entered."""
     return {
         "sales_volume": (sales, True),
-        "margin": (account.margin_pct, False),
+        "margin": _by_data_or_hand(facts.margin_pct, account.margin_pct),
         "growth": (calculations.growth_pct(sales, previous), True),
         "potential": (calculations.headroom(sales, account.purchase_potential), False),
-        "payment": (
-            Decimal(account.payment_cycle_days) if account.payment_cycle_days is not None else None,
-            False,
-        ),
+        "payment": _by_data_or_hand(facts.payment_days, account.payment_cycle_days),
         "goal_access": (
             Decimal(account.goal_access) if account.goal_access is not None else None,
             False,
@@ -264,9 +307,10 @@ def _assess(
     previous: Decimal,
     rows: list[QualificationCriterion],
     rules: AccountPolicy,
+    facts: ReceivablesFacts,
 ) -> Assessment:
     result = calculations.qualify(
-        _criteria_values(account, sales, previous),
+        _criteria_values(account, sales, previous, facts),
         [calculations.Criterion(c.key, c.weight, c.zero_at, c.full_at) for c in rows],
     )
     share = calculations.share_of_wallet(sales, account.purchase_potential)
@@ -295,7 +339,8 @@ def assessment_for(account: Account, today: date | None = None) -> Assessment:
     start, end, previous_start, previous_end = _year_window(today)
     sales = sales_by_account([account.pk], start, end).get(account.pk, ZERO)
     previous = sales_by_account([account.pk], previous_start, previous_end).get(account.pk, ZERO)
-    return _assess(account, sales, previous, criteria(), current_policy())
+    facts = receivables_facts([account.pk], today)[account.pk]
+    return _assess(account, sales, previous, criteria(), current_policy(), facts)
 
 
 def assessments_for(accounts: list[Account], today: date | None = None) -> dict[int, Assessment]:
@@ -306,8 +351,9 @@ def assessments_for(accounts: list[Account], today: date | None = None) -> dict[
     sales = sales_by_account(ids, start, end)
     previous = sales_by_account(ids, previous_start, previous_end)
     rows, rules = criteria(), current_policy()
+    facts = receivables_facts(ids, today)
     return {
-        a.pk: _assess(a, sales.get(a.pk, ZERO), previous.get(a.pk, ZERO), rows, rules)
+        a.pk: _assess(a, sales.get(a.pk, ZERO), previous.get(a.pk, ZERO), rows, rules, facts[a.pk])
         for a in accounts
     }
 
@@ -517,14 +563,15 @@ def attack_defend_matrix(
         aggregates["minutes"] = Sum("duration_minutes")
     if "expenses" in fields:
         aggregates["expenses"] = Sum("expenses")
-    for row_data in activities.values("account__segment").annotate(**aggregates):
-        row = rows.get(row_data["account__segment"])
-        if row is None:
+    spent: Any = activities.values("account__segment").annotate(**aggregates)
+    for row_data in spent:
+        actual = rows.get(row_data["account__segment"])
+        if actual is None:
             continue
-        row.activities = row_data["n"]
-        row.actual_people = row_data["people"]
-        row.actual_hours = (Decimal(row_data.get("minutes") or 0) / 60).quantize(Decimal("0.1"))
-        row.actual_expenses = row_data.get("expenses") or ZERO
+        actual.activities = row_data["n"]
+        actual.actual_people = row_data["people"]
+        actual.actual_hours = (Decimal(row_data.get("minutes") or 0) / 60).quantize(Decimal("0.1"))
+        actual.actual_expenses = row_data.get("expenses") or ZERO
     return points, unplaced, [rows[s] for s in Strategy.values]
 
 

@@ -110,10 +110,13 @@ def _check_duplicate(name: str, by: User | None, exclude_pk: int | None = None) 
         raise DuplicateAccountError(existing, visible)
 
 
-def _check_parent(account: Account, parent: Account | None) -> None:
-    """Refuse a parent that would make the group tree a cycle (§1.1 group structure)."""
+def _check_parent(account: Account, parent: Account | None, by: User | None) -> None:
+    """Refuse a parent that would make the group tree a cycle (§1.1 group structure),
+    or one the user may not see (naming it would reveal it)."""
     if parent is None:
         return
+    if by is not None and not visible_accounts(by).filter(pk=parent.pk).exists():
+        raise ValidationError({"parent": _("Choose a parent company you can see.")})
     if account.pk is not None and parent.pk == account.pk:
         raise ValidationError({"parent": _("An account cannot be its own parent company.")})
     if account.pk is None:
@@ -152,13 +155,7 @@ def create_account(
     account = Account(name=name, owner=owner, **fields)
     _clean(account)
     _check_duplicate(name, by)
-    _check_parent(account, account.parent)
-    if (
-        account.parent is not None
-        and by is not None
-        and not visible_accounts(by).filter(pk=account.parent.pk).exists()
-    ):
-        raise ValidationError({"parent": _("Choose a parent company you can see.")})
+    _check_parent(account, account.parent, by)
     account.save()
     audit.record(AuditEvent.Action.CREATE, account, by=by, via=via, changes=audit.snapshot(account))
     assess_account(account, by=by, via=via)
@@ -188,20 +185,14 @@ def update_account(
         _clean(account)
         if "name" in fields:
             _check_duplicate(account.name, by, exclude_pk=account.pk)
-        if "parent" in fields:
-            _check_parent(account, account.parent)
+        if "parent" in fields and account.parent_id != before.get("parent_id"):
+            _check_parent(account, account.parent, by)
     except ValidationError:
         account.refresh_from_db()
         raise
-    changed = [
-        f
-        for f in fields
-        if before.get(Account._meta.get_field(f).attname)
-        != getattr(account, Account._meta.get_field(f).attname)
-    ]
-    save_versioned(
-        account, expected_version, [Account._meta.get_field(f).attname for f in fields] or ["name"]
-    )
+    attnames = [Account._meta.get_field(f).attname for f in fields]  # type: ignore[union-attr]
+    changed = audit.diff(before, audit.snapshot(account, attnames))
+    save_versioned(account, expected_version, attnames or ["name"])
     audit.record(
         AuditEvent.Action.UPDATE,
         account,

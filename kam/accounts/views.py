@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -271,7 +272,7 @@ def item_remove(request: HttpRequest, account: Account, kind: str, item_pk: int)
     if kind not in account_forms.ITEM_KINDS:
         raise Http404
     model, _form = account_forms.ITEM_KINDS[kind]
-    item = get_object_or_404(model, pk=item_pk, account=account)
+    item: Any = get_object_or_404(model, pk=item_pk, account=account)
     services.remove_item(item, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Removed."))
     return _back(account, kind)
@@ -337,8 +338,8 @@ def need_to_opportunity(request: HttpRequest, account: Account, need_pk: int) ->
         try:
             opportunity = services.turn_need_into_opportunity(
                 need,
-                by=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                by=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as error:
             _flash_errors(request, error)
@@ -430,7 +431,7 @@ def plan_item(request: HttpRequest, account: Account, plan_pk: int, kind: str) -
         if kind in PLAN_ITEMS:
             model, form_class = PLAN_ITEMS[kind]
             if request.POST.get("remove"):
-                item = get_object_or_404(model, pk=_int(request.POST.get("remove")), plan=plan)
+                item: Any = get_object_or_404(model, pk=_int(request.POST.get("remove")), plan=plan)
                 services.remove_plan_item(item, by=user)  # type: ignore[arg-type]
                 return back
             form = form_class()(request.POST)
@@ -627,7 +628,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
                 "data": [
                     {
                         "name": p.account.name,
-                        "value": [float(p.share_pct), float(max(p.potential, 1))],
+                        "value": [float(p.share_pct), float(max(p.potential, Decimal(1)))],
                         "url": reverse("accounts:detail", args=[p.account.pk]),
                     }
                     for p in points
@@ -642,7 +643,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
                             "data": [
                                 {"xAxis": float(rules.high_share_from_pct)},
                                 {"xAxis": float(rules.intrude_below_pct)},
-                                {"yAxis": float(max(rules.high_potential_from, 1))},
+                                {"yAxis": float(max(rules.high_potential_from, Decimal(1)))},
                             ],
                         }
                     }
