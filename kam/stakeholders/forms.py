@@ -144,7 +144,7 @@ class StakeholderForm(KamForm):
     contact = forms.ModelChoiceField(
         label=_("person at the customer"), queryset=Contact.objects.none(), required=False
     )
-    staff = forms.ModelChoiceField(
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("or our colleague (as coach)"), queryset=None, required=False
     )
     outside_name = forms.CharField(
@@ -229,7 +229,7 @@ class RoleForm(KamForm):
     a colleague meanwhile makes this edit a conflict instead of overwriting it.
     """
 
-    member = forms.ChoiceField(label=_("person"))
+    member = forms.CharField(label=_("person"), widget=forms.Select)
     role = forms.ChoiceField(label=_("buying role"), choices=BuyingRole.choices)
     held = forms.TypedChoiceField(
         label=_("holds it"),
@@ -240,13 +240,20 @@ class RoleForm(KamForm):
 
     def __init__(self, *args: Any, members: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["member"].choices = [  # type: ignore[attr-defined]
+        self.member_ids = {s.pk for s in members}
+        self.fields["member"].widget.choices = [  # type: ignore[attr-defined]
             (f"{s.pk}:{s.version}", s.display_name) for s in members
         ]
 
-    def member_and_version(self) -> tuple[int, int]:
-        pk, version = self.cleaned_data["member"].split(":")
+    def clean_member(self) -> tuple[int, int]:
+        # Any version is accepted here: an old one is the service's conflict, said clearly.
+        pk, _sep, version = self.cleaned_data["member"].partition(":")
+        if not (pk.isdigit() and version.isdigit()) or int(pk) not in self.member_ids:
+            raise forms.ValidationError(_("Choose a person of the buying circle."))
         return int(pk), int(version)
+
+    def member_and_version(self) -> tuple[int, int]:
+        return self.cleaned_data["member"]  # type: ignore[no-any-return]
 
 
 class RedFlagSettingsForm(KamModelForm):
@@ -258,3 +265,56 @@ class RedFlagSettingsForm(KamModelForm):
             "single_thread_min_activities",
             "trust_from_win_rate",
         ]
+
+
+def _step() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("person"), queryset=Contact.objects.none(), required=False
+    )
+
+
+def _care() -> forms.CharField:
+    return forms.CharField(label=_("what they care about"), max_length=200, required=False)
+
+
+class PaymentChainForm(KamForm):
+    """The customer's payment approval path (§6), one person per step, first approver first.
+
+    ``expected`` carries the path the page showed, so a colleague's change made
+    meanwhile turns this edit into a conflict instead of being overwritten.
+    """
+
+    STEPS = 6
+    expected = forms.CharField(widget=forms.HiddenInput, required=False)
+    person_1, note_1 = _step(), _care()
+    person_2, note_2 = _step(), _care()
+    person_3, note_3 = _step(), _care()
+    person_4, note_4 = _step(), _care()
+    person_5, note_5 = _step(), _care()
+    person_6, note_6 = _step(), _care()
+
+    def __init__(self, *args: Any, people: Any, current: Any = (), **kw: Any) -> None:
+        current = list(current)
+        initial: dict[str, Any] = {"expected": ",".join(str(step.contact_id) for step in current)}
+        for n, step in enumerate(current[: self.STEPS], start=1):
+            initial[f"person_{n}"] = step.contact_id
+            initial[f"note_{n}"] = step.note
+        kw.setdefault("initial", initial)
+        super().__init__(*args, **kw)
+        for n in range(1, self.STEPS + 1):
+            self.fields[f"person_{n}"].queryset = people  # type: ignore[attr-defined]
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"person_{n}"], self[f"note_{n}"]) for n in range(1, self.STEPS + 1)]
+
+    def steps(self) -> list[tuple[Contact, str]]:
+        data = self.cleaned_data
+        return [
+            (data[f"person_{n}"], data[f"note_{n}"].strip())
+            for n in range(1, self.STEPS + 1)
+            if data.get(f"person_{n}") is not None
+        ]
+
+    def expected_path(self) -> list[int]:
+        raw = self.cleaned_data.get("expected") or ""
+        return [int(x) for x in raw.split(",") if x.strip().isdigit()]

@@ -40,7 +40,7 @@ ROLE_SYMBOLS = {
     BuyingRole.COACH: "triangle",
 }
 INFLUENCE_SIZES = {Influence.HIGH: 46, Influence.MEDIUM: 34, Influence.LOW: 24, "": 26}
-RELATIONSHIP_BORDERS = {
+RELATIONSHIP_BORDERS: dict[str, int] = {
     Relationship.ACQUAINTED: 1,
     Relationship.DATING: 2,
     Relationship.TRUSTING: 4,
@@ -219,18 +219,19 @@ def opportunity_map(opportunity: Opportunity) -> tuple[list[Node], list[Edge]]:
     ids: set[int] = set()
     bosses: dict[int, int | None] = {}
     for s in members:
-        if s.contact_id:
-            ids.add(s.contact_id)
-            bosses[s.contact_id] = s.contact.reports_to_id
-            key, title, url = f"c{s.contact_id}", s.contact.title, _person_url(s.contact_id)
-            has_left = s.contact.has_left
+        contact = s.contact
+        if contact is not None:
+            ids.add(contact.pk)
+            bosses[contact.pk] = contact.reports_to_id
+            key, title, url = f"c{contact.pk}", contact.title, _person_url(contact.pk)
+            has_left = contact.has_left
         else:
             key, url, has_left = f"s{s.pk}", "", False
             title = _("our colleague") if s.staff_id else _("third party")
         nodes.append(
             Node(
                 key=key,
-                name=s.contact.name if s.contact_id else s.display_name,
+                name=contact.name if contact is not None else s.display_name,
                 title=title,
                 roles=tuple(s.roles),
                 support=s.support,

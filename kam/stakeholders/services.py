@@ -15,11 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kam.accounts.models import Account
-from kam.accounts.visibility import can_edit_account
+from kam.accounts.visibility import can_edit_account, visible_accounts
 from kam.core import audit
-from kam.core.concurrency import save_versioned
+from kam.core.concurrency import ConflictError, save_versioned
 from kam.core.models import AuditEvent, Interface, Role, User
 from kam.stakeholders.models import (
     Assessment,
@@ -64,8 +65,19 @@ def _require_edit(by: User | None, account: Account) -> None:
 
 
 def can_see_personal_info(user: User, account: Account) -> bool:
-    """The account team and their managers (and directors, administrators); never finance (§7)."""
-    return can_edit_account(user, account)
+    """The account team and their managers, up to the sales director (§7).
+
+    Finance and administrators read accounts but do not need to know about a
+    customer's family or birthday, so they do not see it.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.DIRECTOR:
+        return True
+    if user.role in (Role.FINANCE, Role.ADMIN) or user.is_superuser:
+        return False
+    # For everyone else the visible accounts are exactly those of their team and below.
+    return visible_accounts(user).filter(pk=account.pk).exists()
 
 
 def _check_reports_to(contact: Contact, reports_to: Contact | None, account: Account) -> None:
@@ -197,6 +209,26 @@ def update_contact(
     return contact
 
 
+@transaction.atomic
+def delete_contact(contact: Contact, *, by: User | None, via: str = Interface.WEB) -> None:
+    """Delete a person recorded by mistake; someone with a history is marked as left instead."""
+    _require_edit(by, contact.account)
+    if (
+        contact.stakes.exists()
+        or contact.activities.exists()
+        or contact.payment_approval_steps.exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(person)s is part of deals, activities or the payment approval chain; "
+                "mark them as having left instead, so the history stays."
+            )
+            % {"person": contact.name}
+        )
+    audit.record(AuditEvent.Action.DELETE, contact, by=by, via=via, changes={})
+    contact.delete()
+
+
 # ---------------------------------------------------------------- personal information
 
 
@@ -237,8 +269,6 @@ def save_personal_info(
     if info is None:
         if expected_version not in (None, 0):
             # Somebody erased it while this edit was open.
-            from kam.core.concurrency import ConflictError
-
             raise ConflictError(PersonalInfo(contact=contact))
         info = PersonalInfo(contact=contact, **fields)
         info.full_clean(exclude=["contact"])
@@ -268,7 +298,7 @@ def personal_data(contact: Contact) -> dict[str, Any]:
             "title": contact.title,
             "department": contact.department,
             "level": contact.level,
-            "reports_to": contact.reports_to.name if contact.reports_to_id else "",
+            "reports_to": contact.reports_to.name if contact.reports_to else "",
             "phone": contact.phone,
             "email": contact.email,
             "wechat": contact.wechat,
@@ -493,13 +523,14 @@ def remove_stakeholder(
     stakeholder.delete()
 
 
+# Labels are lazy: this table is built at import, the message in the user's language.
 ASSESSMENT_SCALES = {
-    "innovation": (InnovationAttitude, _("innovation attitude")),
-    "support": (Support, _("support")),
-    "relationship": (Relationship, _("relationship")),
-    "relationship_target": (Relationship, _("relationship")),
-    "style": (Style, _("interpersonal style")),
-    "influence": (Influence, _("influence")),
+    "innovation": (InnovationAttitude, gettext_lazy("innovation attitude")),
+    "support": (Support, gettext_lazy("support")),
+    "relationship": (Relationship, gettext_lazy("relationship")),
+    "relationship_target": (Relationship, gettext_lazy("relationship")),
+    "style": (Style, gettext_lazy("interpersonal style")),
+    "influence": (Influence, gettext_lazy("influence")),
 }
 CURRENT_FIELDS = ("support", "influence", "relationship", "relationship_target")
 
@@ -657,8 +688,13 @@ def set_payment_approval_chain(
     *,
     by: User | None,
     via: str = Interface.WEB,
+    expected: Sequence[int] | None = None,
 ) -> list[PaymentApprovalStep]:
-    """Record the customer's payment approval path, first approver first (§6)."""
+    """Record the customer's payment approval path, first approver first (§6).
+
+    ``expected`` is the path (person ids, in order) the editor saw; if a
+    colleague changed it meanwhile the edit is refused instead of overwriting.
+    """
     _require_edit(by, account)
     seen: set[int] = set()
     for contact, _note in steps:
@@ -668,8 +704,13 @@ def set_payment_approval_chain(
             raise ValidationError(_("A person appears twice in the approval chain."))
         seen.add(contact.pk)
     before = list(
-        PaymentApprovalStep.objects.filter(account=account).values_list("contact_id", flat=True)
+        PaymentApprovalStep.objects.select_for_update()
+        .filter(account=account)
+        .order_by("position")
+        .values_list("contact_id", flat=True)
     )
+    if expected is not None and list(expected) != before:
+        raise ConflictError(account, {"payment_approval_chain": before})
     PaymentApprovalStep.objects.filter(account=account).delete()
     created = PaymentApprovalStep.objects.bulk_create(
         [

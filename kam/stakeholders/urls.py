@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/<int:pk>/remove/", views.stakeholder_remove, name="member_remove"),
     path("accounts/<int:pk>/", views.account_chain, name="account"),
     path("accounts/<int:pk>/panel/", views.account_panel, name="account_panel"),
+    path("accounts/<int:pk>/payment-chain/", views.payment_chain_edit, name="payment_chain"),
     path("accounts/<int:pk>/map/", views.account_map_partial, name="map"),
     path("accounts/<int:pk>/map/lines/", views.map_add_line, name="map_line_add"),
     path(

@@ -24,6 +24,7 @@ from kam.stakeholders.forms import (
     AssessmentForm,
     ContactForm,
     InfluenceLineForm,
+    PaymentChainForm,
     PersonalInfoForm,
     RedFlagSettingsForm,
     RoleForm,
@@ -303,7 +304,7 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Added to the buying circle."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("stakeholders:opportunity", opportunity.pk)
 
 
@@ -340,7 +341,7 @@ def stakeholder_assess(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Assessment recorded."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("stakeholders:opportunity", member.opportunity_id)
 
 
@@ -466,7 +467,7 @@ def account_chain(request: HttpRequest, pk: int) -> HttpResponse:
         {
             **_map_context(request, account, None),
             "people": Contact.objects.filter(account=account).select_related("reports_to"),
-            "approval_chain": selectors.payment_approval_chain(request.user, account),  # type: ignore[arg-type]
+            **_chain_context(request, account),
             "policies": account.policy_watches.select_related("opportunity").order_by(
                 "resolved", "review_on"
             ),
@@ -474,6 +475,59 @@ def account_chain(request: HttpRequest, pk: int) -> HttpResponse:
                 account.opportunities.filter(status=Status.OPEN).select_related("stage")
             ),
         },
+    )
+
+
+def _chain_context(
+    request: HttpRequest, account: Account, form: PaymentChainForm | None = None, error: str = ""
+) -> dict[str, Any]:
+    chain = selectors.payment_approval_chain(request.user, account)  # type: ignore[arg-type]
+    people = Contact.objects.filter(account=account).order_by("has_left", "name")
+    return {
+        "account": account,
+        "approval_chain": chain,
+        "chain_form": form or PaymentChainForm(people=people, current=chain),
+        "chain_error": error,
+        "can_edit": can_edit_account(request.user, account),  # type: ignore[arg-type]
+    }
+
+
+@login_required
+@require_POST
+def payment_chain_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the customer's payment approval chain from the account page (htmx, §6)."""
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    people = Contact.objects.filter(account=account).order_by("has_left", "name")
+    form = PaymentChainForm(request.POST, people=people)
+    error, status = "", 422
+    if form.is_valid():
+        try:
+            services.set_payment_approval_chain(
+                account,
+                form.steps(),
+                by=request.user,  # type: ignore[arg-type]
+                expected=form.expected_path(),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except ConflictError as exc:
+            error, status = str(exc), 409
+        else:
+            return render(
+                request, "stakeholders/_payment_chain.html", _chain_context(request, account)
+            )
+    # Nothing is lost: the entry stays in the form, checked against the chain recorded now.
+    chain = selectors.payment_approval_chain(request.user, account)  # type: ignore[arg-type]
+    data = request.POST.copy()
+    data["expected"] = ",".join(str(step.contact_id) for step in chain)
+    retry = PaymentChainForm(data, people=people)
+    retry.is_valid()
+    return render(
+        request,
+        "stakeholders/_payment_chain.html",
+        _chain_context(request, account, retry, error),
+        status=status,
     )
 
 
