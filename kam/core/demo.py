@@ -25,13 +25,15 @@ from kam.core.services.users import create_user
 DEMO_PASSWORD = "Kam-demo-2026"
 SEED = 20261125
 
-# The areas that contribute demo data, in dependency order.
+# The steps that build demo data, in dependency order: "module" calls its load(ctx),
+# "module:function" another function of it (a step that needs later areas' data).
 AREAS = [
     "kam.core.demo",
     "kam.accounts.demo",
     "kam.stakeholders.demo",
     "kam.pipeline.demo",
     "kam.activities.demo",
+    "kam.stakeholders.demo:load_circles",
     "kam.forecasting.demo",
     "kam.receivables.demo",
 ]
@@ -138,12 +140,13 @@ def build(*, today: date, log: Callable[[str], None], seed: int = SEED) -> DemoC
     """Build the whole demo tenant in one transaction."""
     ctx = DemoContext(rng=random.Random(seed), today=today, log=log)
     with transaction.atomic():
-        for module_name in AREAS:
+        for step in AREAS:
+            module_name, _, function = step.partition(":")
             try:
                 module = import_module(module_name)
             except ModuleNotFoundError as exc:
                 if exc.name != module_name:
                     raise
                 continue
-            module.load(ctx)
+            getattr(module, function or "load")(ctx)
     return ctx

@@ -1,9 +1,8 @@
 """Demo decision chains: an organisation chart per account, a buying circle per deal.
 
-People are created with the accounts. Buying circles need the deals and the
-activities of the later areas, so :func:`load` leaves them to
-:func:`load_circles`, which runs when the demo transaction commits (the demo
-areas run in a fixed order that lists this area before the pipeline's).
+People are created with the accounts (:func:`load`). Buying circles need the deals
+and the activities of the later areas, so :func:`load_circles` is a step of its own,
+listed after them in ``kam.core.demo.AREAS``.
 """
 
 from __future__ import annotations
@@ -109,7 +108,6 @@ def load(ctx: DemoContext) -> None:
         total += len(people)
     ctx.extra["contacts_by_account"] = by_account
     ctx.log(f"people at customers: {total}")
-    transaction.on_commit(lambda: load_circles(ctx))
 
 
 # Positions in CHART, by what they usually are in a deal.
