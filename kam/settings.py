@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -78,7 +79,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("KAM_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
         KAM_HOME.mkdir(parents=True, exist_ok=True)
@@ -230,14 +231,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("KAM_SESSION_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+# Annotated like django-stubs' global settings so set_cookie(samesite=...) type-checks.
+SESSION_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
+CSRF_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
 HTTPS = _flag("KAM_HTTPS", default=PRODUCTION)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] | None = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -286,6 +288,22 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models name a choice field "kind" or "status"; each choice set gets its own
+    # name in the schema, and sets shared by several fields one name.
+    "ENUM_NAME_OVERRIDES": {
+        "SwotKindEnum": "kam.accounts.models.SwotKind",
+        "LeverKindEnum": "kam.accounts.models.LeverKind",
+        "WhitespaceStatusEnum": "kam.accounts.models.WhitespaceStatus",
+        "PlanActionStatusEnum": "kam.accounts.models.ActionStatus",
+        "ActivityKindEnum": "kam.activities.models.Kind",
+        "ActivityStatusEnum": "kam.activities.models.ActivityStatus",
+        "OpportunityStatusEnum": "kam.pipeline.models.Status",
+        "ObjectionKindEnum": "kam.pipeline.models.ObjectionKind",
+        "StandingEnum": "kam.pipeline.models.Standing",
+        "WriteOffStatusEnum": "kam.receivables.models.WriteOff.Status",
+        "PromiseStatusEnum": "kam.receivables.models.PaymentPromise.Status",
+        "RelationshipEnum": "kam.stakeholders.models.Relationship",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

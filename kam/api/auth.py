@@ -35,7 +35,9 @@ class ObtainTokenView(APIView):
         responses=inline_serializer("Token", {"token": serializers.CharField()}),
     )
     def post(self, request: Request) -> Response:
-        username = str(request.data.get("username", ""))
+        # A JSON body may be a list; only a mapping can carry a user name.
+        data = request.data
+        username = str(data.get("username", "")) if isinstance(data, dict) else ""
         if username and auth_service.is_locked_out(username):
             raise LockedOut(
                 _(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers, viewsets
 
 from kam.api.permissions import IsKamAdminOrReadOnly
@@ -43,6 +44,10 @@ class TeamSerializer(serializers.ModelSerializer):
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False)
     display_name = serializers.CharField(source="__str__", read_only=True)
+    # Empty until the user picks one (the browser's language applies meanwhile).
+    language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES], read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = User

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -89,6 +89,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = cast(User, request.user)  # admin_required: signed in
     instance = get_object_or_404(User, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -97,13 +98,11 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         username = data.pop("username")
         try:
             if instance is None:
-                user_services.create_user(
-                    username=username, password=password, by=request.user, **data
-                )
+                user_services.create_user(username=username, password=password, by=actor, **data)
             else:
-                user_services.update_user(instance, by=request.user, **data)
+                user_services.update_user(instance, by=actor, **data)
                 if password:
-                    user_services.set_password(instance, password, by=request.user)
+                    user_services.set_password(instance, password, by=actor)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -133,6 +132,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = cast(User, request.user)  # admin_required: signed in
     instance = get_object_or_404(Team, pk=pk) if pk else None
     initial = (
         {"name": instance.name, "parent": instance.parent, "manager": instance.manager}
@@ -142,7 +142,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = TeamForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            team_services.save_team(instance or Team(), by=request.user, **form.cleaned_data)
+            team_services.save_team(instance or Team(), by=actor, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -5,7 +5,7 @@ Failures are rows in the database, so every app server sees the same count.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from kam.core.models import LoginFailure
 
 
-def _window_start() -> timezone.datetime:
+def _window_start() -> datetime:
     return timezone.now() - timedelta(minutes=settings.KAM_LOGIN_LOCKOUT_MINUTES)
 
 
