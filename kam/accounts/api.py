@@ -35,6 +35,7 @@ from kam.accounts.models import (
     PlanObjective,
     ProductLine,
     PurchasingDepartment,
+    Strategy,
     SwotItem,
     Tier,
     ValuePeriod,
@@ -47,6 +48,7 @@ from kam.accounts.visibility import (
     scope_to_visible_accounts,
     visible_accounts,
 )
+from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, Role, User
 
 API = Interface.API
@@ -106,7 +108,7 @@ def _expected_version(validated_data: dict[str, Any]) -> int:
 # --- accounts ------------------------------------------------------------------------
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(ModelSerializer):
     """The account profile (§1.1) with its qualification, tier and segment (§1.2-§1.4).
 
     Score, tier and segment are computed; set the tier by hand with ``tier/``.
@@ -127,6 +129,8 @@ class AccountSerializer(serializers.ModelSerializer):
     open_amount = serializers.DecimalField(
         max_digits=18, decimal_places=2, read_only=True, allow_null=True
     )
+    # Empty until the account has a purchase potential to place it on the matrix.
+    segment = serializers.ChoiceField(choices=Strategy.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Account
@@ -483,7 +487,7 @@ ACCOUNT_PARAM = OpenApiParameter("account", OpenApiTypes.INT, description="only 
 PLAN_PARAM = OpenApiParameter("plan", OpenApiTypes.INT, description="only this plan's")
 
 
-class AccountItemSerializer(serializers.ModelSerializer):
+class AccountItemSerializer(ModelSerializer):
     """Base of the records hanging off an account; the account is fixed once created."""
 
     account = VisibleAccountField()
@@ -660,7 +664,7 @@ class LatentNeedViewSet(AccountItemViewSet):
 # --- the account team ---------------------------------------------------------------------
 
 
-class AccountMemberSerializer(serializers.ModelSerializer):
+class AccountMemberSerializer(ModelSerializer):
     """A colleague on the account team with a role; members see the account."""
 
     account = VisibleAccountField()
@@ -706,7 +710,7 @@ class AccountMemberViewSet(AccountItemViewSet):
 # --- account plans (§1.5, §1.7) ---------------------------------------------------------------
 
 
-class GrowthLeverSerializer(serializers.ModelSerializer):
+class GrowthLeverSerializer(ModelSerializer):
     """A growth opportunity of a plan, placed on the priority matrix (§1.5)."""
 
     plan = VisiblePlanField()
@@ -738,7 +742,7 @@ class GrowthLeverSerializer(serializers.ModelSerializer):
         )
 
 
-class PlanActionSerializer(serializers.ModelSerializer):
+class PlanActionSerializer(ModelSerializer):
     """An action towards an objective (§1.5); may link this account's activity or deal."""
 
     objective = serializers.PrimaryKeyRelatedField(queryset=PlanObjective.objects.none())
@@ -790,7 +794,7 @@ class PlanActionSerializer(serializers.ModelSerializer):
         )
 
 
-class PlanObjectiveSerializer(serializers.ModelSerializer):
+class PlanObjectiveSerializer(ModelSerializer):
     """An objective of a plan with its actions."""
 
     plan = VisiblePlanField()
@@ -807,7 +811,7 @@ class PlanObjectiveSerializer(serializers.ModelSerializer):
         )
 
 
-class WhitespaceCellSerializer(serializers.ModelSerializer):
+class WhitespaceCellSerializer(ModelSerializer):
     """One cell of the whitespace map: a product line at a business unit or subsidiary.
 
     Posting a cell that exists changes its status.
@@ -836,7 +840,7 @@ class WhitespaceCellSerializer(serializers.ModelSerializer):
         return cell  # type: ignore[return-value]  # never None: a status was given
 
 
-class AccountPlanSerializer(serializers.ModelSerializer):
+class AccountPlanSerializer(ModelSerializer):
     """A key-account plan for one year (§1.5, §1.7) with its pieces (read here, written
     through plan-levers/, plan-objectives/, plan-actions/ and plan-whitespace/).
 

@@ -8,13 +8,14 @@ from django.conf import settings
 from rest_framework import serializers, viewsets
 
 from kam.api.permissions import IsKamAdminOrReadOnly
+from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, Team, User
 from kam.core.services import teams as team_services
 from kam.core.services import users as user_services
 from kam.core.visibility import visible_teams, visible_users
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "parent", "manager", "path"]
@@ -41,7 +42,7 @@ class TeamSerializer(serializers.ModelSerializer):
         )
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     password = serializers.CharField(write_only=True, required=False)
     display_name = serializers.CharField(source="__str__", read_only=True)
     # Empty until the user picks one (the browser's language applies meanwhile).

@@ -19,6 +19,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kam.api.schema import ReportSchema
 from kam.core.models import Interface, User
 from kam.forecasting import odds, selectors, services
 from kam.forecasting import progress as weekly
@@ -191,6 +192,8 @@ def _figures(f: Forecast) -> dict[str, Decimal | None]:
 
 
 class ForecastViewSet(viewsets.ViewSet):
+    schema = ReportSchema()
+
     @extend_schema(parameters=[SCOPE, PERIOD, METHOD], responses=ForecastSerializer)
     def list(self, request: Request) -> Response:
         """The §5.1 forecast of a scope and period, with its funnel and per-team lines."""
@@ -221,6 +224,8 @@ class ForecastViewSet(viewsets.ViewSet):
 
 
 class FunnelViewSet(viewsets.ViewSet):
+    schema = ReportSchema()
+
     @extend_schema(
         parameters=[
             SCOPE,
@@ -312,6 +317,8 @@ class TargetViewSet(viewsets.ViewSet):
 
 
 class ProgressViewSet(viewsets.ViewSet):
+    schema = ReportSchema()
+
     @extend_schema(
         parameters=[
             SCOPE,
@@ -349,6 +356,8 @@ def _week(w: Any) -> dict[str, Any]:
 
 
 class AccuracyViewSet(viewsets.ViewSet):
+    schema = ReportSchema()
+
     @extend_schema(responses=AccuracySerializer)
     def list(self, request: Request) -> Response:
         """Learned stage rates (company) and each method's held-out Brier score and calibration."""

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts.visibility import can_edit_account, visible_accounts
+from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, Role, User
 from kam.pipeline import calculations, selectors, services
 from kam.pipeline.models import (
@@ -48,7 +49,7 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(ModelSerializer):
     """The record; ``version`` must come back with every change (stale → 409)."""
 
     version = serializers.IntegerField(required=False)
@@ -146,7 +147,7 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ModelSerializer):
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=Answer.choices, allow_blank=True),
         write_only=True,
@@ -193,7 +194,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         return {int(k): v for k, v in value.items() if str(k).isdigit()}
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(ModelSerializer):
     class Meta:
         model = Objection
         fields = ["id", "kind", "said", "response", "resolved", "raised_on", "created_by"]
@@ -206,14 +207,14 @@ class ObjectionResponseSerializer(serializers.Serializer):
     resolved = serializers.BooleanField(required=False)
 
 
-class CompetitorSerializer(serializers.ModelSerializer):
+class CompetitorSerializer(ModelSerializer):
     class Meta:
         model = OpportunityCompetitor
         fields = ["id", "name", "strengths", "weaknesses", "standing", "note"]
         read_only_fields = ["id"]
 
 
-class DecisionFactorSerializer(serializers.ModelSerializer):
+class DecisionFactorSerializer(ModelSerializer):
     class Meta:
         model = DecisionFactor
         fields = [
@@ -229,7 +230,7 @@ class DecisionFactorSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(ModelSerializer):
     class Meta:
         model = StageChange
         fields = [
@@ -428,7 +429,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         )
 
 
-class StageSerializer(serializers.ModelSerializer):
+class StageSerializer(ModelSerializer):
     class Meta:
         model = Stage
         fields = [
@@ -445,7 +446,7 @@ class StageSerializer(serializers.ModelSerializer):
         ]
 
 
-class StageModelSerializer(serializers.ModelSerializer):
+class StageModelSerializer(ModelSerializer):
     stages = StageSerializer(many=True, read_only=True)
 
     class Meta:

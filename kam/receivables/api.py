@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import visible_accounts
+from kam.api.schema import ReportSchema
+from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
 from kam.pipeline.models import Opportunity
 from kam.receivables import selectors, services
@@ -39,7 +41,7 @@ def _user(serializer: serializers.Serializer) -> User:  # type: ignore[type-arg]
     return serializer.context["request"].user  # type: ignore[no-any-return]
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
     opportunity = serializers.PrimaryKeyRelatedField(
         queryset=Opportunity.objects.all(), required=False, allow_null=True
@@ -89,7 +91,7 @@ class ContractSerializer(serializers.ModelSerializer):
         return services.create_contract(by=_user(self), via=Interface.API, **validated_data)
 
 
-class InstallmentSerializer(serializers.ModelSerializer):
+class InstallmentSerializer(ModelSerializer):
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.none())
     condition = serializers.ChoiceField(
         choices=PaymentCondition.choices, default=PaymentCondition.DATE
@@ -113,7 +115,7 @@ class InstallmentSerializer(serializers.ModelSerializer):
         )
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ModelSerializer):
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.none())
     installment = serializers.PrimaryKeyRelatedField(
         queryset=Installment.objects.all(), required=False, allow_null=True
@@ -168,7 +170,7 @@ class AllocationSerializer(serializers.Serializer):  # type: ignore[type-arg]
     amount = serializers.DecimalField(**MONEY)
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     """Cash received; the same bank reference twice answers 400 ``probable_duplicate``."""
 
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
@@ -219,7 +221,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         return services.record_payment(by=_user(self), via=Interface.API, **validated_data)
 
 
-class PromiseSerializer(serializers.ModelSerializer):
+class PromiseSerializer(ModelSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.all(), required=False, allow_null=True
@@ -352,6 +354,8 @@ GROUP = OpenApiParameter(
 
 
 class AgingViewSet(viewsets.ViewSet):
+    schema = ReportSchema()
+
     @extend_schema(parameters=[GROUP], responses=AgingSerializer)
     def list(self, request: Request) -> Response:
         """Open receivables by aging bucket, as on the receivables page."""
@@ -367,7 +371,7 @@ class AgingViewSet(viewsets.ViewSet):
         return Response(AgingSerializer(data).data)
 
 
-class OverdueSerializer(serializers.ModelSerializer):
+class OverdueSerializer(ModelSerializer):
     days_overdue = serializers.IntegerField(read_only=True)
     weight = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
     debtor_type = serializers.SerializerMethodField()

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
+from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
 from kam.core.visibility import visible_users
 from kam.pipeline.models import Opportunity
@@ -68,13 +69,13 @@ def _int_param(request: Request, name: str) -> int | None:
 # ---------------------------------------------------------------- people
 
 
-class ContactChangeSerializer(serializers.ModelSerializer):
+class ContactChangeSerializer(ModelSerializer):
     class Meta:
         model = ContactChange
         fields = ["field", "old_value", "new_value", "effective_on", "recorded_at"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     """A person at the customer; ``version`` must come back with every change."""
 
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
@@ -145,7 +146,7 @@ class ContactSerializer(serializers.ModelSerializer):
         )
 
 
-class PersonalInfoSerializer(serializers.ModelSerializer):
+class PersonalInfoSerializer(ModelSerializer):
     version = serializers.IntegerField(
         required=False, help_text=_("0 (or empty) when nothing is recorded yet.")
     )
@@ -246,7 +247,7 @@ class ContactViewSet(viewsets.ModelViewSet):
 # ---------------------------------------------------------------- buying circle
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     innovation = serializers.ChoiceField(
         InnovationAttitude.choices, required=False, allow_blank=True
     )
@@ -285,7 +286,7 @@ class AssessRequestSerializer(AssessmentSerializer):
         fields = [*AssessmentSerializer.Meta.fields, "version"]
 
 
-class StakeholderSerializer(serializers.ModelSerializer):
+class StakeholderSerializer(ModelSerializer):
     """A member of an opportunity's buying circle with roles, latest judgement and history."""
 
     opportunity = serializers.PrimaryKeyRelatedField(queryset=Opportunity.objects.none())
@@ -446,7 +447,7 @@ class StakeholderViewSet(viewsets.ModelViewSet):
 # ---------------------------------------------------------------- influence lines
 
 
-class InfluenceLineSerializer(serializers.ModelSerializer):
+class InfluenceLineSerializer(ModelSerializer):
     """An informal "influences" edge between two people of one account (§2.2)."""
 
     source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
@@ -519,7 +520,7 @@ class RedFlagSerializer(serializers.Serializer):
     people = serializers.ListField(child=serializers.CharField())
 
 
-class OpportunityFlagsSerializer(serializers.ModelSerializer):
+class OpportunityFlagsSerializer(ModelSerializer):
     """An open opportunity with its red flags, computed now (§2.3)."""
 
     red_flags = serializers.SerializerMethodField()

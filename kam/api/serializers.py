@@ -1,0 +1,31 @@
+"""The base of KAM's model serializers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from rest_framework import serializers
+
+
+class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A ModelSerializer whose read-only choice fields admit the empty value.
+
+    DRF drops ``allow_blank`` from fields it makes read-only, so a computed choice that
+    is still empty ("no outcome yet", "not placed on the matrix") would be documented
+    as never empty and the answer would break the published schema.
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        meta = self.Meta.model._meta
+        for name, field in fields.items():
+            if not (isinstance(field, serializers.ChoiceField) and field.read_only):
+                continue
+            try:
+                model_field = meta.get_field(field.source or name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(model_field, "blank", False):
+                field.allow_blank = True
+        return fields

@@ -1,0 +1,200 @@
+"""The permission walk: every URL of the UI and every operation of the API, tried by
+people who must not get in.
+
+The URL list comes from the URL configuration and the API list from the OpenAPI schema,
+so an endpoint added later is walked without anyone editing this file.
+
+The world is the demo tenant. An outsider (signed out) must be sent to the sign-in page
+(UI) or refused (API). A rep of a new team, who owns nothing, must see none of the demo's
+customers, people or deals on any page, any export, any chart data or any API answer,
+whatever id they put in the URL, and nothing they post may change a record of the demo.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from kam.accounts.models import Account
+from kam.core import demo
+from kam.core.models import Team, User
+from kam.pipeline.models import Opportunity
+from kam.stakeholders.models import Contact
+from tests.factories import TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+TODAY = date(2026, 11, 26)
+
+# Pages anybody may open, signed in or not.
+PUBLIC_PREFIXES = ("/login/", "/language/", "/static/", "/api/v1/auth/token/")
+# Token-in-the-URL feeds answer 404 to a wrong token instead of a sign-in redirect.
+TOKEN_ROUTE = re.compile(r"<(str|slug|uuid):(token|key)>")
+
+# Rows that a signed-in person legitimately changes by using KAM at all.
+TOUCHED_BY_USE = {"core.user", "sessions.session"}
+
+
+def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(route, name) for every pattern of the URL configuration, outside the API."""
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry.name or ""
+
+
+def ui_routes() -> list[str]:
+    routes = []
+    for route, _name in _routes(get_resolver().url_patterns):
+        path = "/" + route
+        if path.startswith(("/api/", "/static/", "/media/")) or route.startswith("^"):
+            continue
+        routes.append(path)
+    return sorted(set(routes))
+
+
+def fill(route: str, ident: int) -> str:
+    """Put ``ident`` in every <int:...> of a route, and a made-up token in the others."""
+    path = re.sub(r"<int:[^>]+>", str(ident), route)
+    path = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", path)
+    return re.sub(r"<(?:str|slug|path):[^>]+>", "not-a-real-token", path)
+
+
+def api_operations(client: APIClient) -> list[tuple[str, str]]:
+    schema = client.get("/api/v1/schema/?format=json").json()
+    return sorted(
+        (path, method.upper())
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+
+def fill_api(path: str, ident: int) -> str:
+    return re.sub(r"\{[^}]+\}", str(ident), path)
+
+
+def world_rows() -> dict[tuple[str, object], tuple]:
+    """Every row of KAM's own tables (but those changed by mere use), as plain values."""
+    rows: dict[tuple[str, object], tuple] = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if not model.__module__.startswith("kam.") or label in TOUCHED_BY_USE:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields]
+        for values in model.objects.values_list(*fields):
+            rows[(label, values[0])] = values
+    return rows
+
+
+def sample_ids() -> list[int]:
+    """The first and the last id of every KAM table with rows: ids that exist somewhere."""
+    ids: set[int] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("kam.") or model is User or model is Team:
+            continue
+        if not isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
+            continue
+        first = model.objects.order_by("pk").values_list("pk", flat=True).first()
+        last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+        ids.update(i for i in (first, last) if i is not None)
+    return sorted(ids)
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    demo.build(today=TODAY, log=lambda line: None)
+    outsider_team = TeamFactory(name="隔离测试组")
+    stranger = UserFactory(username="stranger", team=outsider_team)
+    secrets = [
+        *Account.objects.values_list("name", flat=True),
+        *Opportunity.objects.values_list("name", flat=True),
+        *Contact.objects.values_list("name", flat=True),
+    ]
+    secrets = [s for s in secrets if len(s) >= 4]
+    return stranger, secrets
+
+
+def leaked(body: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s in body]
+
+
+def test_the_walk_covers_every_area():
+    routes = ui_routes()
+    for area in ("/accounts/", "/people/", "/opportunities/", "/activities/", "/forecast/"):
+        assert any(r.startswith(area) for r in routes), area
+    assert sum("<int:" in r for r in routes) >= 10
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_everywhere(db):
+    UserFactory(username="someone")
+    walked = 0
+    for route in ui_routes():
+        path = fill(route, 1)
+        if path.startswith(PUBLIC_PREFIXES) or TOKEN_ROUTE.search(route):
+            continue
+        for method in ("get", "post"):
+            response = getattr(APIClient(), method)(path)
+            walked += 1
+            assert response.status_code in (302, 404, 405), (method, path, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].startswith("/login/"), (method, path)
+    client = APIClient()
+    for path, method in api_operations(client):
+        if path.startswith(PUBLIC_PREFIXES) or path.startswith("/api/v1/schema"):
+            continue
+        response = client.generic(method, fill_api(path, 1))
+        walked += 1
+        assert response.status_code in (401, 403), (method, path, response.status_code)
+    assert walked > 50
+
+
+def test_a_rep_of_another_team_sees_and_changes_nothing_anywhere(world):
+    stranger, secrets = world
+    before = world_rows()
+    ids = sample_ids()
+    assert len(ids) >= 2 and len(secrets) > 100
+    client = APIClient()
+    failures: list[str] = []
+    walked = 0
+    for route in ui_routes():
+        if route.startswith("/logout/"):
+            continue
+        paths = [fill(route, i) for i in ids] if "<int:" in route else [fill(route, 0)]
+        for path in paths:
+            for method in ("get", "post"):
+                client.force_login(stranger)
+                response = getattr(client, method)(path)
+                walked += 1
+                if response.status_code >= 500:
+                    failures.append(f"{method} {path}: {response.status_code}")
+                elif response.status_code in (200, 403, 409, 400):
+                    found = leaked(response.content.decode(errors="replace"), secrets)
+                    if found:
+                        failures.append(f"{method} {path}: shows {found[:3]}")
+    api = APIClient()
+    api.force_authenticate(stranger)
+    for path, method in api_operations(api):
+        for ident in ids if "{" in path else [0]:
+            response = api.generic(
+                method, fill_api(path, ident), data="{}", content_type="application/json"
+            )
+            walked += 1
+            if response.status_code >= 500:
+                failures.append(f"API {method} {path} [{ident}]: {response.status_code}")
+            elif leaked(response.content.decode(errors="replace"), secrets):
+                failures.append(f"API {method} {path} [{ident}]: leaks")
+    after = world_rows()
+    changed = [key for key, values in before.items() if after.get(key) != values]
+    assert not failures, "\n".join(failures[:40])
+    assert not changed, f"changed or deleted by a stranger: {changed[:20]}"
+    assert walked > 200
