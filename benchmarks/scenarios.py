@@ -37,6 +37,13 @@ def biggest_account_of(user: User) -> Account:
     )  # type: ignore[return-value]
 
 
+def biggest_opportunity_of(user: User) -> int:
+    from kam.pipeline.selectors import visible_opportunities
+
+    found = visible_opportunities(user).order_by("-amount", "pk").values_list("pk", flat=True)
+    return found.first() or 0
+
+
 def pages() -> list[Page]:
     return [
         Page("home", lambda u: "/"),
@@ -46,7 +53,20 @@ def pages() -> list[Page]:
         Page("people list", lambda u: "/people/"),
         Page("opportunity list", lambda u: "/opportunities/"),
         Page("activity list", lambda u: "/activities/"),
-        Page("funnel report", lambda u: "/forecast/"),
+        Page("forecast", lambda u: "/forecast/"),
+        Page("funnel report", lambda u: "/forecast/funnel/"),
+        Page("weekly progress", lambda u: "/forecast/progress/"),
+        Page("opportunity board", lambda u: "/opportunities/board/"),
+        Page(
+            "opportunity page",
+            lambda u: f"/opportunities/{biggest_opportunity_of(u)}/",
+            RECORD_FLOOR,
+        ),
+        Page("red flags of my pipeline", lambda u: "/people/red-flags/"),
+        Page("influence map", lambda u: f"/people/accounts/{biggest_account_of(u).pk}/map/"),
+        Page("aging report", lambda u: "/receivables/"),
+        Page("overdue list", lambda u: "/receivables/overdue/"),
+        Page("calendar", lambda u: "/activities/calendar/"),
         Page("API accounts", lambda u: "/api/v1/accounts/"),
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 from rest_framework import serializers
 
 
@@ -18,7 +19,8 @@ class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        meta = self.Meta.model._meta
+        model: type[Model] = self.Meta.model
+        meta = model._meta
         for name, field in fields.items():
             if not (isinstance(field, serializers.ChoiceField) and field.read_only):
                 continue

@@ -14,6 +14,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
@@ -56,15 +58,28 @@ def fuzz_operation(operation, headers: dict[str, str]) -> int:  # type: ignore[n
         nonlocal sent
         response = case.call(headers=headers)
         sent += 1
-        case.validate_response(
-            response, checks=[not_a_server_error, response_schema_conformance]
-        )
+        case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
     run()
     return sent
 
 
-def test_no_operation_answers_a_server_error_or_breaks_its_schema(org):
+@pytest.fixture
+def in_test_transaction():  # type: ignore[no-untyped-def]
+    """Keep the database connection open between the fuzzer's requests.
+
+    The requests go straight to the WSGI application, whose request signals close the
+    connection, and with it the test's transaction; Django's own test client
+    disconnects them the same way.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_operation_answers_a_server_error_or_breaks_its_schema(org, in_test_transaction):
     account = AccountFactory(owner=org.rep)
     opportunity = OpportunityFactory(account=account)
     ActivityFactory(account=account, opportunity=opportunity)
