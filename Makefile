@@ -24,7 +24,7 @@ run: install
 
 ## Run the whole test suite (set KAM_DATABASE_URL=postgres://... to run it on PostgreSQL)
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,6 +19,14 @@ def _english_outside_requests():  # type: ignore[no-untyped-def]
         yield
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = [
+        "tests.hashers.CheapArgon2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def org(db):  # type: ignore[no-untyped-def]
     """A small organisation: two regions, each with a team, a manager and reps."""
