@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -114,11 +114,11 @@ def amount_in_cny(amount: Decimal, rate: Decimal) -> Decimal:
     return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def days_in_stage(entered: datetime | date | None, today: date) -> int | None:
+def days_in_stage(entered: date | None, today: date) -> int | None:
+    """Whole calendar days since the deal entered its stage; both dates in local time."""
     if entered is None:
         return None
-    day = entered.date() if isinstance(entered, datetime) else entered
-    return max(0, (today - day).days)
+    return max(0, (today - entered).days)
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,12 @@ def stage_history(opportunity: Opportunity, *, now: datetime | None = None) -> l
     spells = []
     for index, change in enumerate(changes):
         until = changes[index + 1].changed_at if index + 1 < len(changes) else now
-        days = calculations.days_in_stage(change.changed_at, timezone.localdate(until)) or 0
+        days = (
+            calculations.days_in_stage(
+                timezone.localdate(change.changed_at), timezone.localdate(until)
+            )
+            or 0
+        )
         spells.append(StageSpell(change=change, days=days))
     return list(reversed(spells))
 

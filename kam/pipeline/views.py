@@ -164,7 +164,10 @@ def _render_detail(
             "opportunity": opportunity,
             "can_edit": can_edit_account(user, opportunity.account),  # type: ignore[arg-type]
             "is_manager": services.is_manager(user),  # type: ignore[arg-type]
-            "days_in_stage": calculations.days_in_stage(opportunity.stage_entered_at, today),
+            "days_in_stage": calculations.days_in_stage(
+                opportunity.stage_entered_at and timezone.localdate(opportunity.stage_entered_at),
+                today,
+            ),
             "history": selectors.stage_history(opportunity),
             "field_changes": list(opportunity.field_changes.all()),
             "stages": stages,
