@@ -34,6 +34,7 @@ AREAS = [
     "kam.pipeline.demo",
     "kam.activities.demo",
     "kam.stakeholders.demo:load_circles",
+    "kam.pipeline.demo:load_details",
     "kam.forecasting.demo",
     "kam.receivables.demo",
     "kam.accounts.demo:load_profiles",
