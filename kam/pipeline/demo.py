@@ -176,6 +176,7 @@ OBJECTIONS = [
     ("no_value", "这个投入和带来的效益不成正比。", "与财务一起做投资回报测算，三年回收。", True),
     ("no_need", "我们暂时没有扩容计划。", "挖掘业务部门的新需求，约见使用者。", False),
 ]
+ELEMENTS = ["element_value", "element_need", "element_price", "element_trust", "element_experience"]
 LOST_REASONS = [
     "价格比中标方高15%，客户最终选择低价方案",
     "决策者与竞争对手关系更深，我们接触太晚",
@@ -225,6 +226,8 @@ def load_details(ctx: DemoContext) -> None:
             deal.decision_departments = "信息中心、采购部、财务部"
             deal.decision_when = "预计在预计成交日期前一个月完成评标"
             deal.decision_how = "公开招标，技术分60%、商务分40%"
+            for element in ELEMENTS:
+                setattr(deal, element, rng.choice(["ahead", "ahead", "even", "behind", "unknown"]))
         if won:
             deal.close_reason = rng.choice(WON_REASONS)
         elif lost:
@@ -317,6 +320,7 @@ def load_details(ctx: DemoContext) -> None:
             "decision_how",
             "close_reason",
             "winning_competitor",
+            *ELEMENTS,
         ],
         batch_size=500,
     )
