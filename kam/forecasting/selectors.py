@@ -398,9 +398,11 @@ def forecast_report(
     target = book.for_scope(scope)
     adjustment = latest_adjustment(scope, period)
     forecast = _combine(figures, None, stages, method, rates)
+    # Every model's deals count; an alternative model's stages show only when they hold some.
+    default_stages = {s.pk for s in stages if s.model.is_default}
     forecast = Forecast(
         closed=forecast.closed,
-        rows=forecast.rows,
+        rows=[r for r in forecast.rows if r.count or r.stage_id in default_stages],
         off_funnel=forecast.off_funnel,
         target=target.effective,
         adjusted=adjustment.adjusted_amount if adjustment else None,

@@ -185,3 +185,18 @@ def test_export_is_an_excel_workbook_with_the_same_figures(org, book, login, qua
     wb = load_workbook(BytesIO(response.content))
     first = wb.worksheets[0]
     assert Decimal(str(first.cell(row=2, column=6).value)) == Decimal("305012.467")
+
+
+def test_an_alternative_models_stages_show_only_when_they_hold_deals(org, book, quarter, today):
+    scope = resolve_scope(org.rep, f"rep:{org.rep.pk}")
+    default_keys = set(STAGE_KEYS)
+    shown = forecast_report(org.rep, scope, quarter, today=today).forecast.rows
+    assert len(shown) == len(default_keys)
+
+    consultative = StageModel.objects.exclude(is_default=True).first()
+    stage = consultative.stages.order_by("order")[1]
+    moved = deal(book[0], "100.00", close=quarter.end)
+    type(moved).objects.filter(pk=moved.pk).update(stage=stage)
+    rows = forecast_report(org.rep, scope, quarter, today=today).forecast.rows
+    assert [r.stage_id for r in rows if r.stage_id == stage.pk and r.count == 1]
+    assert len(rows) == len(default_keys) + 1
