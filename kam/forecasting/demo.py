@@ -168,7 +168,7 @@ def _targets(ctx: DemoContext) -> None:
         rows.append(
             _target(Metric.BOOKINGS, current, members * Decimal("1.1"), team=shanghai, by=director)
         )
-    Target.objects.bulk_create(rows, batch_size=1000)
+    Target.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)  # a rebuilt demo
     ctx.log(f"targets: {len(rows)}")
 
 
