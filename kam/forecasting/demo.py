@@ -106,6 +106,7 @@ def _targets(ctx: DemoContext) -> None:
     rng = ctx.rng
     year_start = date(ctx.today.year, 1, 1)
     quarters = [Period.of(QUARTER, date(year_start.year, month, 1)) for month in (1, 4, 7, 10)]
+    quarters += [quarters[-1].next(), quarters[-1].next().next()]  # and the half-year ahead
     won = dict(
         Opportunity.objects.filter(
             status=Status.WON, closed_on__gte=ctx.today - timedelta(days=365)
@@ -129,16 +130,13 @@ def _targets(ctx: DemoContext) -> None:
             ):
                 rows.append(_target(metric, quarter, quarter_amount * share, rep=rep, by=director))
             for month in quarter.months():
-                rows.append(
-                    _target(
-                        Metric.BOOKINGS,
-                        month,
-                        (quarter_amount / 3).quantize(Decimal("0.01")),
-                        rep=rep,
-                        by=director,
-                    )
-                )
-        year = quarter_amount * 4
+                for metric, share in (
+                    (Metric.BOOKINGS, Decimal(1)),
+                    (Metric.COLLECTIONS, Decimal("0.9")),
+                ):
+                    amount = (quarter_amount * share / 3).quantize(Decimal("0.01"))
+                    rows.append(_target(metric, month, amount, rep=rep, by=director))
+        year = quarter_amount * 4  # this calendar year
         company_year += year
         rows.append(
             _target(Metric.BOOKINGS, Period.of(YEAR, year_start), year, rep=rep, by=director)

@@ -14,6 +14,7 @@ from kam.accounts.visibility import visible_accounts
 from kam.api.schema import ReportSchema
 from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
+from kam.forecasting.scopes import resolve_scope
 from kam.pipeline.models import Opportunity
 from kam.receivables import selectors, services
 from kam.receivables.models import (
@@ -371,6 +372,54 @@ class AgingViewSet(viewsets.ViewSet):
         return Response(AgingSerializer(data).data)
 
 
+class CashBucketSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    start = serializers.DateField()
+    end = serializers.DateField()
+    invoices = serializers.DecimalField(**MONEY)
+    installments = serializers.DecimalField(**MONEY)
+    pipeline = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    target = serializers.DecimalField(**MONEY, allow_null=True)
+    coverage_pct = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+
+
+class CashForecastSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    scope = serializers.CharField()
+    granularity = serializers.ChoiceField(choices=["week", "month"])
+    today = serializers.DateField()
+    buckets = CashBucketSerializer(many=True)
+    totals = CashBucketSerializer()
+    later = serializers.DecimalField(**MONEY)
+
+
+class CashForecastViewSet(viewsets.ViewSet):
+    schema = ReportSchema()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "scope", str, description="company, team:<id>, rep:<id> or account:<id>"
+            ),
+            OpenApiParameter("by", str, enum=["week", "month"], description="bucket size"),
+        ],
+        responses=CashForecastSerializer,
+    )
+    def list(self, request: Request) -> Response:
+        """Expected collections per week or month against the collection targets."""
+        user: User = request.user  # type: ignore[assignment]
+        scope = resolve_scope(user, request.query_params.get("scope"))
+        forecast = selectors.cash_forecast(user, scope, request.query_params.get("by", "month"))
+        data = {
+            "scope": forecast.scope.key,
+            "granularity": forecast.granularity,
+            "today": forecast.today,
+            "buckets": forecast.buckets,
+            "totals": forecast.totals,
+            "later": forecast.later,
+        }
+        return Response(CashForecastSerializer(data).data)
+
+
 class OverdueSerializer(ModelSerializer):
     days_overdue = serializers.IntegerField(read_only=True)
     weight = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
@@ -431,4 +480,5 @@ ROUTES = [
     ("payment-promises", PromiseViewSet, "payment-promise"),
     ("receivables-aging", AgingViewSet, "receivables-aging"),
     ("receivables-overdue", OverdueViewSet, "receivables-overdue"),
+    ("receivables-cash-forecast", CashForecastViewSet, "receivables-cash-forecast"),
 ]

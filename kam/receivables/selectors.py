@@ -12,13 +12,15 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
     DecimalField,
+    DurationField,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -45,6 +47,7 @@ from kam.receivables.models import (
     CollectionAlert,
     CollectionContact,
     Contract,
+    Installment,
     Invoice,
     Payment,
     PaymentPromise,
@@ -53,6 +56,8 @@ from kam.receivables.models import (
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
+
+    from kam.forecasting.scopes import Scope
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 BUCKET_KEYS = calculations.BUCKET_KEYS
@@ -453,3 +458,148 @@ def complete_sales_by_rep(user: User) -> list[RepCompleteSales]:
 
 def visible_account(user: User, pk: int) -> Account:
     return visible_accounts(user).get(pk=pk)
+
+
+# --- cash forecast (issue 7, no. 10) ------------------------------------------------
+
+CASH_HORIZON = {"week": 13, "month": 6}
+DEFAULT_TERMS_DAYS = 30
+DELAY_HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class CashForecast:
+    scope: Scope
+    granularity: str
+    today: date
+    buckets: list[calculations.CashBucket]
+    later: Decimal
+
+    @property
+    def totals(self) -> calculations.CashBucket:
+        first, last = self.buckets[0], self.buckets[-1]
+        return calculations.CashBucket(
+            start=first.start,
+            end=last.end,
+            invoices=sum((b.invoices for b in self.buckets), ZERO),
+            installments=sum((b.installments for b in self.buckets), ZERO),
+            pipeline=sum((b.pipeline for b in self.buckets), ZERO),
+            # A total target only when every bucket has one: a partial sum would flatter.
+            target=(
+                sum((b.target or ZERO for b in self.buckets), ZERO)
+                if all(b.target is not None for b in self.buckets)
+                else None
+            ),
+        )
+
+
+def habitual_delays(account_ids: set[int], today: date) -> dict[int, int]:
+    """Each account's own average lateness over the last year of paid invoices (§6)."""
+    since = today - timedelta(days=DELAY_HISTORY_DAYS)
+    rows = (
+        Invoice.objects.filter(account_id__in=account_ids, paid_on__gte=since)
+        .values("account_id")
+        .annotate(
+            late=Avg(ExpressionWrapper(F("paid_on") - F("due_date"), output_field=DurationField()))
+        )
+        .order_by()
+    )
+    return {
+        r["account_id"]: calculations.habitual_delay_days(
+            r["late"].total_seconds() / 86400 if r["late"] is not None else None
+        )
+        for r in rows
+    }
+
+
+def cash_forecast(
+    user: User, scope: Scope, granularity: str = "month", today: date | None = None
+) -> CashForecast:
+    """Expected collections per week or month (issue 7, no. 10).
+
+    Three sources, each moved by the paying account's own habitual delay: open invoices
+    at their due dates, plan installments not yet invoiced at theirs, and open deals'
+    weighted value (amount × stage win rate) at their close date plus the payment terms
+    the account usually signs. Set against the collection targets of each month.
+    """
+    from kam.forecasting.models import Metric
+    from kam.forecasting.periods import MONTH, Period
+    from kam.forecasting.selectors import TargetBook
+
+    today = _today(today)
+    granularity = granularity if granularity in CASH_HORIZON else "month"
+    count = CASH_HORIZON[granularity]
+    horizon_end = calculations.cash_bucket_starts(today, granularity, count + 1)[-1]
+
+    invoices = scope.filter(visible_invoices(user)).filter(open_amount__gt=0)
+    invoice_rows = list(
+        invoices.values("account_id", "due_date").annotate(amount=Sum("open_amount")).order_by()
+    )
+    # Invoices consume a plan oldest line first, linked to a line or not; what is left of
+    # the later lines is cash signed for but not yet invoiced.
+    open_contracts = scope.filter(visible_contracts(user)).filter(amount__gt=F("invoiced_amount"))
+    plans: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for contract_id, due_date, amount in (
+        Installment.objects.filter(contract__in=open_contracts.values("pk"))
+        .order_by("contract_id", "due_date", "sequence")
+        .values_list("contract_id", "due_date", "amount")
+    ):
+        plans[contract_id].append((due_date, amount))
+    installment_rows = [
+        (account_id, due_date, remainder)
+        for contract_id, account_id, invoiced in open_contracts.values_list(
+            "pk", "account_id", "invoiced_amount"
+        )
+        for due_date, remainder in calculations.uninvoiced_lines(plans[contract_id], invoiced)
+    ]
+    deals = scope.filter(
+        scope_to_visible_accounts(Opportunity.objects.all(), user).filter(
+            status=Status.OPEN, expected_close_date__lt=horizon_end
+        )
+    )
+    deal_rows = list(
+        deals.values("account_id", "expected_close_date", "stage__win_rate")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    accounts = (
+        {r["account_id"] for r in invoice_rows}
+        | {account_id for account_id, _due, _left in installment_rows}
+        | {r["account_id"] for r in deal_rows}
+    )
+    delays = habitual_delays(accounts, today)
+    terms = {
+        r["account_id"]: int(r["days"])
+        for r in Contract.objects.filter(account_id__in={r["account_id"] for r in deal_rows})
+        .values("account_id")
+        .annotate(days=Avg("payment_terms_days"))
+        .order_by()
+    }
+
+    items: list[calculations.CashItem] = []
+    for r in invoice_rows:
+        delay = delays.get(r["account_id"], 0)
+        when = calculations.expected_payment_date(r["due_date"], delay, today)
+        items.append(calculations.CashItem(when, r["amount"], calculations.INVOICES))
+    for account_id, due_date, remainder in installment_rows:
+        when = calculations.expected_payment_date(due_date, delays.get(account_id, 0), today)
+        items.append(calculations.CashItem(when, remainder, calculations.INSTALLMENTS))
+    for r in deal_rows:
+        account = r["account_id"]
+        close = max(r["expected_close_date"], today)
+        days = terms.get(account, DEFAULT_TERMS_DAYS) + delays.get(account, 0)
+        weighted = (r["amount"] * r["stage__win_rate"] / calculations.HUNDRED).quantize(
+            calculations.CENT, ROUND_HALF_UP
+        )
+        items.append(
+            calculations.CashItem(close + timedelta(days=days), weighted, calculations.PIPELINE)
+        )
+    buckets, later = calculations.cash_forecast(
+        items, today=today, granularity=granularity, count=count
+    )
+    if granularity == "month":
+        for bucket in buckets:
+            book = TargetBook(Metric.COLLECTIONS, Period.of(MONTH, bucket.start))
+            figure = book.for_scope(scope)
+            bucket.target = figure.effective
+    return CashForecast(scope, granularity, today, buckets, later)

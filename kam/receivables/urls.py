@@ -24,4 +24,6 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.resolve_alert, name="resolve_alert"),
     path("excuses/response/", views.excuse_response, name="excuse_response"),
     path("calculators/", views.calculators, name="calculators"),
+    path("cash-forecast/", views.cash_forecast, name="cash_forecast"),
+    path("cash-forecast/export/", views.export_cash_forecast, name="export_cash_forecast"),
 ]

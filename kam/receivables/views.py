@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
 from kam.forecasting.exports import respond
+from kam.forecasting.scopes import resolve_scope, scope_choices
 from kam.pipeline.models import Opportunity
 from kam.receivables import calculations, forms, permissions, selectors, services
 from kam.receivables.models import (
@@ -691,3 +692,109 @@ def export_overdue(request: HttpRequest) -> HttpResponse:
         ],
     )
     return respond(book, f"overdue-{today.isoformat()}.xlsx", user=user, what=user)
+
+
+# --- cash forecast --------------------------------------------------------------------
+
+
+def _cash_forecast(request: HttpRequest) -> tuple[selectors.CashForecast, str]:
+    user = _user(request)
+    error = ""
+    try:
+        scope = resolve_scope(user, request.GET.get("scope"))
+    except ValidationError as exc:
+        scope, error = resolve_scope(user, None), " ".join(exc.messages)
+    granularity = request.GET.get("by", "month")
+    return selectors.cash_forecast(user, scope, granularity), error
+
+
+def cash_chart(forecast: selectors.CashForecast) -> dict[str, Any]:
+    """Stacked expected cash per bucket by source, the collection target as a line."""
+    labels = [b.start.isoformat() for b in forecast.buckets]
+    series: list[dict[str, Any]] = [
+        {
+            "name": label,
+            "type": "bar",
+            "stack": "cash",
+            "data": [float(getattr(b, key)) for b in forecast.buckets],
+        }
+        for key, label in cash_source_labels()
+    ]
+    if any(b.target is not None for b in forecast.buckets):
+        series.append(
+            {
+                "name": _("Collection target"),
+                "type": "line",
+                "data": [
+                    float(b.target) if b.target is not None else None for b in forecast.buckets
+                ],
+            }
+        )
+    return {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value"},
+        "series": series,
+    }
+
+
+def cash_source_labels() -> list[tuple[str, str]]:
+    return [
+        (calculations.INVOICES, _("Open invoices")),
+        (calculations.INSTALLMENTS, _("Plan not yet invoiced")),
+        (calculations.PIPELINE, _("Weighted pipeline")),
+    ]
+
+
+@login_required
+def cash_forecast(request: HttpRequest) -> HttpResponse:
+    """Expected collections per week or month, against the collection targets (§6)."""
+    forecast, error = _cash_forecast(request)
+    return render(
+        request,
+        "receivables/cash.html",
+        {
+            "forecast": forecast,
+            "error": error,
+            "chart": cash_chart(forecast),
+            "scope_choices": scope_choices(_user(request)),
+            "granularities": [("week", _("By week")), ("month", _("By month"))],
+        },
+    )
+
+
+@login_required
+def export_cash_forecast(request: HttpRequest) -> HttpResponse:
+    """The cash forecast of the page, same scope, same buckets, same numbers."""
+    user = _user(request)
+    forecast, _error = _cash_forecast(request)
+    book = Workbook()
+    rows: list[list[Any]] = [
+        [
+            b.start,
+            b.end,
+            b.invoices,
+            b.installments,
+            b.pipeline,
+            b.total,
+            b.target,
+        ]
+        for b in [*forecast.buckets, forecast.totals]
+    ]
+    rows[-1][0:2] = [_("Total"), ""]
+    _sheet(
+        book,
+        _("Cash forecast"),
+        [
+            _("From"),
+            _("To"),
+            *(label for _key, label in cash_source_labels()),
+            _("Expected cash"),
+            _("Collection target"),
+        ],
+        rows,
+    )
+    filename = f"cash-forecast-{forecast.granularity}-{forecast.today.isoformat()}.xlsx"
+    return respond(book, filename, user=user, what=user)
