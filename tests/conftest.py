@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from kam.core.models import Role
 from tests.factories import PASSWORD, TeamFactory, UserFactory
+
+# Property tests check what holds, not how fast: a shared or busy CI machine must not turn
+# a slow example into a failure (speed is measured by benchmarks/, never by a test).
+hypothesis_settings.register_profile("kam", deadline=None)
+hypothesis_settings.load_profile("kam")
 
 
 @pytest.fixture(autouse=True)

@@ -110,12 +110,6 @@ def account_detail(user: User, pk: int) -> Account:
             Prefetch("latent_needs", queryset=_needs()),
             Prefetch("value_periods", queryset=ValuePeriod.objects.order_by("-year")),
             Prefetch(
-                "opportunities",
-                queryset=Opportunity.objects.select_related("stage", "owner").order_by(
-                    "status", "expected_close_date"
-                ),
-            ),
-            Prefetch(
                 "activities",
                 queryset=Activity.objects.select_related("owner").order_by("-starts_at")[:20],
                 to_attr="recent_activities",
