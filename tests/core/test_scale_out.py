@@ -238,10 +238,8 @@ class Proxy:
         """The database goes away: open connections drop, new ones are refused."""
         self.up.clear()
         if self.listener is not None:
-            try:
+            with suppress(OSError):
                 self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-            except OSError:
-                pass
             self.listener.close()
         for s in self.sockets:
             try:
