@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from kam.jobs import runner
@@ -26,6 +27,15 @@ class JobRun:
     error: str
 
 
+# django-tasks names its states in English only.
+STATUS_LABELS = {
+    "READY": _("Waiting"),
+    "RUNNING": _("Running"),
+    "SUCCESSFUL": _("Succeeded"),
+    "FAILED": _("Failed"),
+}
+
+
 def recent_runs(limit: int = 50) -> list[JobRun]:
     """The newest runs of the job queue, each with its attempt number."""
     rows = DBTaskResult.objects.order_by("-enqueued_at")[:limit]
@@ -38,7 +48,7 @@ def recent_runs(limit: int = 50) -> list[JobRun]:
             JobRun(
                 label=runner.label_for(row.task_path),
                 status=row.status,
-                status_label=str(row.get_status_display()),
+                status_label=str(STATUS_LABELS.get(row.status, row.status)),
                 attempt=int(kwargs.get(runner.ATTEMPT, 1)),
                 attempts=spec.attempts if spec else 1,
                 enqueued_at=row.enqueued_at,
