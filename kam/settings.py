@@ -15,6 +15,8 @@ Environment variables:
 - ``KAM_TIME_ZONE``: default ``Asia/Shanghai``.
 - ``KAM_LANGUAGE``: default ``zh-hans``.
 - ``KAM_HTTPS``: ``1`` when served behind TLS (secure cookies, HSTS).
+- ``KAM_SESSION_HOURS`` (12), ``KAM_SESSION_IDLE_MINUTES`` (120): when a browser
+  session ends, after signing in and without a request.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ INSTALLED_APPS = [
     "kam.activities",
     "kam.forecasting",
     "kam.receivables",
+    "kam.jobs",
     "kam.api",
     "kam.ui",
     "django.contrib.admin",
@@ -149,6 +152,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kam.core.middleware.SessionExpiryMiddleware",
     "kam.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -229,11 +233,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Sessions and caches live in the database so app servers share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A browser session ends 12 hours after signing in, or after 2 hours without a request
+# (kam.core.middleware.SessionExpiryMiddleware); a session is refreshed at most once a minute.
 SESSION_COOKIE_AGE = int(os.environ.get("KAM_SESSION_HOURS", "12")) * 3600
+KAM_SESSION_IDLE_MINUTES = int(os.environ.get("KAM_SESSION_IDLE_MINUTES", "120"))
 SESSION_COOKIE_HTTPONLY = True
 # Annotated like django-stubs' global settings so set_cookie(samesite=...) type-checks.
 SESSION_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
 CSRF_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
+# Pages carry the token (forms, htmx's header on <body>); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
 HTTPS = _flag("KAM_HTTPS", default=PRODUCTION)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "kam.core"
     label = "core"
     verbose_name = _("Users, teams and settings")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from kam.core.middleware import mark_sign_in
+
+        user_logged_in.connect(mark_sign_in, dispatch_uid="kam.core.mark_sign_in")

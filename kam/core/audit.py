@@ -41,6 +41,24 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
+REDACTED = "***"
+
+
+def redact(changes: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """``changes`` with the values of ``fields`` hidden: that they changed is kept.
+
+    For personal details (PIPL): the append-only trail must not keep a copy of what an
+    erasure later removes.
+    """
+    hidden = set(fields)
+    return {
+        key: [None if v in (None, "") else REDACTED for v in value]
+        if key in hidden and isinstance(value, list)
+        else value
+        for key, value in changes.items()
+    }
+
+
 def record(
     action: str,
     instance: models.Model,

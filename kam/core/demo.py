@@ -38,6 +38,7 @@ AREAS = [
     "kam.forecasting.demo",
     "kam.receivables.demo",
     "kam.accounts.demo:load_profiles",
+    "kam.jobs.demo",
 ]
 
 

@@ -1,15 +1,20 @@
-"""Background jobs of the forecast area (django-tasks); each calls one service."""
+"""Background jobs of the forecast area; each calls one service.
+
+They are retried with backoff when they fail (kam.jobs.runner) and, after the last
+attempt, listed for administrators under Settings → Background jobs.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from django_tasks import task
+from django.utils.translation import gettext_lazy as _
 
 from kam.forecasting import services
+from kam.jobs.runner import background_job
 
 
-@task()
+@background_job(label=_("Weekly pipeline snapshot"), attempts=4, backoff=timedelta(minutes=5))
 def take_weekly_snapshot(week: str | None = None) -> int:
     """The weekly pipeline snapshot (§5.2): ``week`` is any ISO day of it, default last week.
 
@@ -20,7 +25,7 @@ def take_weekly_snapshot(week: str | None = None) -> int:
     return marker.opportunities if created else 0
 
 
-@task()
+@background_job(label=_("Win probability training"), attempts=3, backoff=timedelta(minutes=2))
 def train_win_model() -> int:
     """Retrain the learned win probability; returns the number of examples it learned from."""
     return services.train_win_model().examples

@@ -57,6 +57,8 @@ CONTACT_FIELDS = (
 )
 #: Changes of these are a person moving (§2.3 #4): kept as dated history.
 MOVE_FIELDS = ("title", "department", "level", "reports_to", "has_left")
+# Contact details of the person (PIPL): erased on request, never copied into the audit trail.
+CONTACT_PERSONAL_FIELDS = ("phone", "email", "wechat", "personality")
 
 
 def _require_edit(by: User | None, account: Account) -> None:
@@ -204,7 +206,9 @@ def update_contact(
         contact,
         by=by,
         via=via,
-        changes=audit.diff(snapshot_before, audit.snapshot(contact)),
+        changes=audit.redact(
+            audit.diff(snapshot_before, audit.snapshot(contact)), CONTACT_PERSONAL_FIELDS
+        ),
     )
     return contact
 
@@ -351,7 +355,7 @@ def erase_personal_data(contact: Contact, *, by: User, via: str = Interface.WEB)
     information are blanked. The erasure itself is logged, without the values.
     """
     _require_personal(by, contact)
-    erased = [f for f in ("phone", "email", "wechat", "personality") if getattr(contact, f)]
+    erased = [f for f in CONTACT_PERSONAL_FIELDS if getattr(contact, f)]
     deleted, _counts = PersonalInfo.objects.filter(contact=contact).delete()
     if deleted:
         erased.append("personal_info")
@@ -488,7 +492,7 @@ def update_stakeholder(
         stakeholder,
         by=by,
         via=via,
-        changes=audit.diff(before, audit.snapshot(stakeholder)),
+        changes=audit.redact(audit.diff(before, audit.snapshot(stakeholder)), ["personal_win"]),
     )
     return stakeholder
 

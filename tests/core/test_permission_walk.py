@@ -156,6 +156,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_everywhere(db):
         walked += 1
         assert response.status_code in (401, 403), (method, path, response.status_code)
     assert walked > 50
+    print(f"permission walk, signed out: {walked} requests")
 
 
 def test_a_rep_of_another_team_sees_and_changes_nothing_anywhere(world):
@@ -198,3 +199,7 @@ def test_a_rep_of_another_team_sees_and_changes_nothing_anywhere(world):
     assert not failures, "\n".join(failures[:40])
     assert not changed, f"changed or deleted by a stranger: {changed[:20]}"
     assert walked > 200
+    print(
+        f"permission walk, stranger: {walked} requests over {len(ui_routes())} UI routes "
+        f"and {len(api_operations(api))} API operations, {len(ids)} ids"
+    )

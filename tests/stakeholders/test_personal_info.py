@@ -113,3 +113,27 @@ def test_erasure_blanks_personal_data_keeps_business_records_and_is_audited(org,
     assert erase.actor == org.rep and "personal_info" in erase.changes["erased"]
     assert "钓鱼" not in json.dumps(erase.changes, ensure_ascii=False)
     assert login(org.finance).post(f"/people/{person.pk}/personal/erase/").status_code == 404
+
+
+def test_the_audit_trail_keeps_no_copy_of_contact_details_that_an_erasure_removes(
+    org, person, login
+):
+    services.update_contact(
+        person, by=org.rep, expected_version=person.version, phone="13811112222", title="总经理"
+    )
+    circle = StakeholderFactory(contact=person, opportunity__account=person.account)
+    services.update_stakeholder(
+        circle, by=org.rep, expected_version=circle.version, personal_win="想升任集团副总"
+    )
+    person.refresh_from_db()
+    services.erase_personal_data(person, by=org.rep)
+    trail = json.dumps(
+        list(AuditEvent.objects.values_list("changes", flat=True)), ensure_ascii=False
+    )
+    for personal in ("13811112222", "13900000000", "想升任集团副总", "钓鱼"):
+        assert personal not in trail
+    change = AuditEvent.objects.filter(
+        object_type="stakeholders.contact", action=AuditEvent.Action.UPDATE
+    ).earliest("pk")
+    assert change.changes["phone"] == ["***", "***"]  # that it changed is kept, not the value
+    assert change.changes["title"][1] == "总经理"  # business fields keep their values

@@ -1,0 +1,1 @@
+"""Background jobs: retries with backoff, failures surfaced to administrators."""
