@@ -333,11 +333,12 @@ def load_profiles(ctx: DemoContext) -> None:
             LatentNeed(account=account, quadrant=q, text=t, horizon=h, estimated_amount=a)
             for q, t, h, a in NEEDS
         )
+        potential = account.purchase_potential or Decimal(0)
         plan = AccountPlan.objects.create(
             account=account,
             year=year,
-            revenue_goal=account.purchase_potential * Decimal("0.35"),
-            profit_goal=account.purchase_potential * Decimal("0.07"),
+            revenue_goal=potential * Decimal("0.35"),
+            profit_goal=potential * Decimal("0.07"),
             share_goal_pct=Decimal(35),
             value_proposition="以稳定的国产化网络与本地化服务，降低客户三年总拥有成本。",
             short_term_focus="保住现网光传输扩容订单，按期回款。",

@@ -577,10 +577,10 @@ def cash_forecast(
     }
 
     items: list[calculations.CashItem] = []
-    for r in invoice_rows:
-        delay = delays.get(r["account_id"], 0)
-        when = calculations.expected_payment_date(r["due_date"], delay, today)
-        items.append(calculations.CashItem(when, r["amount"], calculations.INVOICES))
+    for invoice in invoice_rows:
+        delay = delays.get(invoice["account_id"], 0)
+        when = calculations.expected_payment_date(invoice["due_date"], delay, today)
+        items.append(calculations.CashItem(when, invoice["amount"], calculations.INVOICES))
     for account_id, due_date, remainder in installment_rows:
         when = calculations.expected_payment_date(due_date, delays.get(account_id, 0), today)
         items.append(calculations.CashItem(when, remainder, calculations.INSTALLMENTS))
