@@ -57,7 +57,7 @@ def forecast_vs_target(forecast: Forecast, link: Link) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"bottom": 0},
-        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 36, "containLabel": True},
+        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 56, "containLabel": True},
         "xAxis": {"type": "category", "data": [_("Forecast"), _("Target")]},
         "yAxis": {"type": "value"},
         "series": [

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from kam.core.models import User
 from kam.forecasting import charts as forecast_charts
+from kam.forecasting.calculations import FunnelRow
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.periods import MONTH, Period, parse_period
 from kam.forecasting.scopes import Scope, resolve_scope, scope_choices
+from kam.pipeline.selectors import default_stage_model
 from kam.receivables.views import aging_chart
 from kam.reports import charts, exports, selectors, services
 from kam.reports.charts import Link
@@ -27,6 +29,12 @@ from kam.ui.listing import paginate
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _funnel_rows(rows: list[FunnelRow]) -> list[FunnelRow]:
+    """The default stage model's stages, and another model's only where it has deals."""
+    default = set(default_stage_model().stages.values_list("pk", flat=True))
+    return [r for r in rows if r.stage_id in default or r.count]
 
 
 # --- dashboards ------------------------------------------------------------------------
@@ -58,7 +66,7 @@ def _rep(request: HttpRequest, user: User) -> HttpResponse:
             "link": link,
             "forecast": forecast,
             "forecast_url": link.forecast_url(),
-            "funnel_chart": forecast_charts.funnel(forecast.rows, link),
+            "funnel_chart": forecast_charts.funnel(_funnel_rows(forecast.rows), link),
             "target_chart": charts.forecast_vs_target(forecast, link),
         },
     )
@@ -78,7 +86,7 @@ def _manager(request: HttpRequest, user: User) -> HttpResponse:
             "link": link,
             "forecast": forecast,
             "forecast_url": link.forecast_url(),
-            "funnel_chart": forecast_charts.funnel(forecast.rows, link),
+            "funnel_chart": forecast_charts.funnel(_funnel_rows(forecast.rows), link),
             "breakdown_chart": charts.breakdown(board.forecast.breakdown, link),
             "progress_chart": forecast_charts.progress(board.progress, link),
             "progress_url": f"{reverse('forecasting:progress')}?{link.querystring()}",

@@ -136,9 +136,10 @@ def export_list(
     title: str,
     sorts: dict[str, str] | None = None,
     default_sort: str = "",
-    max_rows: int = MAX_ROWS,
+    max_rows: int | None = None,
 ) -> HttpResponse:
     """The list's rows (filtered as on screen, sorted by ``?sort=`` as on screen) as .xlsx."""
+    max_rows = max_rows or MAX_ROWS
     if sorts:
         _sort, queryset = sort_listing(request, queryset, sorts=sorts, default_sort=default_sort)
     rows = queryset[: max_rows + 1].iterator(chunk_size=CHUNK)
