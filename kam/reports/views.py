@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from kam.core.models import User
 from kam.forecasting import charts as forecast_charts
-from kam.forecasting.calculations import FunnelRow
 from kam.forecasting import selectors as forecast_selectors
+from kam.forecasting.calculations import FunnelRow
 from kam.forecasting.periods import MONTH, Period, parse_period
 from kam.forecasting.scopes import Scope, resolve_scope, scope_choices
 from kam.pipeline.selectors import default_stage_model
