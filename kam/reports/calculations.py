@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -96,9 +99,18 @@ class WinRates:
         return rate(self.won_amount, self.won_amount + self.lost_amount)
 
 
+_CJK = "\u3000-\u9fff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
 def normalise_reason(text: str) -> str:
-    """Reasons are free text: the same words with other spacing or case are one reason."""
-    return " ".join((text or "").split()).casefold()
+    """Reasons are free text: the same words with other spacing, width or case are one reason.
+
+    Full-width letters become plain ones (NFKC), runs of spaces one space, and
+    spaces beside Chinese characters go (``价格  太高`` is ``价格太高``).
+    """
+    plain = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    return _SPACE_BY_CJK.sub("", plain).casefold()
 
 
 def group_lines(

@@ -297,13 +297,9 @@ def win_loss_deals(
         # Free text is grouped after normalising it, so the match is made the same way.
         field_name = "close_reason" if reason else "winning_competitor"
         wanted = calculations.normalise_reason(reason or competitor)
-        words = wanted.split()
-        candidates = deals
-        for word in words[:3]:
-            candidates = candidates.filter(**{f"{field_name}__icontains": word})
         ids = [
             pk
-            for pk, text in candidates.values_list("pk", field_name)
+            for pk, text in deals.values_list("pk", field_name)
             if calculations.normalise_reason(text) == wanted
         ]
         deals = deals.filter(pk__in=ids)

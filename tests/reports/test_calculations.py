@@ -83,3 +83,13 @@ def test_cash_months_by_hand():
 
 def test_months_roll_over_the_year():
     assert calc.months_from(date(2026, 11, 5), 3) == ["2026-11", "2026-12", "2027-01"]
+
+
+def test_chinese_reasons_with_stray_or_full_width_spaces_are_one_reason():
+    same = {
+        calc.normalise_reason(text)
+        for text in ("价格太高", "价格  太高", " 价格\u3000太高", "价格太高 ")
+    }
+    assert same == {"价格太高"}
+    assert calc.normalise_reason("ＨＵＡＷＥＩ") == calc.normalise_reason("huawei")
+    assert calc.normalise_reason("no budget") != calc.normalise_reason("nobudget")
