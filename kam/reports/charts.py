@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kam.accounts.selectors import AllocationRow, Pyramid
+from kam.accounts.selectors import Pyramid
 from kam.forecasting.calculations import Forecast
 from kam.forecasting.periods import Period
 from kam.forecasting.scopes import Scope
@@ -191,9 +191,9 @@ def pyramid(result: Pyramid) -> dict[str, Any]:
     }
 
 
-def matrix(rows: Sequence[AllocationRow], year: int) -> dict[str, Any]:
-    """Accounts per strategy of the attack / defend matrix (§1.4); a bar opens the matrix."""
-    url = f"{reverse('accounts:matrix')}?year={year}"
+def matrix(rows: Sequence[Any]) -> dict[str, Any]:
+    """Accounts per attack / defend segment (§1.4); a bar opens those accounts."""
+    url = reverse("accounts:list")
     colours = {
         "acquire": "#1565c0",
         "retain": "#2e7d32",
@@ -213,7 +213,7 @@ def matrix(rows: Sequence[AllocationRow], year: int) -> dict[str, Any]:
                 "data": [
                     {
                         "value": row.accounts,
-                        "url": url,
+                        "url": f"{url}?segment={row.strategy}",
                         "itemStyle": {"color": colours.get(row.strategy)},
                     }
                     for row in rows

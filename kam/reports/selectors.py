@@ -22,7 +22,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kam.accounts import selectors as account_selectors
-from kam.accounts.visibility import scope_to_visible_accounts
+from kam.accounts.models import Strategy
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities import selectors as activity_selectors
 from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
 from kam.core import selectors as core_selectors
@@ -508,13 +509,32 @@ def manager_dashboard(user: User, *, today: date | None = None) -> ManagerDashbo
     )
 
 
+@dataclass(frozen=True)
+class SegmentCount:
+    strategy: str
+    label: str
+    accounts: int
+
+
+def segment_counts(user: User) -> tuple[list[SegmentCount], int]:
+    """Visible accounts per attack / defend segment (§1.4), and those not placed yet.
+
+    The segment is the one :mod:`kam.accounts.services` stores with each assessment
+    (the matrix's rule), so the count is one grouped query and a bar opens the
+    account list filtered by that segment.
+    """
+    counts = dict(visible_accounts(user).values_list("segment").annotate(n=Count("pk")).order_by())
+    rows = [SegmentCount(str(v), str(label), counts.get(v, 0)) for v, label in Strategy.choices]
+    return rows, counts.get("", 0)
+
+
 @dataclass
 class ExecutiveDashboard:
     today: date
     period: Period
     scope: Scope
     pyramid: account_selectors.Pyramid
-    matrix: list[account_selectors.AllocationRow]
+    matrix: list[SegmentCount]
     unplaced: int
     forecast: forecast_selectors.ForecastReport
     cash: CashForecast
@@ -526,15 +546,13 @@ def executive_dashboard(user: User, *, today: date | None = None) -> ExecutiveDa
     today = today or timezone.localdate()
     scope = Scope(scopes.COMPANY)
     period = current_quarter(today)
-    _points, unplaced, allocation = account_selectors.attack_defend_matrix(
-        user, year=today.year, today=today
-    )
+    segments, unplaced = segment_counts(user)
     return ExecutiveDashboard(
         today=today,
         period=period,
         scope=scope,
         pyramid=account_selectors.value_pyramid(user, today=today),
-        matrix=allocation,
+        matrix=segments,
         unplaced=unplaced,
         forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
         cash=cash_forecast(user, scope, today=today),

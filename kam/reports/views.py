@@ -111,7 +111,7 @@ def _executive(request: HttpRequest, user: User) -> HttpResponse:
             "forecast": board.forecast.forecast,
             "forecast_url": link.forecast_url(),
             "pyramid_chart": charts.pyramid(board.pyramid),
-            "matrix_chart": charts.matrix(board.matrix, board.today.year),
+            "matrix_chart": charts.matrix(board.matrix),
             "breakdown_chart": charts.breakdown(board.forecast.breakdown, link),
             "cash_chart": charts.cash(board.cash.months, link),
         },
