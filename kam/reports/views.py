@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kam.core.models import User
 from kam.forecasting import charts as forecast_charts
@@ -198,12 +199,12 @@ def win_loss(request: HttpRequest) -> HttpResponse:
             "reasons_chart": charts.lines_bar(
                 report.reasons_lost,
                 lambda line: _win_loss_url(link, status="lost", reason=line.label),
-                "lost",
+                _("Deals"),
             ),
             "competitors_chart": charts.lines_bar(
                 report.competitors,
                 lambda line: _win_loss_url(link, status="lost", competitor=line.label),
-                "lost",
+                _("Deals"),
             ),
         },
     )
