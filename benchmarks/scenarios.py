@@ -46,7 +46,9 @@ def biggest_opportunity_of(user: User) -> int:
 
 def pages() -> list[Page]:
     return [
-        Page("home", lambda u: "/"),
+        # The first page after sign-in is the role's dashboard: run as a rep, a
+        # manager and a director it measures the three dashboards.
+        Page("dashboard of the role", lambda u: "/"),
         Page("account list", lambda u: "/accounts/"),
         Page("account list, searched", lambda u: "/accounts/?q=上海&tier=key"),
         Page("account 360", lambda u: f"/accounts/{biggest_account_of(u).pk}/", RECORD_FLOOR),
@@ -67,6 +69,9 @@ def pages() -> list[Page]:
         Page("aging report", lambda u: "/receivables/"),
         Page("overdue list", lambda u: "/receivables/overdue/"),
         Page("calendar", lambda u: "/activities/calendar/"),
+        Page("win/loss report", lambda u: "/reports/win-loss/"),
+        Page("activity effectiveness report", lambda u: "/reports/activities/"),
+        Page("cash forecast", lambda u: "/reports/cash/"),
         Page("API accounts", lambda u: "/api/v1/accounts/"),
     ]
 

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "kam.forecasting",
     "kam.receivables",
     "kam.jobs",
+    "kam.reports",
     "kam.api",
     "kam.ui",
     "django.contrib.admin",

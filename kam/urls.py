@@ -23,6 +23,6 @@ urlpatterns = [
     path("activities/", include("kam.activities.urls")),
     path("forecast/", include("kam.forecasting.urls")),
     path("receivables/", include("kam.receivables.urls")),
-    path("reports/", include("kam.ui.urls")),
+    path("reports/", include("kam.reports.urls")),
     path("api/v1/", include("kam.api.urls")),
 ]

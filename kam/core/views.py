@@ -43,8 +43,10 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    summary = selectors.home_summary(request.user)  # type: ignore[arg-type]
-    return render(request, "core/home.html", {"summary": summary})
+    """The first page after sign-in: the dashboard of the user's role (kam.reports)."""
+    from kam.reports.views import dashboard
+
+    return dashboard(request)
 
 
 @require_POST

@@ -24,7 +24,7 @@ _AREAS = [
     ("activities", _("Activities"), "activities:list", "/activities/"),
     ("forecasting", _("Forecast"), "forecasting:index", "/forecast/"),
     ("receivables", _("Receivables"), "receivables:index", "/receivables/"),
-    ("reports", _("Reports"), "ui:reports", "/reports/"),
+    ("reports", _("Reports"), "reports:index", "/reports/"),
 ]
 
 

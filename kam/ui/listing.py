@@ -21,6 +21,19 @@ class Listing:
         return self.page.object_list
 
 
+def sort_listing(
+    request: HttpRequest, queryset: QuerySet[Any], *, sorts: dict[str, str], default_sort: str
+) -> tuple[str, QuerySet[Any]]:
+    """The sort key in effect and ``queryset`` in that order (the list and its export agree)."""
+    sort = request.GET.get("sort", default_sort)
+    key = sort.lstrip("-")
+    if key not in sorts:
+        sort, key = default_sort, default_sort.lstrip("-")
+    field = sorts[key]
+    descending = sort.startswith("-")
+    return sort, queryset.order_by(f"-{field}" if descending else field, "pk")
+
+
 def paginate(
     request: HttpRequest,
     queryset: QuerySet[Any],
@@ -30,13 +43,7 @@ def paginate(
     per_page: int = 50,
 ) -> Listing:
     """Sort ``queryset`` by a whitelisted key from ``?sort=`` and cut one page."""
-    sort = request.GET.get("sort", default_sort)
-    key = sort.lstrip("-")
-    if key not in sorts:
-        sort, key = default_sort, default_sort.lstrip("-")
-    field = sorts[key]
-    descending = sort.startswith("-")
-    ordered = queryset.order_by(f"-{field}" if descending else field, "pk")
+    sort, ordered = sort_listing(request, queryset, sorts=sorts, default_sort=default_sort)
     paginator = Paginator(ordered, per_page)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()

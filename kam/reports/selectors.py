@@ -1,0 +1,561 @@
+"""Reads of the dashboards and reports.
+
+Nothing here re-states a rule of another area: the forecast comes from
+:mod:`kam.forecasting.selectors`, red flags from :mod:`kam.stakeholders.red_flags`,
+stalled deals from :mod:`kam.activities.selectors`, aging and overdue invoices
+from :mod:`kam.receivables.selectors`, the pyramid and the matrix from
+:mod:`kam.accounts.selectors`. What is new (win/loss, activity outcomes, the
+cash forecast) is grouped in the database and added up by
+:mod:`kam.reports.calculations`. Every read starts from the viewer's visibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kam.accounts import selectors as account_selectors
+from kam.accounts.models import Strategy
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
+from kam.activities import selectors as activity_selectors
+from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
+from kam.core import selectors as core_selectors
+from kam.core.models import Role, User
+from kam.forecasting import progress as weekly
+from kam.forecasting import scopes
+from kam.forecasting import selectors as forecast_selectors
+from kam.forecasting.calculations import from_cents
+from kam.forecasting.periods import QUARTER, Period
+from kam.forecasting.scopes import Scope
+from kam.pipeline.models import Opportunity, Status
+from kam.pipeline.selectors import visible_opportunities
+from kam.receivables import selectors as receivable_selectors
+from kam.receivables.models import Installment, PaymentPromise
+from kam.reports import calculations
+from kam.reports.calculations import ZERO
+from kam.stakeholders.calculations import RedFlag, Severity
+from kam.stakeholders.models import Contact
+from kam.stakeholders.red_flags import red_flags_for_opportunities
+from kam.stakeholders.selectors import visible_contacts
+from kam.stakeholders.services import can_see_personal_info
+
+#: The largest open deals whose red flags a dashboard checks: flags cost about ten
+#: queries for any number of deals, but their Python work grows with the deals.
+RISK_POOL = 60
+LIST_ROWS = 10
+CASH_MONTHS = 6
+ACTIVITY_DAYS = 90
+SPECIAL_DAYS_SHOWN = 8
+
+REP = "rep"
+MANAGER = "manager"
+EXECUTIVE = "executive"
+
+
+def dashboard_kind(user: User) -> str:
+    """The dashboard a user lands on: a rep theirs, a manager the team's, others the company's."""
+    if user.role == Role.REP:
+        return REP
+    if user.role == Role.MANAGER:
+        return MANAGER
+    return EXECUTIVE
+
+
+def current_quarter(today: date) -> Period:
+    return Period.of(QUARTER, today)
+
+
+def local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+# --- pieces shared by the dashboards -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlaggedDeal:
+    opportunity: Opportunity
+    flags: list[RedFlag]
+
+    @property
+    def high(self) -> int:
+        return sum(1 for f in self.flags if f.severity == Severity.HIGH)
+
+
+def flagged_by_amount(deals: QuerySet[Opportunity], *, limit: int = LIST_ROWS) -> list[FlaggedDeal]:
+    """The largest open deals that carry red flags, largest first.
+
+    The flags of the :data:`RISK_POOL` largest deals are computed (the rules are
+    :mod:`kam.stakeholders.calculations`'); the flagged ones are kept.
+    """
+    pool = list(
+        deals.filter(status=Status.OPEN)
+        .select_related("account", "owner", "stage")
+        .order_by("-amount", "pk")[:RISK_POOL]
+    )
+    flags = red_flags_for_opportunities(pool)
+    found = [FlaggedDeal(o, flags[o.pk]) for o in pool if flags.get(o.pk)]
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class StalledLine:
+    opportunity: Opportunity
+    reason: str
+    last_progress: date | None
+
+
+def stalled_by_amount(
+    user: User, scope: Scope, *, today: date, limit: int = LIST_ROWS
+) -> tuple[int, Decimal, list[StalledLine]]:
+    """Count, amount and the largest of the stalled deals in the scope (issue 5 no. 10's rule)."""
+    stalled = activity_selectors.stalled_opportunities(user, today=today)
+    if scope.rep is not None:
+        stalled = [s for s in stalled if s.opportunity.owner_id == scope.rep.pk]
+    elif scope.team is not None:
+        path = scope.team.path
+        owners = set(User.objects.filter(team__path__startswith=path).values_list("pk", flat=True))
+        stalled = [s for s in stalled if s.opportunity.owner_id in owners]
+    stalled.sort(key=lambda s: (-s.opportunity.amount, s.opportunity.pk))
+    amount = sum((s.opportunity.amount for s in stalled), ZERO)
+    lines = [StalledLine(s.opportunity, s.reason, s.last_progress) for s in stalled[:limit]]
+    return len(stalled), amount, lines
+
+
+# --- activity effectiveness ------------------------------------------------------------
+
+
+@dataclass
+class ActivityReport:
+    start: date
+    end: date
+    outcomes: list[tuple[str, str]]
+    by_rep: list[calculations.OutcomeTally]
+    by_kind: list[calculations.OutcomeTally]
+    total: calculations.OutcomeTally
+
+
+def judged_activities(user: User, scope: Scope, start: date, end: date) -> QuerySet[Activity]:
+    """Done activities with an outcome, held between two days, in the scope."""
+    return scope.filter(
+        activity_selectors.activity_list(user, status=ActivityStatus.DONE)
+        .exclude(outcome="")
+        .filter(starts_at__gte=local_start(start), starts_at__lt=local_start(end + timedelta(1)))
+    )
+
+
+def activity_effectiveness(user: User, scope: Scope, start: date, end: date) -> ActivityReport:
+    """Outcomes (§3.6) per rep and per kind of activity, with the advance rate; three queries."""
+    activities = judged_activities(user, scope, start, end)
+    outcomes = [(str(value), str(label)) for value, label in Outcome.choices]
+    keys = [value for value, _label in outcomes]
+    per_rep: dict[tuple[Any, str], int] = {}
+    per_kind: dict[tuple[Any, str], int] = {}
+    for owner_id, outcome, n in (
+        activities.values_list("owner_id", "outcome").annotate(n=Count("pk")).order_by()
+    ):
+        per_rep[(owner_id, outcome)] = n
+    for kind, outcome, n in (
+        activities.values_list("kind", "outcome").annotate(n=Count("pk")).order_by()
+    ):
+        per_kind[(kind, outcome)] = n
+    owner_ids = {owner for owner, _o in per_rep}
+    owners = [
+        (u.pk, str(u))
+        for u in User.objects.filter(pk__in=owner_ids).order_by("team__path", "username")
+    ]
+    kinds = [(str(v), str(label)) for v, label in Kind.choices if any(k == v for k, _o in per_kind)]
+    by_rep = calculations.tally(owners, per_rep, keys)
+    by_kind = calculations.tally(kinds, per_kind, keys)
+    return ActivityReport(
+        start=start,
+        end=end,
+        outcomes=outcomes,
+        by_rep=by_rep,
+        by_kind=by_kind,
+        total=calculations.total_tally(by_rep, _("Total")),
+    )
+
+
+# --- win / loss ------------------------------------------------------------------------
+
+CLOSED = (Status.WON, Status.LOST, Status.NO_DECISION)
+NONE_WON = ("none", "无", "没有", "无人")
+
+
+@dataclass
+class WinLossReport:
+    period: Period
+    rates: calculations.WinRates
+    statuses: list[calculations.WinLossLine]
+    reasons_lost: list[calculations.WinLossLine]
+    reasons_won: list[calculations.WinLossLine]
+    competitors: list[calculations.WinLossLine]
+    stages_lost: list[calculations.WinLossLine]
+    months: list[tuple[str, dict[str, calculations.WinLossLine]]] = field(default_factory=list)
+
+
+def closed_deals(user: User, scope: Scope, period: Period) -> QuerySet[Opportunity]:
+    """Deals won, lost or ended without decision in the period, in the scope."""
+    return scope.filter(visible_opportunities(user)).filter(
+        status__in=CLOSED, closed_on__gte=period.start, closed_on__lte=period.end
+    )
+
+
+def win_loss(user: User, scope: Scope, period: Period, *, limit: int = 15) -> WinLossReport:
+    """Why deals were won and lost, to whom, and at which stage (one query)."""
+    rows = list(
+        closed_deals(user, scope, period).values_list(
+            "status",
+            "amount",
+            "close_reason",
+            "winning_competitor",
+            "stage_id",
+            "stage__name_zh",
+            "stage__name_en",
+            "stage__order",
+            "closed_on",
+        )
+    )
+    status_labels: dict[str, Any] = dict(Status.choices)
+    english = not (get_language() or "zh-hans").lower().startswith("zh")
+    statuses = calculations.group_lines(
+        (status, str(status_labels[status]), amount) for status, amount, *_rest in rows
+    )
+    order: dict[str, int] = {str(s): i for i, s in enumerate(CLOSED)}
+    statuses.sort(key=lambda line: order[line.key])
+    lost = [r for r in rows if r[0] == Status.LOST]
+    won = [r for r in rows if r[0] == Status.WON]
+
+    def reason_items(chosen: list[tuple[Any, ...]]) -> list[tuple[str, str, Decimal]]:
+        return [
+            (calculations.normalise_reason(r[2]), " ".join(r[2].split()), r[1])
+            for r in chosen
+            if r[2].strip()
+        ]
+
+    competitors = [
+        (calculations.normalise_reason(r[3]), " ".join(r[3].split()), r[1])
+        for r in lost
+        if r[3].strip() and calculations.normalise_reason(r[3]) not in NONE_WON
+    ]
+    stages = sorted(
+        {(r[4], r[7], r[6] if english else r[5]) for r in lost}, key=lambda s: (s[1], s[0])
+    )
+    stage_label = {s[0]: s[2] for s in stages}
+    stage_lines = calculations.group_lines((str(r[4]), stage_label[r[4]], r[1]) for r in lost)
+    stage_order = {str(s[0]): i for i, s in enumerate(stages)}
+    stage_lines.sort(key=lambda line: stage_order[line.key])
+    months: list[tuple[str, dict[str, calculations.WinLossLine]]] = []
+    for month in period.months():
+        in_month = [r for r in rows if r[8] is not None and month.contains(r[8])]
+        lines = calculations.group_lines((r[0], r[0], r[1]) for r in in_month)
+        months.append((month.key, {line.key: line for line in lines}))
+    return WinLossReport(
+        period=period,
+        rates=calculations.WinRates(
+            won=len(won),
+            lost=len(lost),
+            won_amount=sum((r[1] for r in won), ZERO),
+            lost_amount=sum((r[1] for r in lost), ZERO),
+        ),
+        statuses=statuses,
+        reasons_lost=calculations.group_lines(reason_items(lost), limit=limit),
+        reasons_won=calculations.group_lines(reason_items(won), limit=limit),
+        competitors=calculations.group_lines(competitors, limit=limit),
+        stages_lost=stage_lines,
+        months=months,
+    )
+
+
+def win_loss_deals(
+    user: User,
+    scope: Scope,
+    period: Period,
+    *,
+    status: str = "",
+    reason: str = "",
+    competitor: str = "",
+    stage: int | None = None,
+    month: Period | None = None,
+) -> QuerySet[Opportunity]:
+    """Drill-down: the closed deals behind one figure of the win/loss report."""
+    deals = closed_deals(user, scope, period).select_related("account", "owner", "stage")
+    if status in CLOSED:
+        deals = deals.filter(status=status)
+    if stage is not None:
+        deals = deals.filter(stage_id=stage)
+    if month is not None:
+        deals = deals.filter(closed_on__gte=month.start, closed_on__lte=month.end)
+    if reason or competitor:
+        # Free text is grouped after normalising it, so the match is made the same way.
+        field_name = "close_reason" if reason else "winning_competitor"
+        wanted = calculations.normalise_reason(reason or competitor)
+        ids = [
+            pk
+            for pk, text in deals.values_list("pk", field_name)
+            if calculations.normalise_reason(text) == wanted
+        ]
+        deals = deals.filter(pk__in=ids)
+    return deals
+
+
+# --- cash forecast ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CashForecast:
+    today: date
+    overdue: Decimal
+    months: list[calculations.CashMonth]
+
+
+def _installments_not_invoiced(user: User, scope: Scope) -> QuerySet[Installment]:
+    return scope.filter(
+        scope_to_visible_accounts(Installment.objects.all(), user, "contract__account"),
+        owner="contract__owner",
+        account="contract__account",
+    ).filter(invoices__isnull=True)
+
+
+def cash_forecast(
+    user: User, scope: Scope, *, today: date, months: int = CASH_MONTHS
+) -> CashForecast:
+    """Expected collections per month: open invoices by due month, installments not yet
+    invoiced by their planned date (kam.receivables has no cash forecast of its own)."""
+    horizon = date.fromisoformat(calculations.months_from(today, months + 1)[-1] + "-01")
+    invoices = scope.filter(receivable_selectors.visible_invoices(user)).filter(
+        open_amount__gt=0, due_date__lt=horizon
+    )
+    invoiced = [
+        (due, from_cents(c))
+        for due, c in invoices.values_list("due_date")
+        .annotate(c=Sum(forecast_selectors.cents(F("open_amount"))))
+        .order_by()
+    ]
+    planned = [
+        (due, from_cents(c))
+        for due, c in _installments_not_invoiced(user, scope)
+        .filter(due_date__lt=horizon)
+        .values_list("due_date")
+        .annotate(c=Sum(forecast_selectors.cents(F("amount"))))
+        .order_by()
+    ]
+    overdue, lines = calculations.cash_months(today, months, invoiced, planned)
+    return CashForecast(today=today, overdue=overdue, months=lines)
+
+
+def cash_month_records(
+    user: User, scope: Scope, month: Period, *, today: date
+) -> tuple[QuerySet[Any], QuerySet[Installment]]:
+    """Drill-down of one month of the cash forecast: its invoices and installments."""
+    invoices = scope.filter(receivable_selectors.visible_invoices(user)).filter(open_amount__gt=0)
+    installments = _installments_not_invoiced(user, scope)
+    if month.contains(today):
+        invoices = invoices.filter(due_date__gte=today, due_date__lte=month.end)
+        installments = installments.filter(due_date__lte=month.end)
+    else:
+        invoices = invoices.filter(due_date__gte=month.start, due_date__lte=month.end)
+        installments = installments.filter(due_date__gte=month.start, due_date__lte=month.end)
+    return (
+        invoices.select_related("account", "owner", "contract").order_by("due_date", "pk"),
+        installments.select_related("contract", "contract__account").order_by("due_date", "pk"),
+    )
+
+
+# --- special days ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    contact: Contact
+    day: date
+
+
+def birthdays_this_week(user: User, today: date) -> list[SpecialDay]:
+    """People at the user's customers whose birthday falls in this week.
+
+    Only where the user may see personal information (§7: the account team and
+    their managers; not finance or administrators). Showing the date is a view of
+    personal information: the page logs it through
+    :func:`kam.reports.services.log_special_days_shown`.
+    """
+    monday, _sunday = calculations.week_bounds(today)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    when = Q()
+    for day in days:
+        when |= Q(personal_info__birthday__month=day.month, personal_info__birthday__day=day.day)
+    contacts = list(
+        visible_contacts(user)
+        .filter(when, erased_at__isnull=True, has_left=False)
+        .select_related("account", "personal_info")
+        .order_by("account__name", "name")[: SPECIAL_DAYS_SHOWN * 2]
+    )
+    allowed: dict[int, bool] = {}
+    found = []
+    for contact in contacts:
+        if contact.account_id not in allowed:
+            allowed[contact.account_id] = can_see_personal_info(user, contact.account)
+        if not allowed[contact.account_id]:
+            continue
+        birthday = contact.personal_info.birthday
+        assert birthday is not None
+        day = next(d for d in days if (d.month, d.day) == (birthday.month, birthday.day))
+        found.append(SpecialDay(contact, day))
+        if len(found) == SPECIAL_DAYS_SHOWN:
+            break
+    return sorted(found, key=lambda s: (s.day, s.contact.name))
+
+
+# --- the three dashboards ------------------------------------------------------------
+
+
+@dataclass
+class RepDashboard:
+    today: date
+    week: tuple[date, date]
+    period: Period
+    scope: Scope
+    summary: core_selectors.HomeSummary
+    today_activities: list[Activity]
+    week_activities: list[Activity]
+    flagged: list[FlaggedDeal]
+    stalled: tuple[int, Decimal, list[StalledLine]]
+    forecast: forecast_selectors.ForecastReport
+    overdue_total: Decimal
+    overdue: list[Any]
+    promises: list[PaymentPromise]
+    special_days: list[SpecialDay]
+
+
+def rep_dashboard(user: User, *, today: date | None = None) -> RepDashboard:
+    today = today or timezone.localdate()
+    monday, sunday = calculations.week_bounds(today)
+    scope = Scope(scopes.REP, rep=user)
+    period = current_quarter(today)
+    week = list(
+        activity_selectors.calendar_activities(
+            user, start=local_start(monday), end=local_start(sunday + timedelta(days=1))
+        ).select_related("opportunity")[:50]
+    )
+    overdue = receivable_selectors.overdue_invoices(user, today).filter(owner=user)
+    promises = (
+        receivable_selectors.visible_promises(user)
+        .filter(status=PaymentPromise.Status.OPEN, due_on__lte=sunday, account__owner=user)
+        .select_related("account", "invoice", "contact")
+        .order_by("due_on", "pk")
+    )
+    mine = visible_opportunities(user).filter(owner=user)
+    return RepDashboard(
+        today=today,
+        week=(monday, sunday),
+        period=period,
+        scope=scope,
+        summary=core_selectors.home_summary(user),
+        today_activities=[a for a in week if timezone.localdate(a.starts_at) == today],
+        week_activities=week,
+        flagged=flagged_by_amount(mine),
+        stalled=stalled_by_amount(user, scope, today=today),
+        forecast=forecast_selectors.forecast_report(
+            user, scope, period, today=today, with_breakdown=False
+        ),
+        overdue_total=overdue.aggregate(s=Sum("open_amount"))["s"] or ZERO,
+        overdue=list(overdue[:LIST_ROWS]),
+        promises=list(promises[:LIST_ROWS]),
+        special_days=birthdays_this_week(user, today),
+    )
+
+
+@dataclass
+class ManagerDashboard:
+    today: date
+    period: Period
+    scope: Scope
+    summary: core_selectors.HomeSummary
+    forecast: forecast_selectors.ForecastReport
+    progress: list[Any]
+    flagged: list[FlaggedDeal]
+    stalled: tuple[int, Decimal, list[StalledLine]]
+    aging: receivable_selectors.AgingReport
+    activities: ActivityReport
+
+
+def manager_dashboard(user: User, *, today: date | None = None) -> ManagerDashboard:
+    today = today or timezone.localdate()
+    scope = scopes.default_scope(user)
+    period = current_quarter(today)
+    week = weekly.latest_snapshot_week()
+    team_deals = scope.filter(visible_opportunities(user))
+    return ManagerDashboard(
+        today=today,
+        period=period,
+        scope=scope,
+        summary=core_selectors.home_summary(user),
+        forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
+        progress=weekly.progress_weeks(user, scope, until=week) if week else [],
+        flagged=flagged_by_amount(team_deals),
+        stalled=stalled_by_amount(user, scope, today=today),
+        aging=receivable_selectors.aging(user, "rep", today),
+        activities=activity_effectiveness(
+            user, scope, today - timedelta(days=ACTIVITY_DAYS - 1), today
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    strategy: str
+    label: str
+    accounts: int
+
+
+def segment_counts(user: User) -> tuple[list[SegmentCount], int]:
+    """Visible accounts per attack / defend segment (§1.4), and those not placed yet.
+
+    The segment is the one :mod:`kam.accounts.services` stores with each assessment
+    (the matrix's rule), so the count is one grouped query and a bar opens the
+    account list filtered by that segment.
+    """
+    counts = dict(visible_accounts(user).values_list("segment").annotate(n=Count("pk")).order_by())
+    rows = [SegmentCount(str(v), str(label), counts.get(v, 0)) for v, label in Strategy.choices]
+    return rows, counts.get("", 0)
+
+
+@dataclass
+class ExecutiveDashboard:
+    today: date
+    period: Period
+    scope: Scope
+    pyramid: account_selectors.Pyramid
+    matrix: list[SegmentCount]
+    unplaced: int
+    forecast: forecast_selectors.ForecastReport
+    cash: CashForecast
+    flagged: list[FlaggedDeal]
+    overdue: list[Any]
+
+
+def executive_dashboard(user: User, *, today: date | None = None) -> ExecutiveDashboard:
+    today = today or timezone.localdate()
+    scope = Scope(scopes.COMPANY)
+    period = current_quarter(today)
+    segments, unplaced = segment_counts(user)
+    return ExecutiveDashboard(
+        today=today,
+        period=period,
+        scope=scope,
+        pyramid=account_selectors.value_pyramid(user, today=today),
+        matrix=segments,
+        unplaced=unplaced,
+        forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
+        cash=cash_forecast(user, scope, today=today),
+        flagged=flagged_by_amount(visible_opportunities(user)),
+        overdue=list(receivable_selectors.overdue_invoices(user, today)[:5]),
+    )
