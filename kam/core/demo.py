@@ -36,6 +36,7 @@ AREAS = [
     "kam.stakeholders.demo:load_circles",
     "kam.forecasting.demo",
     "kam.receivables.demo",
+    "kam.performance.demo",
     "kam.accounts.demo:load_profiles",
 ]
 
