@@ -20,7 +20,7 @@ def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
     postures = list(Posture.choices)
     _sheet(
         book,
-        _("Scorecard"),
+        _("Balanced scorecard"),
         [
             _("Indicator"),
             _("Perspective"),
@@ -84,7 +84,7 @@ def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
             _("Assessed on"),
             *(str(d.label) for d in SkillDimension),
             _("Note"),
-            _("By"),
+            _("Assessor"),
         ],
         [
             [

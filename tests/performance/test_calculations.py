@@ -86,7 +86,9 @@ def test_an_indicator_score_always_lies_between_0_and_the_cap(value, target, hig
 
 
 def line(score, weight):
-    return IndicatorLine("k", "financial", D(1), D(1), D(weight), None if score is None else D(score))
+    return IndicatorLine(
+        "k", "financial", D(1), D(1), D(weight), None if score is None else D(score)
+    )
 
 
 def test_the_weighted_score_rescales_weights_over_indicators_with_data():
@@ -109,12 +111,17 @@ def test_survey_scores_run_from_0_for_all_ones_to_100_for_all_fives():
         calc.score_0_100([])
 
 
-@pytest.mark.parametrize(("value", "ok"), [(1, True), (5, True), (0, False), (6, False), ("3", False), (True, False), (None, False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [(1, True), (5, True), (0, False), (6, False), ("3", False), (True, False), (None, False)],
+)
 def test_a_rating_is_a_whole_number_from_1_to_5(value, ok):
     assert calc.valid_rating(value) is ok
 
 
-@pytest.mark.parametrize(("value", "ok"), [(1, True), (3, True), (0, False), (4, False), (2.0, False)])
+@pytest.mark.parametrize(
+    ("value", "ok"), [(1, True), (3, True), (0, False), (4, False), (2.0, False)]
+)
 def test_a_skill_level_is_1_2_or_3(value, ok):
     assert calc.valid_level(value) is ok
 

@@ -31,7 +31,10 @@ def today():
 
 def won(account, amount, days_ago, opened_days_before=30):
     deal = OpportunityFactory(
-        account=account, amount=D(amount), status=Status.WON, closed_on=today() - timedelta(days_ago)
+        account=account,
+        amount=D(amount),
+        status=Status.WON,
+        closed_on=today() - timedelta(days_ago),
     )
     type(deal).objects.filter(pk=deal.pk).update(
         created_at=timezone.now() - timedelta(days=days_ago + opened_days_before)
@@ -193,7 +196,9 @@ def selling_styles_of(user):
 def test_criterion_7_comes_from_the_survey_where_the_customer_answered(org):
     account = AccountFactory(owner=org.rep, openness=1)
     line = lambda: next(  # noqa: E731
-        l for l in account_selectors.assessment_for(account).qualification.lines if l.key == "openness"
+        l
+        for l in account_selectors.assessment_for(account).qualification.lines
+        if l.key == "openness"
     )
     assert line().value == D(1) and not line().computed  # as entered by hand
     answered(account, today(), open_to_ideas=5)
