@@ -18,7 +18,7 @@ from kam.pipeline.models import Status
 from kam.stakeholders.red_flags import red_flags_for, red_flags_for_opportunities
 from tests.factories import AccountFactory, ActivityFactory, OpportunityFactory
 from tests.performance.factories import answered, loyalty
-from tests.receivables.factories import contract_for, invoice_for, payment_for
+from tests.receivables.factories import contract_for, payment_for
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +100,8 @@ def test_a_reps_scorecard_is_computed_from_deals_activities_and_targets(org):
 def test_the_team_scorecard_covers_the_subtree_and_directors_see_the_company(org):
     AccountFactory(owner=org.rep, segment=Strategy.RETAIN)
     AccountFactory(owner=org.north_rep, segment=Strategy.RETAIN)
-    east = [s for s in selectors.team_scopes(org.east_manager)]
-    assert [s.label for s in east][0] == "华东大区"
+    east = selectors.team_scopes(org.east_manager)
+    assert east[0].label == "华东大区"
     assert set(east[0].rep_ids) >= {org.rep.pk, org.rep2.pk}
     assert org.north_rep.pk not in east[0].rep_ids
     assert selectors.team_scopes(org.rep) == []
@@ -195,17 +195,17 @@ def selling_styles_of(user):
 
 def test_criterion_7_comes_from_the_survey_where_the_customer_answered(org):
     account = AccountFactory(owner=org.rep, openness=1)
-    line = lambda: next(  # noqa: E731
-        l
-        for l in account_selectors.assessment_for(account).qualification.lines
-        if l.key == "openness"
-    )
+
+    def line():  # type: ignore[no-untyped-def]
+        lines = account_selectors.assessment_for(account).qualification.lines
+        return next(x for x in lines if x.key == "openness")
+
     assert line().value == D(1) and not line().computed  # as entered by hand
     answered(account, today(), open_to_ideas=5)
     answered(account, today(), open_to_ideas=4)
     assert line().value == D("4.50") and line().computed
     many = account_selectors.assessments_for([account])[account.pk]
-    assert next(l for l in many.qualification.lines if l.key == "openness").value == D("4.50")
+    assert next(x for x in many.qualification.lines if x.key == "openness").value == D("4.50")
 
 
 def test_answers_older_than_a_year_do_not_feed_the_qualification(org):
