@@ -40,7 +40,7 @@ def _user(serializer: serializers.Serializer) -> User:  # type: ignore[type-arg]
     return serializer.context["request"].user  # type: ignore[no-any-return]
 
 
-class AssessmentSerializer(ModelSerializer):
+class SkillAssessmentSerializer(ModelSerializer):
     rep = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
     customer_acceptance = _level()
     service_response = _level()
@@ -87,13 +87,13 @@ class AssessmentViewSet(
 ):
     """Skill assessments (§7): a rep reads their own, a manager their subtree's."""
 
-    serializer_class = AssessmentSerializer
+    serializer_class = SkillAssessmentSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.visible_assessments(self.request.user).order_by("-assessed_on", "-pk")  # type: ignore[arg-type]
 
 
-class IndicatorSerializer(ModelSerializer):
+class ScorecardIndicatorSerializer(ModelSerializer):
     class Meta:
         model = ScorecardIndicator
         fields = [
@@ -136,7 +136,7 @@ class IndicatorViewSet(
 ):
     """Scorecard indicators with targets and weights per posture; administrators change them."""
 
-    serializer_class = IndicatorSerializer
+    serializer_class = ScorecardIndicatorSerializer
     queryset = ScorecardIndicator.objects.order_by("order")
 
     def get_object(self) -> ScorecardIndicator:
@@ -145,7 +145,7 @@ class IndicatorViewSet(
         return super().get_object()  # type: ignore[no-any-return]
 
 
-class LineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ScorecardLineSerializer(serializers.Serializer):  # type: ignore[type-arg]
     posture = serializers.CharField()
     value = serializers.DecimalField(max_digits=22, decimal_places=2, allow_null=True)
     score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
@@ -158,10 +158,10 @@ class ScorecardRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
     target = serializers.DecimalField(max_digits=22, decimal_places=2)
     overall = serializers.DecimalField(max_digits=22, decimal_places=2, allow_null=True)
-    postures = LineSerializer(many=True)
+    postures = ScorecardLineSerializer(many=True)
 
 
-class PostureTotalSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ScorecardPostureSerializer(serializers.Serializer):  # type: ignore[type-arg]
     posture = serializers.CharField()
     accounts = serializers.IntegerField()
     score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
@@ -175,7 +175,7 @@ class ScorecardSerializer(serializers.Serializer):  # type: ignore[type-arg]
     bookings = _money()
     bookings_target = _money(null=True)
     skill_level = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
-    postures = PostureTotalSerializer(many=True)
+    postures = ScorecardPostureSerializer(many=True)
     rows = ScorecardRowSerializer(many=True)
 
 
@@ -241,7 +241,7 @@ class ScorecardViewSet(viewsets.ViewSet):
         return Response(ScorecardSerializer(scorecard_data(selectors.scorecard(scope))).data)
 
 
-class EfficiencyRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AccountEfficiencySerializer(serializers.Serializer):  # type: ignore[type-arg]
     account = serializers.IntegerField()
     segment = serializers.CharField(allow_blank=True)
     hours = serializers.DecimalField(max_digits=12, decimal_places=1)
@@ -256,7 +256,7 @@ class EfficiencyRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     overruns = serializers.ListField(child=serializers.CharField())
 
 
-class StyleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SellingStyleSerializer(serializers.Serializer):  # type: ignore[type-arg]
     rep = serializers.IntegerField()
     won = serializers.IntegerField()
     average_deal = _money(null=True)
@@ -266,15 +266,15 @@ class StyleSerializer(serializers.Serializer):  # type: ignore[type-arg]
     visits_per_deal = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
 
 
-class EfficiencySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    accounts = EfficiencyRowSerializer(many=True)
-    styles = StyleSerializer(many=True)
+class ResourceEfficiencySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    accounts = AccountEfficiencySerializer(many=True)
+    styles = SellingStyleSerializer(many=True)
 
 
 class EfficiencyViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
-    @extend_schema(responses=EfficiencySerializer)
+    @extend_schema(responses=ResourceEfficiencySerializer)
     def list(self, request: Request) -> Response:
         """Resources per account this year against what they brought, and selling styles (§7)."""
         user: User = request.user  # type: ignore[assignment]
@@ -309,10 +309,10 @@ class EfficiencyViewSet(viewsets.ViewSet):
                 for s in selectors.selling_styles(user)
             ],
         }
-        return Response(EfficiencySerializer(data).data)
+        return Response(ResourceEfficiencySerializer(data).data)
 
 
-class InvitationSerializer(ModelSerializer):
+class SurveyInvitationSerializer(ModelSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.none(), required=False, allow_null=True
@@ -381,13 +381,13 @@ class InvitationViewSet(
 ):
     """Survey links to the customers' people (§1.5); the address is shown once."""
 
-    serializer_class = InvitationSerializer
+    serializer_class = SurveyInvitationSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.visible_invitations(self.request.user).order_by("-created_at", "-pk")  # type: ignore[arg-type]
 
 
-class ResponseSerializer(ModelSerializer):
+class SurveyResponseSerializer(ModelSerializer):
     class Meta:
         model = SurveyResponse
         fields = [
@@ -417,7 +417,7 @@ class ResponseViewSet(
 ):
     """The answers of the customers' people, per account (§1.5)."""
 
-    serializer_class = ResponseSerializer
+    serializer_class = SurveyResponseSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.visible_responses(self.request.user).order_by("-answered_on", "-pk")  # type: ignore[arg-type]
