@@ -12,6 +12,7 @@ from django.utils import timezone
 from kam.accounts.models import Account, Strategy, StrategyAllocation, Tier
 from kam.activities.models import Activity, ActivityStatus
 from kam.core.demo import DemoContext
+from kam.core.models import User
 from kam.performance import calculations
 from kam.performance.models import (
     SkillAssessment,
@@ -65,7 +66,7 @@ def _activities(ctx: DemoContext) -> None:
 
 def _assessments(ctx: DemoContext) -> None:
     rng = ctx.rng
-    managers = {team.pk: team.manager for team in ctx.teams.values()}
+    managers: dict[int | None, User | None] = {t.pk: t.manager for t in ctx.teams.values()}
     rows = []
     for rep in ctx.reps:
         assessor = managers.get(rep.team_id) or ctx.users["director"]
@@ -104,8 +105,8 @@ def _surveys(ctx: DemoContext) -> None:
     key = [a for a in accounts if a.tier == Tier.KEY]
     slipping = {a.pk for a in key[:2]}
     people: dict[int, list[Contact]] = {}
-    for contact in Contact.objects.filter(account__in=accounts).order_by("pk"):
-        people.setdefault(contact.account_id, []).append(contact)
+    for person in Contact.objects.filter(account__in=accounts).order_by("pk"):
+        people.setdefault(person.account_id, []).append(person)
     invitations, answers = [], []
     for account in accounts[:24]:
         level = rng.choice([3, 4, 4, 5])
@@ -114,7 +115,9 @@ def _surveys(ctx: DemoContext) -> None:
                 level = 2
             day = ctx.today - timedelta(days=91 * quarters_ago + rng.randint(1, 20))
             for _n in range(rng.randint(1, 2)):
-                contact = rng.choice(people[account.pk]) if people.get(account.pk) else None
+                contact: Contact | None = (
+                    rng.choice(people[account.pk]) if people.get(account.pk) else None
+                )
                 sent = datetime.combine(day - timedelta(days=3), time(10), tzinfo=tz)
                 invitations.append(
                     SurveyInvitation(
