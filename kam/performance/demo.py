@@ -161,6 +161,9 @@ def _surveys(ctx: DemoContext) -> None:
 def load(ctx: DemoContext) -> None:
     _activities(ctx)
     _assessments(ctx)
+    planned = set(
+        StrategyAllocation.objects.filter(year=ctx.today.year).values_list("strategy", flat=True)
+    )
     StrategyAllocation.objects.bulk_create(
         StrategyAllocation(
             year=ctx.today.year,
@@ -170,5 +173,6 @@ def load(ctx: DemoContext) -> None:
             planned_budget=budget,
         )
         for strategy, (hours, people, budget) in ALLOCATIONS.items()
+        if strategy not in planned
     )
     _surveys(ctx)
