@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "kam.receivables",
     "kam.jobs",
     "kam.reports",
+    "kam.performance",
     "kam.api",
     "kam.ui",
     "django.contrib.admin",

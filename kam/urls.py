@@ -23,6 +23,7 @@ urlpatterns = [
     path("activities/", include("kam.activities.urls")),
     path("forecast/", include("kam.forecasting.urls")),
     path("receivables/", include("kam.receivables.urls")),
+    path("performance/", include("kam.performance.urls")),
     path("reports/", include("kam.reports.urls")),
     path("api/v1/", include("kam.api.urls")),
 ]

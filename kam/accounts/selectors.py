@@ -278,7 +278,11 @@ def _by_data_or_hand(
 
 
 def _criteria_values(
-    account: Account, sales: Decimal, previous: Decimal, facts: ReceivablesFacts
+    account: Account,
+    sales: Decimal,
+    previous: Decimal,
+    facts: ReceivablesFacts,
+    openness: Decimal | None = None,
 ) -> dict[str, Any]:
     """The value of each criterion: from the data where it exists, else as entered."""
     return {
@@ -291,8 +295,15 @@ def _criteria_values(
             Decimal(account.goal_access) if account.goal_access is not None else None,
             False,
         ),
-        "openness": (Decimal(account.openness) if account.openness is not None else None, False),
+        "openness": _by_data_or_hand(openness, account.openness),
     }
+
+
+def surveyed_openness(ids: list[int], today: date) -> dict[int, Decimal]:
+    """Criterion 7 from the customers' own answers to the loyalty survey, where they exist."""
+    from kam.performance.selectors import openness_from_surveys
+
+    return openness_from_surveys(ids, today)
 
 
 def _assess(
@@ -302,9 +313,10 @@ def _assess(
     rows: list[QualificationCriterion],
     rules: AccountPolicy,
     facts: ReceivablesFacts,
+    openness: Decimal | None = None,
 ) -> Assessment:
     result = calculations.qualify(
-        _criteria_values(account, sales, previous, facts),
+        _criteria_values(account, sales, previous, facts, openness),
         [calculations.Criterion(c.key, c.weight, c.zero_at, c.full_at) for c in rows],
     )
     share = calculations.share_of_wallet(sales, account.purchase_potential)
@@ -334,7 +346,8 @@ def assessment_for(account: Account, today: date | None = None) -> Assessment:
     sales = sales_by_account([account.pk], start, end).get(account.pk, ZERO)
     previous = sales_by_account([account.pk], previous_start, previous_end).get(account.pk, ZERO)
     facts = receivables_facts([account.pk], today)[account.pk]
-    return _assess(account, sales, previous, criteria(), current_policy(), facts)
+    openness = surveyed_openness([account.pk], today).get(account.pk)
+    return _assess(account, sales, previous, criteria(), current_policy(), facts, openness)
 
 
 def assessments_for(accounts: list[Account], today: date | None = None) -> dict[int, Assessment]:
@@ -346,8 +359,17 @@ def assessments_for(accounts: list[Account], today: date | None = None) -> dict[
     previous = sales_by_account(ids, previous_start, previous_end)
     rows, rules = criteria(), current_policy()
     facts = receivables_facts(ids, today)
+    openness = surveyed_openness(ids, today)
     return {
-        a.pk: _assess(a, sales.get(a.pk, ZERO), previous.get(a.pk, ZERO), rows, rules, facts[a.pk])
+        a.pk: _assess(
+            a,
+            sales.get(a.pk, ZERO),
+            previous.get(a.pk, ZERO),
+            rows,
+            rules,
+            facts[a.pk],
+            openness.get(a.pk),
+        )
         for a in accounts
     }
 

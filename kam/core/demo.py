@@ -37,6 +37,7 @@ AREAS = [
     "kam.pipeline.demo:load_details",
     "kam.forecasting.demo",
     "kam.receivables.demo",
+    "kam.performance.demo",
     "kam.accounts.demo:load_profiles",
     "kam.jobs.demo",
 ]

@@ -79,6 +79,9 @@ class DealFacts:
     done_activities: int = 0
     engaged: frozenset[int] = frozenset()  # contacts met in completed activities of this deal
     overdue_policies: tuple[str, ...] = ()
+    # (previous, latest) quarterly loyalty of a key account whose survey score fell past
+    # the company's threshold (kam.performance); None when it did not.
+    loyalty_fall: tuple[Decimal, Decimal] | None = None
 
 
 @dataclass(frozen=True)
@@ -246,5 +249,18 @@ def red_flags(facts: DealFacts, thresholds: Thresholds, today: date) -> list[Red
             _("Policy change not reviewed in time: %(titles)s.")
             % {"titles": "、".join(facts.overdue_policies)},
             _("Review what the policy change means for this deal and record it."),
+        )
+    # 12. The key account's own people rate their loyalty lower than last quarter (§1.5).
+    if facts.loyalty_fall is not None:
+        previous, latest = facts.loyalty_fall
+        flags.add(
+            "loyalty_falling",
+            Severity.HIGH,
+            _("The key account's loyalty fell from %(previous)s to %(latest)s of 100.")
+            % {"previous": previous, "latest": latest},
+            _(
+                "Read the survey comments, ask the customer what went wrong "
+                "and agree a remedy before a competitor does."
+            ),
         )
     return sorted(flags.items, key=lambda f: SEVERITY_ORDER[f.severity])

@@ -136,6 +136,10 @@ def red_flags_for_opportunities(
     ).values_list("account_id", "opportunity_id", "title"):
         (overdue[opp_id] if opp_id else by_account[account_id]).append(title)
 
+    from kam.performance.selectors import falling_loyalty
+
+    loyalty = falling_loyalty(list(accounts), today=today)
+
     people: dict[int, list[Person]] = defaultdict(list)
     for m in members:
         contact_id = m["contact_id"]
@@ -177,6 +181,7 @@ def red_flags_for_opportunities(
             done_activities=stats["n"] if stats else 0,
             engaged=frozenset(engaged.get(deal.pk, ())),
             overdue_policies=tuple(overdue.get(deal.pk, []) + by_account.get(deal.account_id, [])),
+            loyalty_fall=loyalty.get(deal.account_id),
         )
         result[deal.pk] = red_flags(facts, limits, today)
     return result

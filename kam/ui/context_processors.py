@@ -24,6 +24,7 @@ _AREAS = [
     ("activities", _("Activities"), "activities:list", "/activities/"),
     ("forecasting", _("Forecast"), "forecasting:index", "/forecast/"),
     ("receivables", _("Receivables"), "receivables:index", "/receivables/"),
+    ("performance", _("Team performance"), "performance:index", "/performance/"),
     ("reports", _("Reports"), "reports:index", "/reports/"),
 ]
 
