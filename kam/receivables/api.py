@@ -392,6 +392,17 @@ class CashForecastSerializer(serializers.Serializer):  # type: ignore[type-arg]
     later = serializers.DecimalField(**MONEY)
 
 
+def cash_forecast_data(forecast: selectors.CashForecast) -> dict[str, Any]:
+    return {
+        "scope": forecast.scope.key,
+        "granularity": forecast.granularity,
+        "today": forecast.today,
+        "buckets": forecast.buckets,
+        "totals": forecast.totals,
+        "later": forecast.later,
+    }
+
+
 class CashForecastViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
@@ -409,15 +420,7 @@ class CashForecastViewSet(viewsets.ViewSet):
         user: User = request.user  # type: ignore[assignment]
         scope = resolve_scope(user, request.query_params.get("scope"))
         forecast = selectors.cash_forecast(user, scope, request.query_params.get("by", "month"))
-        data = {
-            "scope": forecast.scope.key,
-            "granularity": forecast.granularity,
-            "today": forecast.today,
-            "buckets": forecast.buckets,
-            "totals": forecast.totals,
-            "later": forecast.later,
-        }
-        return Response(CashForecastSerializer(data).data)
+        return Response(CashForecastSerializer(cash_forecast_data(forecast)).data)
 
 
 class OverdueSerializer(ModelSerializer):

@@ -26,7 +26,7 @@ from kam.core.models import User
 from kam.forecasting.exports import respond
 from kam.forecasting.scopes import resolve_scope, scope_choices
 from kam.pipeline.models import Opportunity
-from kam.receivables import calculations, forms, permissions, selectors, services
+from kam.receivables import calculations, charts, forms, permissions, selectors, services
 from kam.receivables.models import (
     AccountCredit,
     Contract,
@@ -708,46 +708,6 @@ def _cash_forecast(request: HttpRequest) -> tuple[selectors.CashForecast, str]:
     return selectors.cash_forecast(user, scope, granularity), error
 
 
-def cash_chart(forecast: selectors.CashForecast) -> dict[str, Any]:
-    """Stacked expected cash per bucket by source, the collection target as a line."""
-    labels = [b.start.isoformat() for b in forecast.buckets]
-    series: list[dict[str, Any]] = [
-        {
-            "name": label,
-            "type": "bar",
-            "stack": "cash",
-            "data": [float(getattr(b, key)) for b in forecast.buckets],
-        }
-        for key, label in cash_source_labels()
-    ]
-    if any(b.target is not None for b in forecast.buckets):
-        series.append(
-            {
-                "name": _("Collection target"),
-                "type": "line",
-                "data": [
-                    float(b.target) if b.target is not None else None for b in forecast.buckets
-                ],
-            }
-        )
-    return {
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
-        "xAxis": {"type": "category", "data": labels},
-        "yAxis": {"type": "value"},
-        "series": series,
-    }
-
-
-def cash_source_labels() -> list[tuple[str, str]]:
-    return [
-        (calculations.INVOICES, _("Open invoices")),
-        (calculations.INSTALLMENTS, _("Plan not yet invoiced")),
-        (calculations.PIPELINE, _("Weighted pipeline")),
-    ]
-
-
 @login_required
 def cash_forecast(request: HttpRequest) -> HttpResponse:
     """Expected collections per week or month, against the collection targets (§6)."""
@@ -758,7 +718,7 @@ def cash_forecast(request: HttpRequest) -> HttpResponse:
         {
             "forecast": forecast,
             "error": error,
-            "chart": cash_chart(forecast),
+            "chart": charts.cash(forecast),
             "scope_choices": scope_choices(_user(request)),
             "granularities": [("week", _("By week")), ("month", _("By month"))],
         },
@@ -790,7 +750,7 @@ def export_cash_forecast(request: HttpRequest) -> HttpResponse:
         [
             _("From"),
             _("To"),
-            *(label for _key, label in cash_source_labels()),
+            *(label for _key, label in charts.cash_source_labels()),
             _("Expected cash"),
             _("Collection target"),
         ],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
@@ -28,6 +27,7 @@ from kam.forecasting.api import (
     _rows,
     _scope,
 )
+from kam.receivables.api import CashForecastSerializer, cash_forecast_data
 from kam.reports import selectors
 from kam.reports.calculations import OutcomeTally, WinLossLine
 
@@ -63,20 +63,6 @@ class TallySerializer(serializers.Serializer):
     advance_rate = _rate()
 
 
-class CashMonthSerializer(serializers.Serializer):
-    month = serializers.CharField()
-    invoiced = _money()
-    planned = _money()
-    expected = _money()
-
-
-class CashSerializer(serializers.Serializer):
-    scope = serializers.CharField()
-    today = serializers.DateField()
-    overdue = _money()
-    months = CashMonthSerializer(many=True)
-
-
 class TierSerializer(serializers.Serializer):
     tier = serializers.CharField()
     name = serializers.CharField()
@@ -102,7 +88,7 @@ class DashboardSerializer(serializers.Serializer):
     stalled = StalledSerializer(allow_null=True)
     overdue = _money()
     activities = TallySerializer(many=True, help_text="manager: outcomes per rep, 90 days")
-    cash = CashSerializer(allow_null=True)
+    cash = CashForecastSerializer(allow_null=True)
     pyramid = TierSerializer(many=True)
     matrix = StrategySerializer(many=True)
 
@@ -164,18 +150,6 @@ def _lines(lines: list[WinLossLine]) -> list[dict[str, Any]]:
     ]
 
 
-def _cash(scope: str, cash: selectors.CashForecast) -> dict[str, Any]:
-    return {
-        "scope": scope,
-        "today": cash.today,
-        "overdue": cash.overdue,
-        "months": [
-            {"month": m.key, "invoiced": m.invoiced, "planned": m.planned, "expected": m.total}
-            for m in cash.months
-        ],
-    }
-
-
 def _breakdown(report: Any) -> list[dict[str, Any]]:
     return [
         {
@@ -218,8 +192,8 @@ class DashboardViewSet(viewsets.ViewSet):
             data["breakdown"] = _breakdown(board.forecast)
         else:
             board = selectors.executive_dashboard(user)
-            data["overdue"] = board.cash.overdue
-            data["cash"] = _cash(board.scope.key, board.cash)
+            data["overdue"] = board.overdue_total
+            data["cash"] = cash_forecast_data(board.cash)
             data["breakdown"] = _breakdown(board.forecast)
             data["pyramid"] = [
                 {
@@ -299,24 +273,8 @@ class ActivityEffectivenessViewSet(viewsets.ViewSet):
         return Response(ActivityEffectivenessSerializer(data).data)
 
 
-class CashForecastViewSet(viewsets.ViewSet):
-    schema = ReportSchema()
-
-    @extend_schema(parameters=[SCOPE], responses=CashSerializer)
-    def list(self, request: Request) -> Response:
-        """Expected collections for the next six months, and what is overdue now."""
-        scope = _scope(request)
-        cash = selectors.cash_forecast(
-            request.user,  # type: ignore[arg-type]
-            scope,
-            today=timezone.localdate(),
-        )
-        return Response(CashSerializer(_cash(scope.key, cash)).data)
-
-
 ROUTES = [
     ("reports/dashboard", DashboardViewSet, "reports-dashboard"),
     ("reports/win-loss", WinLossViewSet, "reports-win-loss"),
     ("reports/activity-effectiveness", ActivityEffectivenessViewSet, "reports-activities"),
-    ("reports/cash-forecast", CashForecastViewSet, "reports-cash"),
 ]

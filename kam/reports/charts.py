@@ -18,7 +18,7 @@ from kam.accounts.selectors import Pyramid
 from kam.forecasting.calculations import Forecast
 from kam.forecasting.periods import Period
 from kam.forecasting.scopes import Scope
-from kam.reports.calculations import CashMonth, OutcomeTally, WinLossLine
+from kam.reports.calculations import OutcomeTally, WinLossLine
 
 OUTCOME_COLOURS = {
     "order": "#2e7d32",
@@ -219,36 +219,6 @@ def matrix(rows: Sequence[Any]) -> dict[str, Any]:
                     for row in rows
                 ],
             }
-        ],
-    }
-
-
-def cash(months: Sequence[CashMonth], link: Link) -> dict[str, Any]:
-    """Expected collections per month: invoiced and planned (installments not invoiced)."""
-    base = reverse("reports:cash")
-
-    def url(key: str) -> str:
-        return f"{base}?{link.querystring(month=key)}"
-
-    return {
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"bottom": 0},
-        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 36, "containLabel": True},
-        "xAxis": {"type": "category", "data": [m.key for m in months]},
-        "yAxis": {"type": "value"},
-        "series": [
-            {
-                "name": _("Invoiced, open"),
-                "type": "bar",
-                "stack": "c",
-                "data": [{"value": float(m.invoiced), "url": url(m.key)} for m in months],
-            },
-            {
-                "name": _("Planned installments"),
-                "type": "bar",
-                "stack": "c",
-                "data": [{"value": float(m.planned), "url": url(m.key)} for m in months],
-            },
         ],
     }
 

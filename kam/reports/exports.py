@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from kam.core.models import User
 from kam.forecasting.exports import respond
 from kam.reports.calculations import OutcomeTally, WinLossLine
-from kam.reports.selectors import ActivityReport, CashForecast, WinLossReport
+from kam.reports.selectors import ActivityReport, WinLossReport
 from kam.ui.exports import MONEY, PERCENT, sheet_title
 
 
@@ -111,16 +111,3 @@ def activity_workbook(user: User, report: ActivityReport, period_key: str) -> Ht
         percent=(rate_col,),
     )
     return respond(wb, f"activity-effectiveness-{period_key}.xlsx", user=user, what=user)
-
-
-def cash_workbook(user: User, cash: CashForecast) -> HttpResponse:
-    wb = Workbook()
-    _sheet(
-        wb,
-        _("Cash forecast"),
-        [_("Month"), _("Invoiced, open"), _("Planned installments"), _("Expected")],
-        [[_("Overdue now"), cash.overdue, None, cash.overdue]]
-        + [[m.key, m.invoiced, m.planned, m.total] for m in cash.months],
-        money=(2, 3, 4),
-    )
-    return respond(wb, f"cash-forecast-{cash.today.isoformat()}.xlsx", user=user, what=user)

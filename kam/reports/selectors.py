@@ -16,14 +16,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kam.accounts import selectors as account_selectors
 from kam.accounts.models import Strategy
-from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
+from kam.accounts.visibility import visible_accounts
 from kam.activities import selectors as activity_selectors
 from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
 from kam.core import selectors as core_selectors
@@ -31,13 +31,12 @@ from kam.core.models import Role, User
 from kam.forecasting import progress as weekly
 from kam.forecasting import scopes
 from kam.forecasting import selectors as forecast_selectors
-from kam.forecasting.calculations import from_cents
 from kam.forecasting.periods import QUARTER, Period
 from kam.forecasting.scopes import Scope
 from kam.pipeline.models import Opportunity, Status
 from kam.pipeline.selectors import visible_opportunities
 from kam.receivables import selectors as receivable_selectors
-from kam.receivables.models import Installment, PaymentPromise
+from kam.receivables.models import PaymentPromise
 from kam.reports import calculations
 from kam.reports.calculations import ZERO
 from kam.stakeholders.calculations import RedFlag, Severity
@@ -307,69 +306,6 @@ def win_loss_deals(
     return deals
 
 
-# --- cash forecast ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CashForecast:
-    today: date
-    overdue: Decimal
-    months: list[calculations.CashMonth]
-
-
-def _installments_not_invoiced(user: User, scope: Scope) -> QuerySet[Installment]:
-    return scope.filter(
-        scope_to_visible_accounts(Installment.objects.all(), user, "contract__account"),
-        owner="contract__owner",
-        account="contract__account",
-    ).filter(invoices__isnull=True)
-
-
-def cash_forecast(
-    user: User, scope: Scope, *, today: date, months: int = CASH_MONTHS
-) -> CashForecast:
-    """Expected collections per month: open invoices by due month, installments not yet
-    invoiced by their planned date (kam.receivables has no cash forecast of its own)."""
-    horizon = date.fromisoformat(calculations.months_from(today, months + 1)[-1] + "-01")
-    invoices = scope.filter(receivable_selectors.visible_invoices(user)).filter(
-        open_amount__gt=0, due_date__lt=horizon
-    )
-    invoiced = [
-        (due, from_cents(c))
-        for due, c in invoices.values_list("due_date")
-        .annotate(c=Sum(forecast_selectors.cents(F("open_amount"))))
-        .order_by()
-    ]
-    planned = [
-        (due, from_cents(c))
-        for due, c in _installments_not_invoiced(user, scope)
-        .filter(due_date__lt=horizon)
-        .values_list("due_date")
-        .annotate(c=Sum(forecast_selectors.cents(F("amount"))))
-        .order_by()
-    ]
-    overdue, lines = calculations.cash_months(today, months, invoiced, planned)
-    return CashForecast(today=today, overdue=overdue, months=lines)
-
-
-def cash_month_records(
-    user: User, scope: Scope, month: Period, *, today: date
-) -> tuple[QuerySet[Any], QuerySet[Installment]]:
-    """Drill-down of one month of the cash forecast: its invoices and installments."""
-    invoices = scope.filter(receivable_selectors.visible_invoices(user)).filter(open_amount__gt=0)
-    installments = _installments_not_invoiced(user, scope)
-    if month.contains(today):
-        invoices = invoices.filter(due_date__gte=today, due_date__lte=month.end)
-        installments = installments.filter(due_date__lte=month.end)
-    else:
-        invoices = invoices.filter(due_date__gte=month.start, due_date__lte=month.end)
-        installments = installments.filter(due_date__gte=month.start, due_date__lte=month.end)
-    return (
-        invoices.select_related("account", "owner", "contract").order_by("due_date", "pk"),
-        installments.select_related("contract", "contract__account").order_by("due_date", "pk"),
-    )
-
-
 # --- special days ---------------------------------------------------------------------
 
 
@@ -537,7 +473,8 @@ class ExecutiveDashboard:
     matrix: list[SegmentCount]
     unplaced: int
     forecast: forecast_selectors.ForecastReport
-    cash: CashForecast
+    cash: receivable_selectors.CashForecast
+    overdue_total: Decimal
     flagged: list[FlaggedDeal]
     overdue: list[Any]
 
@@ -555,7 +492,8 @@ def executive_dashboard(user: User, *, today: date | None = None) -> ExecutiveDa
         matrix=segments,
         unplaced=unplaced,
         forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
-        cash=cash_forecast(user, scope, today=today),
+        cash=receivable_selectors.cash_forecast(user, scope, "month", today=today),
+        overdue_total=receivable_selectors.aging(user, "company", today).totals.overdue,
         flagged=flagged_by_amount(visible_opportunities(user)),
         overdue=list(receivable_selectors.overdue_invoices(user, today)[:5]),
     )

@@ -12,7 +12,5 @@ urlpatterns = [
     path("win-loss/export.xlsx", views.win_loss_export, name="win_loss_export"),
     path("activities/", views.activities, name="activities"),
     path("activities/export.xlsx", views.activities_export, name="activities_export"),
-    path("cash/", views.cash, name="cash"),
-    path("cash/export.xlsx", views.cash_export, name="cash_export"),
     path("export/<slug:name>.xlsx", views.export, name="export"),
 ]

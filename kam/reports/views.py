@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from kam.forecasting.calculations import FunnelRow
 from kam.forecasting.periods import MONTH, Period, parse_period
 from kam.forecasting.scopes import Scope, resolve_scope, scope_choices
 from kam.pipeline.selectors import default_stage_model
+from kam.receivables import charts as receivable_charts
 from kam.receivables.views import aging_chart
 from kam.reports import charts, exports, selectors, services
 from kam.reports.charts import Link
@@ -114,7 +114,7 @@ def _executive(request: HttpRequest, user: User) -> HttpResponse:
             "pyramid_chart": charts.pyramid(board.pyramid),
             "matrix_chart": charts.matrix(board.matrix),
             "breakdown_chart": charts.breakdown(board.forecast.breakdown, link),
-            "cash_chart": charts.cash(board.cash.months, link),
+            "cash_chart": receivable_charts.cash(board.cash),
         },
     )
 
@@ -283,48 +283,6 @@ def activities_export(request: HttpRequest) -> HttpResponse:
         _user(request), query.scope, query.period.start, query.period.end
     )
     return exports.activity_workbook(_user(request), report, query.period.key)
-
-
-@login_required
-def cash(request: HttpRequest) -> HttpResponse:
-    """The cash forecast by month, and the invoices and installments of the month asked for."""
-    query = _report_query(request)
-    today = timezone.localdate()
-    forecast = selectors.cash_forecast(_user(request), query.scope, today=today)
-    month = None
-    raw = request.GET.get("month", "")
-    if raw:
-        try:
-            month = parse_period(raw)
-        except ValidationError as exc:
-            query = ReportQuery(query.scope, query.period, " ".join(exc.messages))
-    invoices = installments = None
-    if month is not None and month.kind == MONTH:
-        invoices, installments = selectors.cash_month_records(
-            _user(request), query.scope, month, today=today
-        )
-        invoices, installments = invoices[:200], installments[:200]
-    return render(
-        request,
-        "reports/cash.html",
-        _context(request, query)
-        | {
-            "cash": forecast,
-            "chart": charts.cash(forecast.months, Link(query.scope, query.period)),
-            "month": month,
-            "invoices": invoices,
-            "installments": installments,
-            "overdue_url": reverse("receivables:overdue"),
-            "horizon": today + timedelta(days=31 * selectors.CASH_MONTHS),
-        },
-    )
-
-
-@login_required
-def cash_export(request: HttpRequest) -> HttpResponse:
-    query = _report_query(request)
-    forecast = selectors.cash_forecast(_user(request), query.scope, today=timezone.localdate())
-    return exports.cash_workbook(_user(request), forecast)
 
 
 # --- list exports ----------------------------------------------------------------------

@@ -56,31 +56,6 @@ def test_win_rates_leave_deals_without_decision_out():
     assert calc.WinRates(0, 0, Decimal(0), Decimal(0)).by_count is None
 
 
-def test_cash_months_by_hand():
-    today = date(2026, 12, 10)
-    overdue, months = calc.cash_months(
-        today,
-        3,
-        invoiced=[
-            (date(2026, 11, 30), Decimal("10")),  # overdue
-            (date(2026, 12, 9), Decimal("5")),  # overdue since yesterday
-            (date(2026, 12, 31), Decimal("20")),
-            (date(2027, 2, 1), Decimal("30")),
-            (date(2027, 3, 1), Decimal("99")),  # beyond the horizon
-        ],
-        planned=[
-            (date(2026, 10, 1), Decimal("7")),  # past due, not invoiced: owed now
-            (date(2027, 1, 15), Decimal("8")),
-        ],
-    )
-    assert overdue == Decimal("15")
-    assert [(m.key, m.invoiced, m.planned, m.total) for m in months] == [
-        ("2026-12", Decimal("20"), Decimal("7"), Decimal("27")),
-        ("2027-01", Decimal("0"), Decimal("8"), Decimal("8")),
-        ("2027-02", Decimal("30"), Decimal("0"), Decimal("30")),
-    ]
-
-
 def test_months_roll_over_the_year():
     assert calc.months_from(date(2026, 11, 5), 3) == ["2026-11", "2026-12", "2027-01"]
 

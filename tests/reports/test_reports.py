@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 
 from kam.activities.models import ActivityStatus, Kind, Outcome
 from kam.pipeline.models import Status
-from kam.receivables.models import Installment
 from tests.factories import AccountFactory, ActivityFactory
 from tests.forecasting.factories import deal
 
@@ -126,7 +125,7 @@ def test_win_loss_export_has_the_page_numbers(org, closed, login):
 
 def test_another_teams_scope_is_a_404(org, closed, login):
     client = login(org.rep)
-    for name in ("reports:win_loss", "reports:activities", "reports:forecast", "reports:cash"):
+    for name in ("reports:win_loss", "reports:activities", "reports:forecast"):
         response = client.get(f"{reverse(name)}?scope=team:{org.north.pk}")
         assert response.status_code == 404, name
         response = client.get(f"{reverse(name)}?scope=rep:{org.north_rep.pk}")
@@ -198,32 +197,6 @@ def test_activity_effectiveness_export_equals_the_page(org, calls, login):
 def test_a_rep_sees_only_their_own_activities(org, calls, login):
     report = login(org.rep).get(f"{reverse('reports:activities')}?{Q3}").context["report"]
     assert [t.key for t in report.by_rep] == [org.rep.pk]
-
-
-def test_cash_forecast_counts_open_invoices_and_uninvoiced_installments(org, login):
-    from datetime import timedelta
-
-    from tests.receivables.factories import contract_for, invoice_for
-
-    today = timezone.localdate()
-    account = AccountFactory(owner=org.rep)
-    contract = contract_for(account, org.rep, amount="300000", signed_on=today - timedelta(10))
-    contract.installments.all().delete()
-    invoice_for(contract, org.finance, amount="40000", issued_on=today, due_in=0)
-    Installment.objects.create(contract=contract, sequence=9, amount="70000", due_date=today)
-    other = contract_for(AccountFactory(owner=org.north_rep), org.north_rep, amount="5000")
-    other.installments.all().delete()
-    Installment.objects.create(contract=other, sequence=1, amount="5000", due_date=today)
-    client = login(org.rep)
-    cash = client.get(reverse("reports:cash")).context["cash"]
-    first = cash.months[0]
-    assert first.key == f"{today.year}-{today.month:02d}"
-    assert (first.invoiced, first.planned) == (Decimal("40000.00"), Decimal("70000.00"))
-    wb = _workbook(client.get(reverse("reports:cash_export")))
-    rows = _rows(wb.worksheets[0])
-    assert rows[1][0] == first.key and Decimal(str(rows[1][3])) == Decimal("110000")
-    drill = client.get(f"{reverse('reports:cash')}?month={first.key}")
-    assert [i.amount for i in drill.context["installments"]] == [Decimal("70000.00")]
 
 
 def test_forecast_by_team_and_rep_breaks_the_team_down(org, login):
