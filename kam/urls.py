@@ -23,5 +23,6 @@ urlpatterns = [
     path("forecast/", include("kam.forecasting.urls")),
     path("receivables/", include("kam.receivables.urls")),
     path("reports/", include("kam.ui.urls")),
+    path("notifications/", include("kam.notifications.urls")),
     path("api/v1/", include("kam.api.urls")),
 ]
