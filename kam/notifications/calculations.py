@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 #: Tries of one delivery before it is given up (and shown to administrators).
 MAX_ATTEMPTS = 4
@@ -154,8 +154,8 @@ def mask_secret(secret: str) -> str:
 def mask_url(url: str) -> str:
     """The bot's address with its access token (a query value) masked."""
     parts = urlsplit(url)
-    query = urlencode(
-        [(name, mask_secret(value) or MASK) for name, value in parse_qsl(parts.query)], safe="•"
+    query = "&".join(
+        f"{quote_plus(name)}={mask_secret(value) or MASK}" for name, value in parse_qsl(parts.query)
     )
     path = parts.path
     if not query and len(path) > 16:

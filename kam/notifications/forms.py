@@ -92,7 +92,6 @@ class EndpointForm(KamForm):
         empty_label=_("Whole company"),
     )
     active = forms.BooleanField(label=_("active"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class SettingsForm(KamForm):
@@ -108,7 +107,6 @@ class SettingsForm(KamForm):
     digest_weekday = forms.TypedChoiceField(
         label=_("weekly digest on"), choices=WEEKDAYS, coerce=int
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     @classmethod
     def initial_from(cls, row: NotificationSettings) -> dict[str, Any]:
@@ -117,5 +115,4 @@ class SettingsForm(KamForm):
             "activity_lead_hours": row.activity_lead_hours,
             "special_day_lead_days": row.special_day_lead_days,
             "digest_weekday": row.digest_weekday,
-            "version": row.version,
         }

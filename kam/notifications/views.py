@@ -25,6 +25,12 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _version(request: HttpRequest) -> int | None:
+    """The version the editor loaded (a hidden field); None when it is missing or bad."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -107,7 +113,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         try:
             services.save_settings(
                 by=_user(request),
-                expected_version=data.get("version"),
+                expected_version=_version(request),
                 large_deal_amount=data["large_deal_amount"],
                 activity_lead_hours=data["activity_lead_hours"],
                 special_day_lead_days=data["special_day_lead_days"],
@@ -126,6 +132,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": "notifications",
+            "version": row.version,
             "endpoints": selectors.endpoint_rows(),
             "failures": selectors.failed_deliveries(),
             "retrying": selectors.retrying_count(),
@@ -142,7 +149,6 @@ def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "platform": endpoint.platform,
             "team": endpoint.team,
             "active": endpoint.active,
-            "version": endpoint.version,
         }
         if endpoint
         else {"active": True}
@@ -156,7 +162,7 @@ def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             services.save_endpoint(
                 endpoint or WebhookEndpoint(),
                 by=_user(request),
-                expected_version=data.get("version"),
+                expected_version=_version(request),
                 name=data["name"],
                 platform=data["platform"],
                 url=data.get("url") or "",
