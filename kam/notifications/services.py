@@ -189,7 +189,11 @@ def attempt_delivery(delivery_id: int, now: datetime | None = None) -> Delivery 
     delivery = Delivery.objects.select_related(
         "notification", "notification__recipient", "endpoint"
     ).get(pk=delivery_id)
-    result = channels.send(delivery)
+    try:
+        result = channels.send(delivery)
+    except Exception as exc:  # a bug or a bad setting counts as a failed try, never a lost one
+        logger.exception("delivery %s failed unexpectedly", delivery_id)
+        result = channels.Result(False, error=f"{type(exc).__name__}: {exc}")
     finished = timezone.now()
     with transaction.atomic():
         DeliveryAttempt.objects.create(

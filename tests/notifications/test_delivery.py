@@ -237,3 +237,19 @@ def test_kam_notify_can_send_without_a_worker(org, bot_server):
     out = StringIO()
     call_command("notify", "--send", stdout=out)
     assert "1 sent" in out.getvalue()
+
+
+def test_an_unexpected_error_while_sending_counts_as_a_failed_try(org, bot_server, monkeypatch):
+    from kam.notifications import channels
+
+    bot(org, bot_server)
+    reminder_for(org)
+    services.scan(users=[org.rep])
+
+    def broken(delivery):  # type: ignore[no-untyped-def]
+        raise RuntimeError("misconfigured")
+
+    monkeypatch.setattr(channels, "send", broken)
+    [delivery] = deliver_all()
+    assert delivery.status == Delivery.Status.RETRYING
+    assert "misconfigured" in delivery.last_error
