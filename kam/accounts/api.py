@@ -461,7 +461,9 @@ class AccountViewSet(
     @action(detail=False, methods=["get"], pagination_class=None)
     def matrix(self, request: Request) -> Response:
         """Accounts placed by purchase potential × share of wallet, with their strategy."""
-        year = _int_param(request, "year") or timezone.localdate().year
+        year = _int_param(request, "year")
+        if year is None or not 1900 <= year <= 2999:  # year=50000 crashed the date lookups
+            year = timezone.localdate().year
         points, unplaced, allocation = selectors.attack_defend_matrix(_user(request), year=year)
         data = {
             "year": year,
