@@ -17,6 +17,7 @@ Environment variables:
 - ``KAM_HTTPS``: ``1`` when served behind TLS (secure cookies, HSTS).
 - ``KAM_SESSION_HOURS`` (12), ``KAM_SESSION_IDLE_MINUTES`` (120): when a browser
   session ends, after signing in and without a request.
+- ``KAM_BASE_URL``, ``KAM_EMAIL_*``, ``KAM_WEBHOOK_TIMEOUT``: notifications (see the end).
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ INSTALLED_APPS = [
     "kam.jobs",
     "kam.reports",
     "kam.performance",
+    "kam.notifications",
     "kam.api",
     "kam.ui",
     "django.contrib.admin",
@@ -331,3 +333,23 @@ LOGGING = {
 
 # The company currency; other currencies carry a rate to it.
 KAM_CURRENCY = os.environ.get("KAM_CURRENCY", "CNY")
+
+# Notifications (kam.notifications): links in emails and group-bot messages start with
+# KAM_BASE_URL; mail goes through SMTP when KAM_EMAIL_HOST is set, else to the console.
+KAM_BASE_URL = os.environ.get("KAM_BASE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = os.environ.get(
+    "KAM_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("KAM_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("KAM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KAM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KAM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KAM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("KAM_EMAIL_TLS")
+EMAIL_USE_SSL = _flag("KAM_EMAIL_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("KAM_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "KAM <kam@localhost>")
+# Seconds a group bot (WeCom, DingTalk, Feishu) has to answer before the try counts as failed.
+KAM_WEBHOOK_TIMEOUT = float(os.environ.get("KAM_WEBHOOK_TIMEOUT", "5"))

@@ -25,5 +25,6 @@ urlpatterns = [
     path("receivables/", include("kam.receivables.urls")),
     path("performance/", include("kam.performance.urls")),
     path("reports/", include("kam.reports.urls")),
+    path("notifications/", include("kam.notifications.urls")),
     path("api/v1/", include("kam.api.urls")),
 ]

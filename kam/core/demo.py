@@ -40,6 +40,7 @@ AREAS = [
     "kam.performance.demo",
     "kam.accounts.demo:load_profiles",
     "kam.jobs.demo",
+    "kam.notifications.demo",
 ]
 
 

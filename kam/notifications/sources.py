@@ -1,0 +1,327 @@
+"""Where events come from (issue 8 no. 5): each source asks its own area, as the person to
+be told, what is due; so a person only hears about what they may see.
+
+Each function takes the recipient and the moment of the scan and returns
+:class:`Occurrence` values; the rules stay in their areas (stall rule, red flags,
+overdue, promises, forecast), this module only phrases them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kam.accounts.models import AccountMember
+from kam.accounts.visibility import scope_to_visible_accounts
+from kam.activities.models import ActivityStatus
+from kam.activities.selectors import calendar_activities, stalled_opportunities
+from kam.core.models import Role, User
+from kam.core.visibility import managed_team_ids
+from kam.forecasting.periods import QUARTER, Period, Week
+from kam.forecasting.scopes import TEAM, default_scope
+from kam.forecasting.selectors import forecast_report
+from kam.notifications.calculations import installment_reminder_due, next_anniversary
+from kam.notifications.models import Event, NotificationSettings
+from kam.pipeline.models import Opportunity, Status
+from kam.receivables.models import Installment
+from kam.receivables.selectors import open_alerts, overdue_invoices, visible_contracts
+from kam.stakeholders.models import Contact
+from kam.stakeholders.red_flags import red_flags_for_opportunities
+from kam.stakeholders.services import can_see_personal_info
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One event for one person, phrased in their language."""
+
+    event: str
+    key: str
+    title: str
+    body: str
+    url: str = ""
+    account_id: int | None = None
+    # A person whose personal information the message reveals (special days): reading
+    # it is logged like opening the personal page, and it never goes to a group chat.
+    sensitive_contact: Contact | None = None
+
+
+@dataclass(frozen=True)
+class Moment:
+    now: datetime
+    today: date
+    settings: NotificationSettings
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def activity_reminders(user: User, at: Moment) -> list[Occurrence]:
+    """Planned activities the person leads or attends, starting within the lead time."""
+    lead = timedelta(hours=at.settings.activity_lead_hours)
+    activities = calendar_activities(user, start=at.now, end=at.now + lead).filter(
+        status=ActivityStatus.PLANNED
+    )
+    result = []
+    for activity in activities.select_related("account"):
+        when = timezone.localtime(activity.starts_at)
+        result.append(
+            Occurrence(
+                Event.ACTIVITY_REMINDER,
+                f"activity:{activity.pk}:{activity.starts_at.isoformat()}",
+                _("%(kind)s with %(account)s at %(when)s")
+                % {
+                    "kind": activity.get_kind_display(),
+                    "account": activity.account,
+                    "when": date_format(when, "SHORT_DATETIME_FORMAT"),
+                },
+                _("Objective: %(objective)s") % {"objective": activity.objective or "—"},
+                reverse("activities:detail", args=[activity.pk]),
+                activity.account_id,
+            )
+        )
+    return result
+
+
+def installments_due(user: User, at: Moment) -> list[Occurrence]:
+    """Installments of the person's contracts inside their contract's reminder window."""
+    installments = (
+        Installment.objects.filter(
+            contract__in=visible_contracts(user).filter(owner=user).values("pk"),
+            due_date__gte=at.today,
+            due_date__lte=at.today + timedelta(days=366),
+        )
+        .exclude(invoices__open_amount=0, invoices__paid_on__isnull=False)
+        .select_related("contract", "contract__account")
+        .distinct()
+    )
+    result = []
+    for item in installments:
+        contract = item.contract
+        if not installment_reminder_due(item.due_date, contract.reminder_days, at.today):
+            continue
+        result.append(
+            Occurrence(
+                Event.INSTALLMENT_DUE,
+                f"installment-due:{item.pk}:{item.due_date.isoformat()}",
+                _("Installment %(number)s of %(contract)s due on %(day)s")
+                % {"number": item.sequence, "contract": contract.number, "day": item.due_date},
+                _("%(account)s: %(amount)s %(currency)s")
+                % {
+                    "account": contract.account,
+                    "amount": _money(item.amount),
+                    "currency": contract.currency,
+                },
+                reverse("receivables:contract", args=[contract.pk]),
+                contract.account_id,
+            )
+        )
+    return result
+
+
+def invoices_overdue(user: User, at: Moment) -> list[Occurrence]:
+    """The person's open invoices past their due date (the receivables overdue list)."""
+    result = []
+    for invoice in overdue_invoices(user, today=at.today).filter(owner=user):
+        result.append(
+            Occurrence(
+                Event.INVOICE_OVERDUE,
+                f"invoice-overdue:{invoice.pk}:{invoice.due_date.isoformat()}",
+                _("Invoice %(number)s of %(account)s is overdue")
+                % {"number": invoice.number, "account": invoice.account},
+                _("%(amount)s open, due on %(day)s (%(days)d days ago)")
+                % {
+                    "amount": _money(invoice.open_amount),
+                    "day": invoice.due_date,
+                    "days": invoice.days_overdue,
+                },
+                reverse("receivables:contract", args=[invoice.contract_id]),
+                invoice.account_id,
+            )
+        )
+    return result
+
+
+def broken_promises(user: User, at: Moment) -> list[Occurrence]:
+    """Broken promises to pay the person was alerted to (React quickly, §6)."""
+    result = []
+    for alert in open_alerts(user).filter(user=user, promise__isnull=False):
+        promise = alert.promise
+        assert promise is not None
+        result.append(
+            Occurrence(
+                Event.PROMISE_BROKEN,
+                f"promise-broken:{promise.pk}",
+                _("%(account)s broke its promise to pay") % {"account": alert.account},
+                _("%(amount)s were promised by %(day)s.")
+                % {"amount": _money(promise.amount), "day": promise.due_on},
+                reverse("receivables:index"),
+                alert.account_id,
+            )
+        )
+    return result
+
+
+def _large_deals(user: User, at: Moment):  # type: ignore[no-untyped-def]
+    deals = scope_to_visible_accounts(Opportunity.objects.filter(status=Status.OPEN), user)
+    if user.role == Role.MANAGER:
+        deals = deals.filter(Q(owner=user) | Q(owner__team_id__in=managed_team_ids(user)))
+    else:
+        deals = deals.filter(owner=user)
+    in_cny = ExpressionWrapper(
+        F("amount") * F("exchange_rate"), output_field=DecimalField(max_digits=24, decimal_places=8)
+    )
+    return (
+        deals.annotate(in_cny=in_cny)
+        .filter(in_cny__gte=at.settings.large_deal_amount)
+        .select_related("account", "stage")
+    )
+
+
+def red_flags_on_large_deals(user: User, at: Moment) -> list[Occurrence]:
+    """Red flags (§2.3) of large open deals: the owner's, and a manager's whole team's."""
+    deals = list(_large_deals(user, at))
+    flags = red_flags_for_opportunities(deals, today=at.today)
+    result = []
+    for deal in deals:
+        for flag in flags.get(deal.pk, []):
+            result.append(
+                Occurrence(
+                    Event.RED_FLAG,
+                    f"red-flag:{deal.pk}:{flag.code}",
+                    _("Red flag on %(deal)s (%(account)s)")
+                    % {"deal": deal.name, "account": deal.account},
+                    f"{flag.message} {flag.next_action}".strip(),
+                    reverse("pipeline:detail", args=[deal.pk]),
+                    deal.account_id,
+                )
+            )
+    return result
+
+
+def stalled_deals(user: User, at: Moment) -> list[Occurrence]:
+    """The person's own deals that the stall rule (issue 5 no. 10) calls stalled."""
+    result = []
+    for stalled in stalled_opportunities(user, today=at.today):
+        deal = stalled.opportunity
+        if deal.owner_id != user.pk:
+            continue
+        since = stalled.last_progress.isoformat() if stalled.last_progress else "-"
+        result.append(
+            Occurrence(
+                Event.STALLED_DEAL,
+                f"stalled:{deal.pk}:{since}",
+                _("%(deal)s (%(account)s) is stalled")
+                % {"deal": deal.name, "account": deal.account},
+                stalled.reason,
+                reverse("pipeline:detail", args=[deal.pk]),
+                deal.account_id,
+            )
+        )
+    return result
+
+
+def special_days(user: User, at: Moment) -> list[Occurrence]:
+    """Birthdays coming up of people at the accounts the person works on (owner or account
+    team), only when they may see personal information (§7)."""
+    if user.role in (Role.FINANCE, Role.ADMIN) or user.is_superuser:
+        return []
+    on_team = AccountMember.objects.filter(user=user).values("account_id")
+    contacts = (
+        scope_to_visible_accounts(Contact.objects.all(), user)
+        .filter(Q(account__owner=user) | Q(account_id__in=on_team))
+        .filter(personal_info__birthday__isnull=False, has_left=False)
+        .select_related("account", "personal_info")
+    )
+    horizon = at.today + timedelta(days=at.settings.special_day_lead_days)
+    allowed: dict[int, bool] = {}
+    result = []
+    for contact in contacts:
+        birthday = contact.personal_info.birthday
+        assert birthday is not None
+        day = next_anniversary(birthday, at.today)
+        if day > horizon:
+            continue
+        if contact.account_id not in allowed:
+            allowed[contact.account_id] = can_see_personal_info(user, contact.account)
+        if not allowed[contact.account_id]:
+            continue
+        result.append(
+            Occurrence(
+                Event.SPECIAL_DAY,
+                f"special-day:{contact.pk}:{day.isoformat()}",
+                _("Birthday of %(person)s (%(account)s) on %(day)s")
+                % {
+                    "person": contact.name,
+                    "account": contact.account,
+                    "day": date_format(day, "MONTH_DAY_FORMAT"),
+                },
+                _("A good moment for a personal word."),
+                reverse("stakeholders:detail", args=[contact.pk]),
+                contact.account_id,
+                sensitive_contact=contact,
+            )
+        )
+    return result
+
+
+def forecast_digest(user: User, at: Moment) -> list[Occurrence]:
+    """Once a week (from the configured weekday on) a manager's team forecast for the quarter."""
+    if user.role != Role.MANAGER or at.today.weekday() < at.settings.digest_weekday:
+        return []
+    scope = default_scope(user)
+    if scope.kind != TEAM:
+        return []
+    period = Period.of(QUARTER, at.today)
+    report = forecast_report(user, scope, period, today=at.today, with_breakdown=False)
+    forecast = report.forecast
+    lines = [
+        _("Forecast %(total)s, of which closed %(closed)s and weighted pipeline %(weighted)s.")
+        % {
+            "total": _money(forecast.total),
+            "closed": _money(forecast.closed),
+            "weighted": _money(forecast.weighted),
+        }
+    ]
+    if forecast.target is not None:
+        lines.append(
+            _("Target %(target)s: coverage %(coverage)s%%, gap %(gap)s.")
+            % {
+                "target": _money(forecast.target),
+                "coverage": f"{(forecast.coverage or Decimal(0)) * 100:.0f}",
+                "gap": _money(forecast.gap or Decimal(0)),
+            }
+        )
+    else:
+        lines.append(_("No target is set for this quarter."))
+    week = Week.of(at.today)
+    return [
+        Occurrence(
+            Event.FORECAST_DIGEST,
+            f"digest:{scope.key}:{week.key}",
+            _("Weekly forecast of %(team)s for %(period)s")
+            % {"team": scope.label, "period": period.key},
+            "\n".join(lines),
+            reverse("forecasting:index") + f"?scope={scope.key}&period={period.key}",
+        )
+    ]
+
+
+SOURCES: dict[str, Callable[[User, Moment], list[Occurrence]]] = {
+    Event.ACTIVITY_REMINDER: activity_reminders,
+    Event.INSTALLMENT_DUE: installments_due,
+    Event.INVOICE_OVERDUE: invoices_overdue,
+    Event.PROMISE_BROKEN: broken_promises,
+    Event.RED_FLAG: red_flags_on_large_deals,
+    Event.STALLED_DEAL: stalled_deals,
+    Event.SPECIAL_DAY: special_days,
+    Event.FORECAST_DIGEST: forecast_digest,
+}
