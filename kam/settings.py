@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "kam.activities",
     "kam.forecasting",
     "kam.receivables",
+    "kam.imports",
     "kam.api",
     "kam.ui",
     "django.contrib.admin",

@@ -23,5 +23,6 @@ urlpatterns = [
     path("forecast/", include("kam.forecasting.urls")),
     path("receivables/", include("kam.receivables.urls")),
     path("reports/", include("kam.ui.urls")),
+    path("imports/", include("kam.imports.urls")),
     path("api/v1/", include("kam.api.urls")),
 ]

@@ -25,6 +25,7 @@ _AREAS = [
     ("forecasting", _("Forecast"), "forecasting:index", "/forecast/"),
     ("receivables", _("Receivables"), "receivables:index", "/receivables/"),
     ("reports", _("Reports"), "ui:reports", "/reports/"),
+    ("imports", _("Import"), "imports:index", "/imports/"),
 ]
 
 
