@@ -112,7 +112,9 @@ def main() -> int:
         assert Opportunity.objects.count() == 0
 
         started, cpu = time.perf_counter(), time.process_time()
-        done = services.evaluate(content, "opportunities", by=rep, via=Interface.IMPORT, commit=True)
+        done = services.evaluate(
+            content, "opportunities", by=rep, via=Interface.IMPORT, commit=True
+        )
         commit = time.perf_counter() - started
         commit_cpu = time.process_time() - cpu
         assert not done.problems and Opportunity.objects.count() == args.rows
@@ -122,11 +124,12 @@ def main() -> int:
         print(f"database      {vendor}")
         print(f"rows          {args.rows:,}")
         print(f"file size     {len(content) / 1024:,.0f} KB")
-        print(
-            f"validation    {validation:6.1f} s  (CPU {validation_cpu:.1f} s; dry run, nothing written)"
-        )
+        print(f"validation    {validation:6.1f} s  (CPU {validation_cpu:.1f} s; dry run)")
         print(f"commit        {commit:6.1f} s  (CPU {commit_cpu:.1f} s; one transaction)")
-        print(f"total         {total:6.1f} s  (floor {FLOOR_SECONDS:.0f} s: {'ok' if total < FLOOR_SECONDS else 'TOO SLOW'})")
+        verdict = "ok" if total < FLOOR_SECONDS else "TOO SLOW"
+        cpu_total = validation_cpu + commit_cpu
+        floor = f"floor {FLOOR_SECONDS:.0f} s: {verdict}"
+        print(f"total         {total:6.1f} s  (CPU {cpu_total:.1f} s; {floor})")
         return 0 if total < FLOOR_SECONDS else 1
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

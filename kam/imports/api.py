@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -35,12 +35,17 @@ class ReportErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class ReportRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     row = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
-    label = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
 
 
-class ReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    errors = ReportErrorSerializer(many=True)
-    rows = ReportRowSerializer(many=True)
+# "errors" would shadow Serializer.errors on a class of its own; the schema builds it.
+ReportSerializer = inline_serializer(
+    name="ImportReport",
+    fields={
+        "errors": ReportErrorSerializer(many=True),
+        "rows": ReportRowSerializer(many=True),
+    },
+)
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -80,7 +85,9 @@ class UploadSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ImportBatchViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet  # type: ignore[type-arg]
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser]

@@ -133,7 +133,8 @@ def parse_datetime(value: Any) -> dt.datetime:
             ) from None
     parts = [int(p) if p is not None else 0 for p in match.groups()]
     try:
-        return dt.datetime(*parts)  # type: ignore[misc]
+        year, month, day, hour, minute, second = parts
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise CellError(_("“%(value)s” is not a real date.") % {"value": text}) from None
 

@@ -98,9 +98,18 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+_parse_role = choice(lambda: BuyingRole.choices)
+# Other names people give the buying roles in their own sheets.
+ROLE_SYNONYMS = {
+    "用户": BuyingRole.USER,
+    "拍板人": BuyingRole.DECISION_MAKER,
+    "教练": BuyingRole.COACH,
+    "内线": BuyingRole.COACH,
+}
+
+
 def _roles(value: Any) -> list[str]:
-    parse = choice(lambda: BuyingRole.choices)
-    return sorted({parse(part) for part in split_list(value)})
+    return sorted({ROLE_SYNONYMS.get(part) or _parse_role(part) for part in split_list(value)})
 
 
 def _account_column() -> Column:
@@ -131,6 +140,8 @@ class Importer:
     columns: list[Column]
     # A row written by more than one service call is checked in a savepoint of its own.
     several_writes = False
+    # Rows change the account's own records; receivables leave the rule to their services.
+    edits_accounts = True
 
     def __init__(self, by: User | None, via: str) -> None:
         self.by = by
@@ -182,13 +193,15 @@ class Importer:
         visible = editable = set(ids)
         if self.by is not None:
             visible = set(visible_accounts(self.by).filter(pk__in=ids).values_list("pk", flat=True))
-            editable = set(editable_accounts(self.by).filter(pk__in=ids).values_list("pk", flat=True))
+            editable = set(
+                editable_accounts(self.by).filter(pk__in=ids).values_list("pk", flat=True)
+            )
         for key in wanted:
-            account = found.get(key)
-            if account is None:
+            match = found.get(key)
+            if match is None:
                 continue  # looked up one by one, case-insensitively, when a row needs it
-            self._accounts[key] = account if account.pk in visible else None
-            self._editable[account.pk] = account.pk in editable
+            self._accounts[key] = match if match.pk in visible else None
+            self._editable[match.pk] = match.pk in editable
 
     # --- lookups shared by the kinds
 
@@ -204,14 +217,19 @@ class Importer:
         key = self.account_key(name)
         if key not in self._accounts:
             found = account_services.find_duplicate(name)
-            if found is not None and self.by is not None:
-                if not visible_accounts(self.by).filter(pk=found.pk).exists():
-                    found = None
+            if (
+                found is not None
+                and self.by is not None
+                and not visible_accounts(self.by).filter(pk=found.pk).exists()
+            ):
+                found = None
             self._accounts[key] = found
         account = self._accounts[key]
         if account is None:
-            raise refuse(column, _("No account named “%(name)s” that you can see.") % {"name": name})
-        if self.by is not None:
+            raise refuse(
+                column, _("No account named “%(name)s” that you can see.") % {"name": name}
+            )
+        if self.by is not None and self.edits_accounts:
             if account.pk not in self._editable:
                 self._editable[account.pk] = can_edit_account(self.by, account)
             if not self._editable[account.pk]:
@@ -281,8 +299,12 @@ class AccountImporter(Importer):
             example="上海示例电子有限公司",
             aliases=("客户", "客户名"),
         ),
-        Column("industry", gettext_lazy("Industry"), choice(lambda: Industry.choices), example="制造业"),
-        Column("nature", gettext_lazy("Nature"), choice(lambda: Nature.choices), example="民营企业"),
+        Column(
+            "industry", gettext_lazy("Industry"), choice(lambda: Industry.choices), example="制造业"
+        ),
+        Column(
+            "nature", gettext_lazy("Nature"), choice(lambda: Nature.choices), example="民营企业"
+        ),
         Column("scale", gettext_lazy("Scale"), choice(lambda: Scale.choices)),
         Column("city", gettext_lazy("City"), text(60), example="上海"),
         Column("address", gettext_lazy("Address"), text(300)),
@@ -377,7 +399,9 @@ class ContactImporter(Importer):
             )
             action = CREATE
         else:
-            changed = self.changes(contact, {**fields, "name": values["name"]}, [*self.FIELDS, "name"])
+            changed = self.changes(
+                contact, {**fields, "name": values["name"]}, [*self.FIELDS, "name"]
+            )
             if changed:
                 stakeholder_services.update_contact(
                     contact, by=self.by, expected_version=None, via=self.via, **changed
@@ -387,11 +411,15 @@ class ContactImporter(Importer):
             if self._set_roles(account, contact, values):
                 action = action if action == CREATE else UPDATE
         elif "roles" in values or "purchase_role" in values:
-            raise refuse("opportunity", _("Name the opportunity on which the person has these roles."))
+            raise refuse(
+                "opportunity", _("Name the opportunity on which the person has these roles.")
+            )
         return Outcome(action, label)
 
     def _set_roles(self, account: Account, contact: Contact, values: dict[str, Any]) -> bool:
-        opportunity = Opportunity.objects.filter(account=account, name=values["opportunity"]).first()
+        opportunity = Opportunity.objects.filter(
+            account=account, name=values["opportunity"]
+        ).first()
         if opportunity is None:
             raise refuse(
                 "opportunity",
@@ -435,7 +463,11 @@ class OpportunityImporter(Importer):
     columns = [
         _account_column(),
         Column(
-            "name", gettext_lazy("Opportunity name"), text(200), required=True, example="数据中心扩容"
+            "name",
+            gettext_lazy("Opportunity name"),
+            text(200),
+            required=True,
+            example="数据中心扩容",
         ),
         Column("amount", gettext_lazy("Amount"), _non_negative, required=True, example=1200000),
         Column(
@@ -512,8 +544,8 @@ class OpportunityImporter(Importer):
             s.key: s for s in Stage.objects.filter(model__is_default=True).select_related("model")
         }
         for stage in self._stages.values():
-            for text in (stage.name_en, stage.name_zh, stage.key):
-                self._stage_names[header_key(text)] = stage
+            for written in (stage.name_en, stage.name_zh, stage.key):
+                self._stage_names[header_key(written)] = stage
         if not self._stages:
             raise refuse("stage", _("No default stage model is configured."))
 
@@ -549,7 +581,10 @@ class OpportunityImporter(Importer):
         if stage is not None and stage.pk != existing.stage_id:
             raise refuse(
                 "stage",
-                _("An existing opportunity moves stage on its page, where the exit criteria are confirmed."),
+                _(
+                    "An existing opportunity moves stage on its page, "
+                    "where the exit criteria are confirmed."
+                ),
             )
         changed = self.changes(existing, fields, [*self.FIELDS, "owner"])
         if not changed:
@@ -572,10 +607,14 @@ class ActivityImporter(Importer):
             gettext_lazy("Kind of activity"),
             choice(lambda: ActivityKind.choices),
             required=True,
-            example="拜访",
+            example="销售拜访",
         ),
         Column(
-            "starts_at", gettext_lazy("When"), parse_datetime, required=True, example="2026-12-01 14:00"
+            "starts_at",
+            gettext_lazy("When"),
+            parse_datetime,
+            required=True,
+            example="2026-12-01 14:00",
         ),
         Column(
             "objective",
@@ -588,11 +627,21 @@ class ActivityImporter(Importer):
         Column("opportunity", gettext_lazy("Opportunity name"), text(200)),
         Column("location", gettext_lazy("Where"), text(200)),
         Column("purpose", gettext_lazy("Why (purpose)"), clean_text),
-        Column("contacts", gettext_lazy("People at the customer"), split_list, example="王建国、李明"),
+        Column(
+            "contacts", gettext_lazy("People at the customer"), split_list, example="王建国、李明"
+        ),
         Column("duration_minutes", gettext_lazy("Duration (minutes)"), _positive_int),
         Column("expenses", gettext_lazy("Expenses (CNY)"), _non_negative),
     ]
-    FIELDS = ["kind", "starts_at", "objective", "location", "purpose", "duration_minutes", "expenses"]
+    FIELDS = [
+        "kind",
+        "starts_at",
+        "objective",
+        "location",
+        "purpose",
+        "duration_minutes",
+        "expenses",
+    ]
 
     def key(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return (self.account_key(values["account"]), values["kind"], values["starts_at"])
@@ -612,11 +661,15 @@ class ActivityImporter(Importer):
             if fields["opportunity"] is None:
                 raise refuse(
                     "opportunity",
-                    _("No opportunity “%(name)s” at this account.") % {"name": values["opportunity"]},
+                    _("No opportunity “%(name)s” at this account.")
+                    % {"name": values["opportunity"]},
                 )
         contacts = None
         if "contacts" in values:
-            found = {c.name: c for c in Contact.objects.filter(account=account, name__in=values["contacts"])}
+            found = {
+                c.name: c
+                for c in Contact.objects.filter(account=account, name__in=values["contacts"])
+            }
             missing = [n for n in values["contacts"] if n not in found]
             if missing:
                 raise refuse(
@@ -652,11 +705,22 @@ class ActivityImporter(Importer):
 class ContractImporter(Importer):
     kind = Kind.CONTRACTS
     several_writes = True
+    edits_accounts = False
     columns = [
-        Column("number", gettext_lazy("Contract number"), code, required=True, example="HT2026-00123"),
+        Column(
+            "number", gettext_lazy("Contract number"), code, required=True, example="HT2026-00123"
+        ),
         _account_column(),
-        Column("name", gettext_lazy("Contract name"), text(200), required=True, example="数据中心扩容一期"),
-        Column("amount", gettext_lazy("Contract amount"), _non_negative, required=True, example=800000),
+        Column(
+            "name",
+            gettext_lazy("Contract name"),
+            text(200),
+            required=True,
+            example="数据中心扩容一期",
+        ),
+        Column(
+            "amount", gettext_lazy("Contract amount"), _non_negative, required=True, example=800000
+        ),
         Column(
             "gross_margin_pct",
             gettext_lazy("Gross margin (%)"),
@@ -664,8 +728,12 @@ class ContractImporter(Importer):
             required=True,
             example="32%",
         ),
-        Column("signed_on", gettext_lazy("Signed on"), parse_date, required=True, example="2026-06-30"),
-        Column("payment_terms_days", gettext_lazy("Payment terms (days)"), _positive_int, example=60),
+        Column(
+            "signed_on", gettext_lazy("Signed on"), parse_date, required=True, example="2026-06-30"
+        ),
+        Column(
+            "payment_terms_days", gettext_lazy("Payment terms (days)"), _positive_int, example=60
+        ),
         Column("opportunity", gettext_lazy("Won opportunity"), text(200)),
         Column("invoice_number", gettext_lazy("Invoice number"), code),
         Column("invoice_amount", gettext_lazy("Invoice amount"), _non_negative),
@@ -695,7 +763,8 @@ class ContractImporter(Importer):
                 if opportunity is None:
                     raise refuse(
                         "opportunity",
-                        _("No opportunity “%(name)s” at this account.") % {"name": values["opportunity"]},
+                        _("No opportunity “%(name)s” at this account.")
+                        % {"name": values["opportunity"]},
                     )
             contract = receivable_services.create_contract(
                 account=account,
@@ -738,10 +807,19 @@ class ContractImporter(Importer):
 
 class PaymentImporter(Importer):
     kind = Kind.PAYMENTS
+    edits_accounts = False
     columns = [
         _account_column(),
-        Column("amount", gettext_lazy("Amount received"), _non_negative, required=True, example=200000),
-        Column("received_on", gettext_lazy("Received on"), parse_date, required=True, example="2026-07-15"),
+        Column(
+            "amount", gettext_lazy("Amount received"), _non_negative, required=True, example=200000
+        ),
+        Column(
+            "received_on",
+            gettext_lazy("Received on"),
+            parse_date,
+            required=True,
+            example="2026-07-15",
+        ),
         Column("currency", gettext_lazy("Currency"), code, example="CNY"),
         Column("exchange_rate", gettext_lazy("Rate to CNY"), parse_decimal),
         Column("method", gettext_lazy("Payment method"), choice(lambda: PaymentMethod.choices)),
@@ -754,20 +832,6 @@ class PaymentImporter(Importer):
             return _("Payments are recorded by finance.")
         return ""
 
-    def account(self, name: str, column: str = "account") -> Account:
-        # Finance records payments for every account it sees, without editing accounts.
-        key = self.account_key(name)
-        if key not in self._accounts:
-            found = account_services.find_duplicate(name)
-            if found is not None and self.by is not None:
-                if not visible_accounts(self.by).filter(pk=found.pk).exists():
-                    found = None
-            self._accounts[key] = found
-        account = self._accounts[key]
-        if account is None:
-            raise refuse(column, _("No account named “%(name)s” that you can see.") % {"name": name})
-        return account
-
     def key(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
         if not values.get("bank_reference"):
             return None
@@ -777,7 +841,12 @@ class PaymentImporter(Importer):
         account = self.account(values["account"])
         reference = values.get("bank_reference", "")
         label = f"{account.name} · {values['received_on']:%Y-%m-%d} · {values['amount']:,.2f}"
-        if reference and Payment.objects.filter(Q(bank_reference__iexact=reference), account=account).exists():
+        if (
+            reference
+            and Payment.objects.filter(
+                Q(bank_reference__iexact=reference), account=account
+            ).exists()
+        ):
             return Outcome(UNCHANGED, label)
         receivable_services.record_payment(
             account=account,
@@ -822,7 +891,7 @@ def problems_of(error: Exception, columns: Iterable[str]) -> list[tuple[str, str
         return [("", str(error) or _("You may not make this change."))]
     assert isinstance(error, ValidationError)
     if hasattr(error, "error_dict"):
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for field, messages in error.message_dict.items():
             column = field if field in known else ""
             pairs.extend((column, message) for message in messages)

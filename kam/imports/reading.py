@@ -173,7 +173,10 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
                 Problem(
                     header_row,
                     clean_text(text),
-                    _("Unknown column “%(header)s”: rename it to a header of the template or delete it.")
+                    _(
+                        "Unknown column “%(header)s”: "
+                        "rename it to a header of the template or delete it."
+                    )
                     % {"header": clean_text(text)},
                 )
             )

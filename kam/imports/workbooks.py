@@ -34,7 +34,9 @@ def template_for(kind: str) -> bytes:
     for column in columns:
         notes.append([column.header(), _("yes") if column.required else "", str(column.example)])
     notes.append([])
-    notes.append([_("Delete the example row before importing. Empty cells leave values unchanged.")])
+    notes.append(
+        [_("Delete the example row before importing. Empty cells leave values unchanged.")]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

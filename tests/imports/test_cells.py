@@ -128,7 +128,8 @@ def test_headers_match_with_full_width_letters_and_stray_spaces(header):
 
 
 @pytest.mark.parametrize(
-    "value,expected", [("是", True), ("否", False), ("Yes", True), ("N", False), (1, True), ("√", True)]
+    "value,expected",
+    [("是", True), ("否", False), ("Yes", True), ("N", False), (1, True), ("√", True)],
 )
 def test_yes_and_no(value, expected):
     assert parse_bool(value) is expected

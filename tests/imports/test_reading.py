@@ -26,7 +26,12 @@ def test_bilingual_chinese_and_english_headers_all_read():
         headers("opportunities", "account", "name", "amount", "expected_close_date"),
         ["客户名称", "商机名称", "金额", "预计成交日期"],
         ["Account name", "Opportunity name", "Amount", "Expected close date"],
-        ["  客户名称 /  Account name ", "ＯＰＰＯＲＴＵＮＩＴＹ ＮＡＭＥ", "金额\u3000", "预计成交日期*"],
+        [
+            "  客户名称 /  Account name ",
+            "ＯＰＰＯＲＴＵＮＩＴＹ ＮＡＭＥ",
+            "金额\u3000",
+            "预计成交日期*",
+        ],
     ):
         sheet = read_sheet(xlsx([header, ROW]), COLUMNS)
         assert keys(sheet) == ["account", "name", "amount", "expected_close_date"], header
@@ -41,7 +46,11 @@ def test_bilingual_chinese_and_english_headers_all_read():
 
 def test_a_merged_title_row_above_the_headers_is_skipped():
     content = xlsx(
-        [["2026年商机清单", None, None, None], ["客户名称", "商机名称", "金额", "预计成交日期"], ROW],
+        [
+            ["2026年商机清单", None, None, None],
+            ["客户名称", "商机名称", "金额", "预计成交日期"],
+            ROW,
+        ],
         merge=["A1:D1"],
     )
     sheet = read_sheet(content, COLUMNS)
@@ -72,14 +81,18 @@ def test_unknown_and_missing_columns_are_reported_with_the_header_row():
 
 
 def test_formulas_are_refused_cell_by_cell():
-    content = xlsx([["客户名称", "商机名称", "金额", "预计成交日期"], ["甲", "扩容", "=1000*12", "2026-12-31"]])
+    content = xlsx(
+        [["客户名称", "商机名称", "金额", "预计成交日期"], ["甲", "扩容", "=1000*12", "2026-12-31"]]
+    )
     sheet = read_sheet(content, COLUMNS)
     [problem] = sheet.rows[0].problems
     assert problem.column == "amount" and "formula" in problem.message
 
 
 def test_numbers_stored_as_text_and_bad_cells():
-    content = xlsx([["客户名称", "商机名称", "金额", "预计成交日期"], ["甲", "扩容", "一百万", "明天"]])
+    content = xlsx(
+        [["客户名称", "商机名称", "金额", "预计成交日期"], ["甲", "扩容", "一百万", "明天"]]
+    )
     sheet = read_sheet(content, COLUMNS)
     assert {p.column for p in sheet.rows[0].problems} == {"amount", "expected_close_date"}
 
@@ -110,7 +123,7 @@ def test_a_file_that_is_not_a_workbook_is_refused():
         read_sheet(b"PK\x03\x04 not really a zip", COLUMNS)
     with pytest.raises(FileRefused, match="not an Excel"):
         check_upload("data.csv", 10, b"a,b,c\n")
-    with pytest.raises(FileRefused, match=".xls"):
+    with pytest.raises(FileRefused, match=r"\.xls"):
         check_upload("old.xls", 10, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
     with pytest.raises(FileRefused, match="empty"):
         check_upload("x.xlsx", 0, b"")

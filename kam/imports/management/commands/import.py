@@ -56,7 +56,9 @@ class Command(BaseCommand):
         batch = services.check_batch(batch)
         self._report(batch)
         if batch.status != BatchStatus.READY:
-            raise CommandError(f"import {batch.pk}: {batch.get_status_display()}; nothing was changed")
+            raise CommandError(
+                f"import {batch.pk}: {batch.get_status_display()}; nothing was changed"
+            )
         if options["dry_run"]:
             self.stdout.write(f"import {batch.pk}: dry run only; nothing was changed")
             return
