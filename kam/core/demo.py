@@ -37,6 +37,7 @@ AREAS = [
     "kam.forecasting.demo",
     "kam.receivables.demo",
     "kam.accounts.demo:load_profiles",
+    "kam.imports.demo",
 ]
 
 
