@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "kam.reports",
     "kam.performance",
     "kam.notifications",
+    "kam.imports",
     "kam.api",
     "kam.ui",
     "django.contrib.admin",

@@ -26,5 +26,6 @@ urlpatterns = [
     path("performance/", include("kam.performance.urls")),
     path("reports/", include("kam.reports.urls")),
     path("notifications/", include("kam.notifications.urls")),
+    path("imports/", include("kam.imports.urls")),
     path("api/v1/", include("kam.api.urls")),
 ]

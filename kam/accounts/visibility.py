@@ -62,3 +62,12 @@ def can_edit_account(user: User, account: Account) -> bool:
     if user.sees_everything:
         return True
     return visible_accounts(user).filter(pk=account.pk).exists()
+
+
+def editable_accounts(user: User) -> QuerySet[Account]:
+    """The accounts ``user`` may change, as one query (:func:`can_edit_account` for many)."""
+    if not user.is_authenticated or not user.is_active or user.role == Role.FINANCE:
+        return Account.objects.none()
+    if user.sees_everything:
+        return Account.objects.all()
+    return visible_accounts(user)

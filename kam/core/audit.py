@@ -77,3 +77,29 @@ def record(
         object_repr=str(instance)[:200],
         changes=dict(changes or {}),
     )
+
+
+def record_many(
+    action: str,
+    entries: Iterable[tuple[models.Model, Mapping[str, Any]]],
+    *,
+    by: User | None,
+    via: str = Interface.WEB,
+) -> list[AuditEvent]:
+    """Append one audit event per (instance, changes), in one insert (bulk services)."""
+    actor = by if by is not None and by.pk else None
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                interface=via,
+                action=action,
+                object_type=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                changes=dict(changes or {}),
+            )
+            for instance, changes in entries
+        ],
+        batch_size=1000,
+    )

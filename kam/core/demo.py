@@ -41,6 +41,7 @@ AREAS = [
     "kam.accounts.demo:load_profiles",
     "kam.jobs.demo",
     "kam.notifications.demo",
+    "kam.imports.demo",
 ]
 
 

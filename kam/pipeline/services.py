@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.accounts.visibility import can_edit_account
+from kam.accounts.visibility import can_edit_account, editable_accounts
 from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Role, User
@@ -229,6 +229,85 @@ def create_opportunity(
         changes=audit.snapshot(opportunity, ["name", "amount", "currency", "stage_id", "owner_id"]),
     )
     return opportunity
+
+
+def new_opportunity(
+    *,
+    account: Account,
+    name: str,
+    amount: Decimal,
+    owner: User,
+    expected_close_date: date,
+    by: User | None,
+    stage: Stage,
+    currency: str = COMPANY_CURRENCY,
+    **fields: Any,
+) -> Opportunity:
+    """An unsaved opportunity that passes the rules of :func:`create_opportunity`, for
+    :func:`create_opportunities` to write with others (imports, issue 8).
+
+    Whether ``by`` may change the account is checked once per account when they are written.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown opportunity fields: {sorted(unknown)}")
+    opportunity = Opportunity(
+        account=account,
+        name=(name or "").strip(),
+        amount=amount,
+        owner=owner,
+        expected_close_date=expected_close_date,
+        stage=stage,
+        currency=currency,
+        **fields,
+    )
+    _validate(opportunity)
+    return opportunity
+
+
+@transaction.atomic
+def create_opportunities(
+    opportunities: list[Opportunity], *, by: User | None, via: str = "web"
+) -> list[Opportunity]:
+    """Open many deals at once, each built by :func:`new_opportunity`: the same rules, the
+    same first StageChange and audit event as :func:`create_opportunity`, in bulk inserts."""
+    now = timezone.now()
+    if by is not None:
+        account_ids = {o.account_id for o in opportunities}
+        editable = set(
+            editable_accounts(by).filter(pk__in=account_ids).values_list("pk", flat=True)
+        )
+        if account_ids - editable:
+            raise ValidationError(_("You may not change opportunities of this account."))
+    for opportunity in opportunities:
+        _validate(opportunity)
+        opportunity.stage_entered_at = now
+    created = Opportunity.objects.bulk_create(opportunities, batch_size=500)
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                opportunity=o,
+                from_stage=None,
+                to_stage=o.stage,
+                status=Status.OPEN,
+                changed_at=now,
+                changed_by=by if by is not None and by.pk else None,
+                win_rate=_stage_rate(o.stage),
+            )
+            for o in created
+        ],
+        batch_size=1000,
+    )
+    audit.record_many(
+        AuditEvent.Action.CREATE,
+        [
+            (o, audit.snapshot(o, ["name", "amount", "currency", "stage_id", "owner_id"]))
+            for o in created
+        ],
+        by=by,
+        via=via,
+    )
+    return created
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ _AREAS = [
     ("receivables", _("Receivables"), "receivables:index", "/receivables/"),
     ("performance", _("Team performance"), "performance:index", "/performance/"),
     ("reports", _("Reports"), "reports:index", "/reports/"),
+    ("imports", _("Import"), "imports:index", "/imports/"),
 ]
 
 

@@ -1,0 +1,334 @@
+"""Importing a spreadsheet: upload, dry run, commit (issue 8, item 3; issue 10, nos. 5, 8).
+
+An upload becomes an :class:`ImportBatch` and a background job checks it: the
+dry run writes every row through its area's services inside a transaction that
+is then rolled back, so the report holds exactly what the commit would meet.
+The commit runs the same rows again in one transaction: one refused row, or a
+crash anywhere, and nothing at all is written. Both steps are audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kam.core import audit
+from kam.core.models import AuditEvent, Interface, User
+from kam.imports.kinds import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    RowErrors,
+    importer_for,
+    problems_of,
+)
+from kam.imports.models import BatchStatus, ImportBatch, Kind
+from kam.imports.reading import FileRefused, Problem, check_upload, read_sheet
+
+logger = logging.getLogger(__name__)
+
+# The report keeps this many problems and row outcomes; the counts cover them all.
+REPORT_LIMIT = 2000
+PROGRESS_EVERY = 500
+
+
+@dataclass
+class Result:
+    """What a dry run found or a commit did."""
+
+    total: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[tuple[int, str, str]] = field(default_factory=list)  # row, action, label
+    refused: str = ""  # the whole file was refused, and why
+
+    def count(self, action: str) -> int:
+        return sum(1 for _row, a, _label in self.outcomes if a == action)
+
+    @property
+    def error_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+
+class _Rollback(Exception):
+    """Leaves the transaction of a dry run (or of a refused commit) unwritten."""
+
+
+def evaluate(
+    content: bytes,
+    kind: str,
+    *,
+    by: User | None,
+    via: str,
+    commit: bool,
+    progress: Callable[[int, int], None] | None = None,
+    finish: Callable[[Result], None] | None = None,
+) -> Result:
+    """Read the file and pass every row through its services; write only if ``commit``
+    and no row is refused (then ``finish`` runs in the same transaction). Unexpected
+    errors propagate, after the rollback."""
+    importer = importer_for(kind, by, via)
+    result = Result()
+    refusal = importer.may_import()
+    if refusal:
+        result.refused = refusal
+        return result
+    try:
+        sheet = read_sheet(content, importer.columns)
+    except FileRefused as error:
+        result.refused = str(error)
+        return result
+    result.total = len(sheet.rows)
+    result.problems.extend(sheet.problems)
+    required = [c for c in importer.columns if c.required]
+    first_seen: dict[tuple[Any, ...], int] = {}
+    candidates = []
+    for index, row in enumerate(sheet.rows, start=1):
+        problems = list(row.problems)
+        bad_columns = {p.column for p in problems}
+        for column in required:
+            if column.key not in row.values and column.key not in bad_columns:
+                problems.append(Problem(row.number, column.key, _("This cell must not be empty.")))
+        if not problems:
+            key = importer.key(row.values)
+            if key is not None and key in first_seen:
+                problems.append(
+                    Problem(
+                        row.number,
+                        "",
+                        _("Duplicate of row %(row)s: each record may appear once in a file.")
+                        % {"row": first_seen[key]},
+                    )
+                )
+            elif key is not None:
+                first_seen[key] = row.number
+        if problems:
+            result.problems.extend(problems)
+        else:
+            candidates.append(row)
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, result.total)
+    if commit and result.problems:
+        return result
+    column_keys = [c.key for c in importer.columns]
+    importer.prepare([row.values for row in candidates])
+    try:
+        with transaction.atomic():
+            for row in candidates:
+                try:
+                    if commit or not importer.several_writes:
+                        outcome = importer.apply(row.values)
+                    else:
+                        with transaction.atomic():
+                            outcome = importer.apply(row.values)
+                except RowErrors as error:
+                    result.problems.extend(
+                        Problem(row.number, column, message)
+                        for column, message in problems_of(error, column_keys)
+                    )
+                    if commit:
+                        raise _Rollback from None
+                    continue
+                result.outcomes.append((row.number, outcome.action, outcome.label))
+            # Rows gathered for a bulk insert were checked one by one by the services'
+            # rules already; the dry run need not insert them only to roll them back.
+            if commit and not result.problems:
+                try:
+                    importer.flush()
+                except RowErrors as error:
+                    result.problems.extend(
+                        Problem(0, column, message)
+                        for column, message in problems_of(error, column_keys)
+                    )
+            if not commit or result.problems:
+                raise _Rollback
+            if finish is not None:
+                finish(result)
+    except _Rollback:
+        pass
+    result.problems.sort(key=lambda p: p.row)
+    return result
+
+
+# ----------------------------------------------------------------- the batch's life
+
+
+def may_see(user: User, batch: ImportBatch) -> bool:
+    return user.is_authenticated and (batch.created_by_id == user.pk or user.is_kam_admin)
+
+
+def start_import(
+    *,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    by: User,
+    via: str = Interface.WEB,
+    language: str | None = None,
+    run_check: bool = True,
+) -> ImportBatch:
+    """Accept an upload and queue its dry run; refuses a wrong file or kind at once."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose what the file holds.")})
+    refusal = importer_for(kind, by, via).may_import()
+    if refusal:
+        raise PermissionDenied(refusal)
+    try:
+        check_upload(file_name, len(content), content[:8])
+    except FileRefused as error:
+        raise ValidationError({"file": str(error)}) from None
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            file_name=file_name[:255],
+            content=content,
+            size=len(content),
+            created_by=by,
+            via=via,
+            language=language or translation.get_language() or "zh-hans",
+        )
+        audit.record(
+            AuditEvent.Action.CREATE,
+            batch,
+            by=by,
+            via=via,
+            changes={"kind": kind, "file_name": batch.file_name, "size": batch.size},
+        )
+        if run_check:
+            from kam.imports import tasks
+
+            transaction.on_commit(lambda: tasks.check_import.enqueue(batch.pk))
+    return batch
+
+
+def _save_result(batch: ImportBatch, result: Result) -> None:
+    batch.total_rows = result.total
+    batch.processed_rows = result.total
+    batch.created_count = result.count(CREATE)
+    batch.updated_count = result.count(UPDATE)
+    batch.unchanged_count = result.count(UNCHANGED)
+    batch.error_count = len(result.problems)
+    batch.message = result.refused
+    batch.report = {
+        "errors": [
+            {"row": p.row, "column": p.column, "message": p.message}
+            for p in result.problems[:REPORT_LIMIT]
+        ],
+        "rows": [
+            {"row": row, "action": action, "label": label}
+            for row, action, label in result.outcomes[:REPORT_LIMIT]
+        ],
+    }
+
+
+def _progress(batch: ImportBatch) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
+
+    return report
+
+
+def _set_status(batch: ImportBatch, status: str) -> None:
+    batch.status = status
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, updated_at=timezone.now())
+
+
+def check_batch(batch: ImportBatch) -> ImportBatch:
+    """The dry run: what the import would create and update, and every row it would refuse."""
+    _set_status(batch, BatchStatus.CHECKING)
+    with translation.override(batch.language):
+        try:
+            result = evaluate(
+                bytes(batch.content),
+                batch.kind,
+                by=batch.created_by,
+                via=Interface.IMPORT,
+                commit=False,
+                progress=_progress(batch),
+            )
+        except Exception:
+            logger.exception("checking import %s failed", batch.pk)
+            batch.status = BatchStatus.FAILED
+            batch.message = _("Checking the file failed unexpectedly; nothing was changed.")
+            batch.save(update_fields=["status", "message", "updated_at"])
+            return batch
+    _save_result(batch, result)
+    ok = not result.refused and not result.problems and result.outcomes
+    batch.status = BatchStatus.READY if ok else BatchStatus.INVALID
+    batch.save()
+    return batch
+
+
+def request_commit(batch: ImportBatch, *, by: User, via: str = Interface.WEB) -> ImportBatch:
+    """Queue the import of a checked file that had no errors."""
+    if not may_see(by, batch):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+            status=BatchStatus.COMMITTING, updated_at=timezone.now()
+        )
+        if not updated:
+            raise ValidationError(
+                _("Only a checked file without errors can be imported, and only once.")
+            )
+        batch.status = BatchStatus.COMMITTING
+        from kam.imports import tasks
+
+        transaction.on_commit(lambda: tasks.commit_import.enqueue(batch.pk))
+    return batch
+
+
+def commit_batch(batch: ImportBatch) -> ImportBatch:
+    """Write the whole file in one transaction, or, at the first refusal or crash, nothing."""
+
+    def finish(result: Result) -> None:
+        _save_result(batch, result)
+        batch.status = BatchStatus.COMMITTED
+        batch.committed_at = timezone.now()
+        batch.save()
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            batch,
+            by=batch.created_by,
+            via=batch.via,
+            changes={
+                "status": [BatchStatus.COMMITTING, BatchStatus.COMMITTED],
+                "created": batch.created_count,
+                "updated": batch.updated_count,
+            },
+        )
+
+    with translation.override(batch.language):
+        try:
+            result = evaluate(
+                bytes(batch.content),
+                batch.kind,
+                by=batch.created_by,
+                via=Interface.IMPORT,
+                commit=True,
+                finish=finish,
+            )
+        except Exception:
+            logger.exception("import %s failed", batch.pk)
+            batch.status = BatchStatus.FAILED
+            batch.message = _(
+                "The import stopped on an unexpected error; nothing was changed. "
+                "Try again, or tell your administrator."
+            )
+            batch.save(update_fields=["status", "message", "updated_at"])
+            return batch
+        if batch.status != BatchStatus.COMMITTED:
+            _save_result(batch, result)
+            batch.status = BatchStatus.FAILED
+            if not batch.message:
+                batch.message = _(
+                    "Some rows were refused since the file was checked; nothing was changed."
+                )
+            batch.save()
+    return batch

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from kam.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("template/<slug:kind>.xlsx", views.template, name="template"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/commit/", views.commit, name="commit"),
+]
