@@ -44,7 +44,17 @@ def biggest_opportunity_of(user: User) -> int:
     return found.first() or 0
 
 
+def team_scope(user: User) -> str:
+    """The forecast scope of the busiest rep's team when the user may see it, else their first."""
+    from kam.forecasting.scopes import scope_choices
+
+    keys = [key for key, _label in scope_choices(user) if key.startswith("team:")]
+    busiest = f"team:{busiest_rep().team_id}"
+    return busiest if busiest in keys else (keys[0] if keys else "company")
+
+
 def pages() -> list[Page]:
+    # Role dashboards are added here by their area (issue 9 lists them among the pages).
     return [
         # The first page after sign-in is the role's dashboard: run as a rep, a
         # manager and a director it measures the three dashboards.
@@ -56,7 +66,9 @@ def pages() -> list[Page]:
         Page("opportunity list", lambda u: "/opportunities/"),
         Page("activity list", lambda u: "/activities/"),
         Page("forecast", lambda u: "/forecast/"),
+        Page("forecast, team", lambda u: f"/forecast/?scope={team_scope(u)}"),
         Page("funnel report", lambda u: "/forecast/funnel/"),
+        Page("funnel report, team", lambda u: f"/forecast/funnel/?scope={team_scope(u)}"),
         Page("weekly progress", lambda u: "/forecast/progress/"),
         Page("opportunity board", lambda u: "/opportunities/board/"),
         Page(
@@ -76,8 +88,7 @@ def pages() -> list[Page]:
     ]
 
 
-def users_by_role() -> dict[str, User]:
-    """The busiest rep, the manager of the busiest team, and a director."""
+def busiest_rep() -> User:
     rep_id = (
         Opportunity.objects.filter(status=Status.OPEN)
         .values("owner_id")
@@ -86,7 +97,14 @@ def users_by_role() -> dict[str, User]:
         .values_list("owner_id", flat=True)
         .first()
     )
-    rep = User.objects.get(pk=rep_id) if rep_id else User.objects.filter(role=Role.REP).first()
+    if rep_id:
+        return User.objects.get(pk=rep_id)
+    return User.objects.filter(role=Role.REP).order_by("pk").first()  # type: ignore[return-value]
+
+
+def users_by_role() -> dict[str, User]:
+    """The busiest rep, the manager of the busiest team, and a director."""
+    rep = busiest_rep()
     manager = (
         User.objects.filter(role=Role.MANAGER, managed_teams=rep.team_id).first()
         or User.objects.filter(role=Role.MANAGER).order_by("pk").first()
@@ -125,9 +143,138 @@ def _company_funnel_sql() -> list[tuple[int, int, Decimal]]:
     return [(s, *found.get(s, (0, Decimal(0)))) for s in stage_ids]  # type: ignore[misc]
 
 
+def _director() -> User:
+    return User.objects.filter(role=Role.DIRECTOR).order_by("pk").first()  # type: ignore[return-value]
+
+
+def _cents(value: object) -> int:
+    return int((Decimal(value) * 100).quantize(Decimal(1)))  # type: ignore[arg-type]
+
+
+def _company_forecast_kam() -> tuple[int, int]:
+    """This quarter's company forecast as the forecast page shows it: closed and weighted."""
+    from django.utils import timezone
+
+    from kam.forecasting.periods import QUARTER, Period
+    from kam.forecasting.scopes import COMPANY, Scope
+    from kam.forecasting.selectors import forecast_report
+
+    period = Period.of(QUARTER, timezone.localdate())
+    report = forecast_report(_director(), Scope(COMPANY), period, with_breakdown=False)
+    return _cents(report.forecast.closed), _cents(report.forecast.weighted)
+
+
+def _company_forecast_sql() -> tuple[int, int]:
+    """Closed = won deals and small sales closed in the quarter; weighted = Σ amount × stage
+    rate over the deals open and expected by the quarter's end, in exact integer cents."""
+    from django.utils import timezone
+
+    from kam.forecasting.periods import QUARTER, Period
+
+    period = Period.of(QUARTER, timezone.localdate())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT"
+            " (SELECT COALESCE(SUM(CAST(ROUND(amount * 100) AS BIGINT)), 0)"
+            "  FROM pipeline_opportunity WHERE status = %s AND closed_on BETWEEN %s AND %s)"
+            " + (SELECT COALESCE(SUM(CAST(ROUND(amount * 100) AS BIGINT)), 0)"
+            "  FROM pipeline_smallsale WHERE sold_on BETWEEN %s AND %s),"
+            " (SELECT COALESCE(SUM(CAST(ROUND(o.amount * 100) AS BIGINT)"
+            "   * CAST(ROUND(s.win_rate * 100) AS BIGINT)), 0)"
+            "  FROM pipeline_opportunity o JOIN pipeline_stage s ON s.id = o.stage_id"
+            "  WHERE o.status = %s AND o.expected_close_date <= %s)",
+            [
+                Status.WON,
+                period.start,
+                period.end,
+                period.start,
+                period.end,
+                Status.OPEN,
+                period.end,
+            ],
+        )
+        closed, weighted = cursor.fetchone()
+    # cents × hundredths of a percent ÷ 10,000 = cents
+    return int(closed), _cents(Decimal(int(weighted)) / 1_000_000)
+
+
+def _aging_kam() -> list[int]:
+    from kam.receivables.selectors import BUCKET_KEYS, aging
+
+    totals = aging(_director(), "company").totals
+    return [_cents(getattr(totals, key)) for key in BUCKET_KEYS]
+
+
+def _aging_sql() -> list[int]:
+    """Open receivables per aging bucket, days overdue from the stored due-day ordinal."""
+    from django.utils import timezone
+
+    from kam.receivables.calculations import BUCKETS
+
+    today = timezone.localdate().toordinal()
+    parts, params = [], []
+    for _key, low, high in BUCKETS:
+        condition = "due_day <= %s" + ("" if high is None else " AND due_day >= %s")
+        parts.append(
+            f"COALESCE(SUM(CASE WHEN {condition} THEN CAST(ROUND(open_amount * 100) AS BIGINT)"
+            " ELSE 0 END), 0)"
+        )
+        params += [today - low] + ([] if high is None else [today - high])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(parts)} FROM receivables_invoice WHERE open_amount > 0",
+            params,
+        )
+        return [int(v) for v in cursor.fetchone()]
+
+
 def figures() -> list[Figure]:
-    return [Figure("company funnel report", _company_funnel_kam, _company_funnel_sql)]
+    return [
+        Figure("company forecast", _company_forecast_kam, _company_forecast_sql),
+        Figure("company funnel report", _company_funnel_kam, _company_funnel_sql),
+        Figure("aging (company)", _aging_kam, _aging_sql),
+    ]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _undone(job: Callable[[], object]) -> Callable[[], object]:
+    """Run ``job`` in a transaction rolled back afterwards, so the tenant stays as generated
+    and every run of the benchmark measures the same work."""
+    from django.db import transaction
+
+    def run() -> object:
+        try:
+            with transaction.atomic():
+                result = job()
+                raise _Rollback
+        except _Rollback:
+            return result
+
+    return run
+
+
+def _snapshot() -> object:
+    """The weekly job: the current week's snapshot of the whole open pipeline."""
+    from django.utils import timezone
+
+    from kam.forecasting.services import take_snapshot
+
+    marker, created = take_snapshot(timezone.localdate())
+    if not created:
+        raise RuntimeError("the current week already had a snapshot")
+    return marker.opportunities
+
+
+def _training() -> object:
+    """Learning the win probability from two years of closed deals; scores every open deal."""
+    from kam.forecasting.services import train_win_model
+
+    return train_win_model().examples
 
 
 def timed_jobs() -> Iterator[tuple[str, Callable[[], object]]]:
-    return iter(())
+    yield "weekly pipeline snapshot", _undone(_snapshot)
+    yield "win-probability training", _undone(_training)

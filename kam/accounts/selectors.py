@@ -8,7 +8,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kam.accounts import calculations
@@ -83,9 +93,19 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
             Q(owner__team_id=filters.team)
             | Q(pk__in=AccountMember.objects.filter(user__team_id=filters.team).values("account"))
         )
+    # Correlated subqueries, not a join grouped over every account: the database works
+    # them out for the page's rows only (unless the list is sorted by the amount).
+    open_deals = (
+        Opportunity.objects.filter(account=OuterRef("pk"), status=Status.OPEN)
+        .order_by()
+        .values("account")
+    )
     return accounts.annotate(
-        open_opportunities=Count("opportunities", filter=Q(opportunities__status=Status.OPEN)),
-        open_amount=Sum("opportunities__amount", filter=Q(opportunities__status=Status.OPEN)),
+        open_opportunities=Coalesce(Subquery(open_deals.annotate(n=Count("pk")).values("n")), 0),
+        open_amount=Subquery(
+            open_deals.annotate(total=Sum("amount")).values("total"),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
     )
 
 

@@ -48,23 +48,23 @@ def load(ctx: LargeContext) -> None:
             )
             first_contact = account_index[account_id] * per
             participants.append(contact_ids[first_contact + rng.randrange(per)])
-            yield Activity(
-                account_id=account_id,
-                opportunity_id=opportunity_id,
-                kind=rng.choice(kinds),
-                owner_id=owner,
-                status=ActivityStatus.PLANNED if planned else ActivityStatus.DONE,
-                starts_at=datetime.combine(day, time(rng.choice([9, 10, 14, 15])), tzinfo=tz),
-                objective=rng.choice(OBJECTIVES),
-                outcome=outcome,
-                outcome_note=OUTCOME_NOTES.get(outcome, ""),
-            )
+            yield {
+                "account_id": account_id,
+                "opportunity_id": opportunity_id,
+                "kind": rng.choice(kinds),
+                "owner_id": owner,
+                "status": ActivityStatus.PLANNED if planned else ActivityStatus.DONE,
+                "starts_at": datetime.combine(day, time(rng.choice([9, 10, 14, 15])), tzinfo=tz),
+                "objective": rng.choice(OBJECTIVES),
+                "outcome": outcome,
+                "outcome_note": OUTCOME_NOTES.get(outcome, ""),
+            }
 
     ids = bulk_insert(Activity, rows(), log=ctx.log, label="activities")
     through = Activity.contacts.through
     bulk_insert(
         through,
-        (through(activity_id=a, contact_id=c) for a, c in zip(ids, participants, strict=True)),
+        ({"activity_id": a, "contact_id": c} for a, c in zip(ids, participants, strict=True)),
         log=ctx.log,
         label="activity participants",
     )

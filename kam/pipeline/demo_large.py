@@ -41,16 +41,16 @@ def load(ctx: LargeContext) -> None:
                 close = closed_on
                 anchor = closed_on
             meta.append((index, owners[k], status, anchor))
-            yield Opportunity(
-                account_id=account_ids[k],
-                owner_id=owners[k],
-                name=f"{rng.choice(PRODUCTS)}项目-{n + 1:06d}",
-                amount=Decimal(rng.randrange(5, 2000)) * Decimal(10000),
-                stage=stages[index],
-                status=status,
-                expected_close_date=close,
-                closed_on=closed_on,
-            )
+            yield {
+                "account_id": account_ids[k],
+                "owner_id": owners[k],
+                "name": f"{rng.choice(PRODUCTS)}项目-{n + 1:06d}",
+                "amount": Decimal(rng.randrange(5, 2000)) * Decimal(10000),
+                "stage_id": stages[index].pk,
+                "status": status,
+                "expected_close_date": close,
+                "closed_on": closed_on,
+            }
 
     ids = bulk_insert(Opportunity, rows(), log=ctx.log, label="opportunities")
 
@@ -59,24 +59,24 @@ def load(ctx: LargeContext) -> None:
             day = anchor - timedelta(days=20 * (index + 1))
             previous = None
             for stage in stages[: index + 1]:
-                yield StageChange(
-                    opportunity_id=pk,
-                    from_stage=previous,
-                    to_stage=stage,
-                    changed_at=datetime.combine(day, time(10), tzinfo=tz),
-                    changed_by_id=owner,
-                )
-                previous = stage
+                yield {
+                    "opportunity_id": pk,
+                    "from_stage_id": previous,
+                    "to_stage_id": stage.pk,
+                    "changed_at": datetime.combine(day, time(10), tzinfo=tz),
+                    "changed_by_id": owner,
+                }
+                previous = stage.pk
                 day += timedelta(days=20)
             if status != Status.OPEN:
-                yield StageChange(
-                    opportunity_id=pk,
-                    from_stage=previous,
-                    to_stage=previous,
-                    status=status,
-                    changed_at=datetime.combine(anchor, time(17), tzinfo=tz),
-                    changed_by_id=owner,
-                )
+                yield {
+                    "opportunity_id": pk,
+                    "from_stage_id": previous,
+                    "to_stage_id": previous,
+                    "status": status,
+                    "changed_at": datetime.combine(anchor, time(17), tzinfo=tz),
+                    "changed_by_id": owner,
+                }
 
     bulk_insert(StageChange, history(), log=ctx.log, label="stage changes")
     ctx.extra["opportunity_ids"] = ids

@@ -230,7 +230,8 @@ class Opportunity(Versioned):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         indexes = [
-            models.Index(fields=["status", "stage"]),
+            # The board reads each column in close-date order, 51 cards at a time.
+            models.Index(fields=["status", "stage", "expected_close_date"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["account", "status"]),
         ]

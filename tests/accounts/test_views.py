@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.accounts.models import Account, AccountNote, InstalledProduct
+from kam.accounts.selectors import AccountFilters, account_list
 from tests.accounts.factories import (
     AccountFactory,
     AccountMemberFactory,
@@ -54,6 +55,23 @@ def test_the_list_shows_only_visible_accounts_and_filters(org, login):
     assert "上海联通" in page and "上海移动" not in page
     director = login(org.director).get(reverse("accounts:list")).content.decode()
     assert "北京移动" in director
+
+
+def test_the_list_counts_and_adds_up_only_the_open_deals_of_each_account(org, login):
+    busy = AccountFactory(owner=org.rep, name="上海移动")
+    quiet = AccountFactory(owner=org.rep, name="上海联通")
+    OpportunityFactory(account=busy, amount=Decimal("1000000"))
+    OpportunityFactory(account=busy, amount=Decimal("2500000"))
+    OpportunityFactory(account=busy, amount=Decimal("9000000"), status="won")
+    OpportunityFactory(account=quiet, amount=Decimal("700000"), status="lost")
+    rows = {a.name: a for a in account_list(org.rep, AccountFilters())}
+    assert (rows["上海移动"].open_opportunities, rows["上海移动"].open_amount) == (
+        2,
+        Decimal("3500000"),
+    )
+    assert (rows["上海联通"].open_opportunities, rows["上海联通"].open_amount) == (0, None)
+    page = login(org.rep).get(reverse("accounts:list") + "?sort=-amount").content.decode()
+    assert page.index("上海移动") < page.index("上海联通")
 
 
 def test_the_list_runs_the_same_queries_for_3_or_15_rows(org, login):
