@@ -159,10 +159,10 @@ def test_erased_or_departed_people_have_no_special_day(org, book, login):
 def test_dashboard_queries_do_not_grow_with_the_book(
     org, book, login, django_assert_max_num_queries, role
 ):  # type: ignore[no-untyped-def]
-    from tests.forecasting.factories import deal
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from tests.forecasting.factories import deal
 
     client = login(getattr(org, role))
     client.get("/")
