@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "WriteOffStatusEnum": "kam.receivables.models.WriteOff.Status",
         "PromiseStatusEnum": "kam.receivables.models.PaymentPromise.Status",
         "RelationshipEnum": "kam.stakeholders.models.Relationship",
+        "ImportKindEnum": "kam.imports.models.Kind",
+        "DashboardKindEnum": "kam.reports.selectors.DASHBOARD_KINDS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

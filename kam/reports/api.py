@@ -78,7 +78,7 @@ class StrategySerializer(serializers.Serializer):
 
 
 class DashboardSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[selectors.REP, selectors.MANAGER, selectors.EXECUTIVE])
+    kind = serializers.ChoiceField(choices=selectors.DASHBOARD_KINDS)
     scope = serializers.CharField()
     period = serializers.CharField()
     forecast = ForecastFiguresSerializer()

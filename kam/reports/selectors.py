@@ -56,6 +56,7 @@ SPECIAL_DAYS_SHOWN = 8
 REP = "rep"
 MANAGER = "manager"
 EXECUTIVE = "executive"
+DASHBOARD_KINDS = [REP, MANAGER, EXECUTIVE]
 
 
 def dashboard_kind(user: User) -> str:
