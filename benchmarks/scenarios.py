@@ -83,7 +83,7 @@ def pages() -> list[Page]:
         Page("calendar", lambda u: "/activities/calendar/"),
         Page("win/loss report", lambda u: "/reports/win-loss/"),
         Page("activity effectiveness report", lambda u: "/reports/activities/"),
-        Page("cash forecast", lambda u: "/reports/cash/"),
+        Page("cash forecast", lambda u: "/receivables/cash-forecast/"),
         Page("API accounts", lambda u: "/api/v1/accounts/"),
     ]
 
