@@ -11,12 +11,14 @@ from typing import Any
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -106,6 +108,9 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
             open_deals.annotate(total=Sum("amount")).values("total"),
             output_field=DecimalField(max_digits=16, decimal_places=2),
         ),
+        # What the list sorts by: no open deal counts as zero on every database
+        # (PostgreSQL would put the empty ones first when sorting by amount, descending).
+        open_amount_sort=Coalesce(F("open_amount"), Value(0), output_field=DecimalField()),
     )
 
 

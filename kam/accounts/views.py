@@ -49,7 +49,7 @@ SORTS = {
     "score": "qualification_score",
     "industry": "industry",
     "owner": "owner__username",
-    "amount": "open_amount",
+    "amount": "open_amount_sort",
     "updated": "updated_at",
 }
 
