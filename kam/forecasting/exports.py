@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from io import BytesIO
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
+from kam.ui.exports import add_sheet
 
-MONEY = "#,##0.00"
-PERCENT = "0.00%"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _sheet(
-    wb: Workbook,
-    title: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    money: Sequence[int] = (),
-    percent: Sequence[int] = (),
-) -> None:
-    ws = wb.create_sheet(title[:31])
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(list(row))
-    for col in money:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = MONEY
-    for col in percent:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = PERCENT
-    ws.column_dimensions["A"].width = 28
 
 
 def respond(wb: Workbook, filename: str, *, user: User, what: Any) -> HttpResponse:
@@ -58,7 +32,7 @@ def respond(wb: Workbook, filename: str, *, user: User, what: Any) -> HttpRespon
 def forecast_workbook(user: User, report: Any) -> HttpResponse:
     forecast = report.forecast
     wb = Workbook()
-    _sheet(
+    add_sheet(
         wb,
         _("Forecast"),
         [
@@ -102,7 +76,7 @@ def forecast_workbook(user: User, report: Any) -> HttpResponse:
         money=(3, 4, 5, 6, 7, 9),
         percent=(8,),
     )
-    _sheet(
+    add_sheet(
         wb,
         _("Funnel report"),
         [_("Stage"), _("Win rate"), _("Opportunities"), _("Total amount"), _("Weighted amount")],

@@ -9,16 +9,17 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from kam.core.models import User
-from kam.forecasting.exports import _sheet, respond
+from kam.forecasting.exports import respond
 from kam.performance import selectors
 from kam.performance.models import Posture, SkillDimension
+from kam.ui.exports import add_sheet
 
 
 def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
     card = selectors.scorecard(scope)
     book = Workbook()
     postures = list(Posture.choices)
-    _sheet(
+    add_sheet(
         book,
         _("Balanced scorecard"),
         [
@@ -44,7 +45,7 @@ def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
         ]
         + [[_("Weighted score"), "", "", card.overall, *(card.totals[k] for k, _l in postures)]],
     )
-    _sheet(
+    add_sheet(
         book,
         _("Resource efficiency"),
         [
@@ -76,7 +77,7 @@ def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
         ],
         money=(5, 6, 7, 8, 9),
     )
-    _sheet(
+    add_sheet(
         book,
         _("Skill assessments"),
         [
@@ -97,7 +98,7 @@ def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
             for a in selectors.visible_assessments(user)
         ],
     )
-    _sheet(
+    add_sheet(
         book,
         _("Survey answers"),
         [_("Account"), _("Answered on"), _("Supplier rating"), _("Loyalty"), _("Comment")],

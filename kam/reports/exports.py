@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kam.core.models import User
 from kam.forecasting.exports import respond
 from kam.reports.calculations import OutcomeTally, WinLossLine
 from kam.reports.selectors import ActivityReport, WinLossReport
-from kam.ui.exports import MONEY, PERCENT, sheet_title
-
-
-def _sheet(
-    wb: Workbook,
-    title: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    money: Sequence[int] = (),
-    percent: Sequence[int] = (),
-) -> None:
-    ws = wb.create_sheet(sheet_title(title))
-    ws.append([str(h) for h in header])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(list(row))
-    for col in money:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = MONEY
-    for col in percent:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = PERCENT
-    ws.column_dimensions["A"].width = 30
+from kam.ui.exports import add_sheet
 
 
 def _lines(wb: Workbook, title: str, first: str, lines: Sequence[WinLossLine]) -> None:
-    _sheet(
+    add_sheet(
         wb,
         title,
         [first, _("Deals"), _("Amount")],
@@ -54,7 +29,7 @@ def _lines(wb: Workbook, title: str, first: str, lines: Sequence[WinLossLine]) -
 def win_loss_workbook(user: User, report: WinLossReport, scope_label: str) -> HttpResponse:
     wb = Workbook()
     rates = report.rates
-    _sheet(
+    add_sheet(
         wb,
         _("Win/loss"),
         [
@@ -96,14 +71,14 @@ def activity_workbook(user: User, report: ActivityReport, period_key: str) -> Ht
     keys = [value for value, _label in report.outcomes]
     header_tail = [label for _value, label in report.outcomes] + [_("Judged"), _("Advance rate")]
     rate_col = len(keys) + 3
-    _sheet(
+    add_sheet(
         wb,
         _("By rep"),
         [_("Rep"), *header_tail],
         _tally_rows([*report.by_rep, report.total], keys),
         percent=(rate_col,),
     )
-    _sheet(
+    add_sheet(
         wb,
         _("By kind"),
         [_("Kind"), *header_tail],

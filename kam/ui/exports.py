@@ -11,7 +11,7 @@ one of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +83,31 @@ _NOT_IN_TITLES = str.maketrans({c: "-" for c in "[]:*?/\\"})
 def sheet_title(text: Any) -> str:
     """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
     return str(text).translate(_NOT_IN_TITLES)[:31] or "Sheet"
+
+
+def add_sheet(
+    wb: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    money: Sequence[int] = (),
+    percent: Sequence[int] = (),
+) -> None:
+    """One sheet: a bold header, the rows, money and percent columns formatted (1-based)."""
+    ws = wb.create_sheet(sheet_title(title))
+    ws.append([str(h) for h in header])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    for col in money:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = MONEY
+    for col in percent:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = PERCENT
+    ws.column_dimensions["A"].width = 30
 
 
 def workbook_bytes(
