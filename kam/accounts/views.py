@@ -135,8 +135,6 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     needs: dict[str, list[Any]] = {k: [] for k in NeedQuadrant.values}
     for need in account.latent_needs.all():
         needs[need.quadrant].append(need)
-    item_forms = {kind: form() for kind, (_model, form) in account_forms.ITEM_KINDS.items()}
-    item_forms["note"].initial = {"observed_on": timezone.localdate()}
     return render(
         request,
         "accounts/detail.html",
@@ -149,8 +147,6 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "swot": [(k, label, swot[k]) for k, label in SwotKind.choices],
             "needs": [(k, label, needs[k]) for k, label in NeedQuadrant.choices],
             "plans": selectors.plans_for(account),
-            "item_forms": item_forms,
-            "member_form": account_forms.MemberForm(),
             "override_form": account_forms.TierOverrideForm(
                 initial={"tier": account.tier, "version": account.version}
             ),
@@ -215,6 +211,19 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- the account team ---------------------------------------------------------
 
 
+@login_required
+def member_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the "add a colleague" form, loaded when opened (its list of colleagues is long)."""
+    account = _account(request, pk)
+    if not can_edit_account(request.user, account):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return render(
+        request,
+        "accounts/_member_form.html",
+        {"account": account, "member_form": account_forms.MemberForm()},
+    )
+
+
 @editing
 def member_add(request: HttpRequest, account: Account) -> HttpResponse:
     form = account_forms.MemberForm(request.POST)
@@ -247,6 +256,22 @@ def member_change(request: HttpRequest, account: Account, member_pk: int) -> Htt
 
 
 # --- items recorded about the account -------------------------------------------
+
+
+@login_required
+def item_form(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """htmx: the empty form for adding one kind of item, loaded when its panel opens."""
+    if kind not in account_forms.ITEM_KINDS:
+        raise Http404
+    account = _account(request, pk)
+    if not can_edit_account(request.user, account):  # type: ignore[arg-type]
+        raise PermissionDenied
+    form = account_forms.ITEM_KINDS[kind][1]()
+    if kind == "note":
+        form.initial = {"observed_on": timezone.localdate()}
+    return render(
+        request, "accounts/_item_form.html", {"account": account, "kind": kind, "form": form}
+    )
 
 
 @editing

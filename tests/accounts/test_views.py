@@ -275,3 +275,35 @@ def test_plan_year_defaults_to_this_year(org, login):
     )
     assert response.status_code == 302
     assert account.plans.get().share_goal_pct == Decimal(30)
+
+
+# --- the add forms, loaded when their panel opens --------------------------------
+
+
+def test_the_360_page_loads_its_add_forms_when_opened_and_only_for_editors(org, login):
+    account = AccountFactory(owner=org.rep)
+    client = login(org.rep)
+    page = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    form_url = reverse("accounts:item_form", args=[account.pk, "note"])
+    assert f'hx-get="{form_url}"' in page
+    assert reverse("accounts:member_form", args=[account.pk]) in page
+    note_form = client.get(form_url).content.decode()
+    assert 'name="observed_on"' in note_form
+    assert timezone.localdate().isoformat() in note_form
+    assert reverse("accounts:item_add", args=[account.pk, "note"]) in note_form
+    member_form = client.get(reverse("accounts:member_form", args=[account.pk])).content.decode()
+    assert f'value="{org.north_rep.pk}"' in member_form
+    assert (
+        client.get(reverse("accounts:item_form", args=[account.pk, "nonsense"])).status_code == 404
+    )
+    # finance reads the account but gets no add forms; a rep of another team not even the page
+    finance = login(org.finance)
+    assert (
+        form_url not in finance.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    )
+    assert finance.get(form_url).status_code == 403
+    assert login(org.north_rep).get(form_url).status_code == 404
+    assert (
+        login(org.north_rep).get(reverse("accounts:member_form", args=[account.pk])).status_code
+        == 404
+    )
