@@ -482,29 +482,60 @@ class Pyramid:
     until: date | None = None
 
 
+def _sales_with_margin(
+    user: User, since: date, until: date, tier: str = ""
+) -> dict[int, tuple[str, Decimal | None, Decimal]]:
+    """Per visible account with sales in [since, until]: (tier, margin, won + off-funnel sales).
+
+    Two grouped queries; accounts without sales are not read at all.
+    """
+    rows: dict[int, tuple[str, Decimal | None, Decimal]] = {}
+    won = Opportunity.objects.filter(status=Status.WON, closed_on__gte=since, closed_on__lte=until)
+    small = SmallSale.objects.filter(sold_on__gte=since, sold_on__lte=until)
+    for records in (won, small):
+        records = scope_to_visible_accounts(records, user)
+        if tier:
+            records = records.filter(account__tier=tier)
+        grouped = (
+            records.values_list("account_id", "account__tier", "account__margin_pct")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for pk, account_tier, margin, total in grouped:
+            before = rows[pk][2] if pk in rows else ZERO
+            rows[pk] = (account_tier, margin, before + (total or ZERO))
+    return rows
+
+
 def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> Pyramid:
-    """Accounts per tier with their share of revenue and profit over the last 12 months."""
+    """Accounts per tier with their share of revenue and profit over the last 12 months.
+
+    Counted in the database (accounts per tier) and from the accounts that sold
+    anything, so the cost follows the number of customers who bought, not the
+    size of the account base.
+    """
     today = today or timezone.localdate()
     start, end, _ps, _pe = _year_window(today)
     accounts = visible_accounts(user)
-    basics = list(accounts.values_list("pk", "tier", "margin_pct"))
-    sales = sales_by_account(accounts, start, end)
-    rows = {value: TierRow(value, str(label)) for value, label in Tier.choices}
-    revenues = []
-    for pk, account_tier, margin in basics:
-        revenue = sales.get(pk, ZERO)
-        revenues.append(revenue)
+    counts = dict(accounts.order_by().values_list("tier").annotate(n=Count("pk")))
+    sales = _sales_with_margin(user, start, end)
+    rows = {
+        value: TierRow(value, str(label), accounts=counts.get(value, 0))
+        for value, label in Tier.choices
+    }
+    for account_tier, margin, revenue in sales.values():
         row = rows[account_tier]
-        row.accounts += 1
         row.revenue += revenue
         row.profit += calculations.profit_from_margin(revenue, margin) or ZERO
     total_revenue = sum((r.revenue for r in rows.values()), ZERO)
     total_profit = sum((r.profit for r in rows.values()), ZERO)
-    total_accounts = len(basics)
+    total_accounts = sum(counts.values())
     for row in rows.values():
         row.revenue_share = calculations.percent(row.revenue, total_revenue)
         row.profit_share = calculations.percent(row.profit, total_profit)
         row.account_share = calculations.percent(Decimal(row.accounts), Decimal(total_accounts))
+    revenues = [revenue for _t, _m, revenue in sales.values()]
+    revenues += [ZERO] * (total_accounts - len(revenues))
     pyramid = Pyramid(
         rows=[rows[t] for t in Tier.values],
         pareto=calculations.pareto(revenues),
@@ -512,19 +543,34 @@ def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> P
         until=end,
     )
     if tier in Tier.values:
-        in_tier = [pk for pk, t, _m in basics if t == tier]
-        ranked = sorted(in_tier, key=lambda pk: sales.get(pk, ZERO), reverse=True)[:50]
-        by_pk = Account.objects.select_related("owner").in_bulk(ranked)
-        margins = {pk: m for pk, _t, m in basics}
-        pyramid.top = [
-            (
-                by_pk[pk],
-                sales.get(pk, ZERO),
-                calculations.profit_from_margin(sales.get(pk, ZERO), margins[pk]) or ZERO,
-            )
-            for pk in ranked
-        ]
+        pyramid.top = _top_of_tier(accounts, tier, sales)
     return pyramid
+
+
+def _top_of_tier(
+    accounts: QuerySet[Account],
+    tier: str,
+    sales: dict[int, tuple[str, Decimal | None, Decimal]],
+    limit: int = 50,
+) -> list[tuple[Account, Decimal, Decimal]]:
+    """The tier's biggest accounts by sales, then (to fill the page) those without sales."""
+    selling = [pk for pk, (t, _m, _r) in sales.items() if t == tier]
+    ranked = sorted(selling, key=lambda pk: (-sales[pk][2], pk))[:limit]
+    if len(ranked) < limit:
+        ranked += list(
+            accounts.filter(tier=tier)
+            .exclude(pk__in=selling)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: limit - len(ranked)]
+        )
+    by_pk = Account.objects.select_related("owner").in_bulk(ranked)
+    top = []
+    for pk in ranked:
+        account = by_pk[pk]
+        revenue = sales[pk][2] if pk in sales else ZERO
+        profit = calculations.profit_from_margin(revenue, account.margin_pct) or ZERO
+        top.append((account, revenue, profit))
+    return top
 
 
 # --- the attack / defend matrix (§1.4) -----------------------------------------

@@ -11,6 +11,7 @@ cash forecast) is grouped in the database and added up by
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -152,20 +153,21 @@ def judged_activities(user: User, scope: Scope, start: date, end: date) -> Query
 
 
 def activity_effectiveness(user: User, scope: Scope, start: date, end: date) -> ActivityReport:
-    """Outcomes (§3.6) per rep and per kind of activity, with the advance rate; three queries."""
+    """Outcomes (§3.6) per rep and per kind of activity, with the advance rate; two queries.
+
+    One pass over the period's activities counts them per rep, kind and outcome;
+    both tables are sums of those counts.
+    """
     activities = judged_activities(user, scope, start, end)
     outcomes = [(str(value), str(label)) for value, label in Outcome.choices]
     keys = [value for value, _label in outcomes]
-    per_rep: dict[tuple[Any, str], int] = {}
-    per_kind: dict[tuple[Any, str], int] = {}
-    for owner_id, outcome, n in (
-        activities.values_list("owner_id", "outcome").annotate(n=Count("pk")).order_by()
+    per_rep: dict[tuple[Any, str], int] = defaultdict(int)
+    per_kind: dict[tuple[Any, str], int] = defaultdict(int)
+    for owner_id, kind, outcome, n in (
+        activities.values_list("owner_id", "kind", "outcome").annotate(n=Count("pk")).order_by()
     ):
-        per_rep[(owner_id, outcome)] = n
-    for kind, outcome, n in (
-        activities.values_list("kind", "outcome").annotate(n=Count("pk")).order_by()
-    ):
-        per_kind[(kind, outcome)] = n
+        per_rep[(owner_id, outcome)] += n
+        per_kind[(kind, outcome)] += n
     owner_ids = {owner for owner, _o in per_rep}
     owners = [
         (u.pk, str(u))
@@ -372,16 +374,42 @@ class RepDashboard:
     special_days: list[SpecialDay]
 
 
-def rep_dashboard(user: User, *, today: date | None = None) -> RepDashboard:
-    today = today or timezone.localdate()
+@dataclass
+class RepAgenda:
+    today: date
+    week: tuple[date, date]
+    summary: core_selectors.HomeSummary
+    today_activities: list[Activity]
+    week_activities: list[Activity]
+
+
+def rep_agenda(user: User, today: date) -> RepAgenda:
+    """The rep's book in two figures and the activities of today and of this week."""
     monday, sunday = calculations.week_bounds(today)
-    scope = Scope(scopes.REP, rep=user)
-    period = current_quarter(today)
     week = list(
         activity_selectors.calendar_activities(
             user, start=local_start(monday), end=local_start(sunday + timedelta(days=1))
         ).select_related("opportunity")[:50]
     )
+    return RepAgenda(
+        today=today,
+        week=(monday, sunday),
+        summary=core_selectors.home_summary(user),
+        today_activities=[a for a in week if timezone.localdate(a.starts_at) == today],
+        week_activities=week,
+    )
+
+
+@dataclass
+class RepReceivables:
+    overdue_total: Decimal
+    overdue: list[Any]
+    promises: list[PaymentPromise]
+
+
+def rep_receivables(user: User, today: date) -> RepReceivables:
+    """The rep's own overdue invoices and the promises to pay due by Sunday."""
+    _monday, sunday = calculations.week_bounds(today)
     overdue = receivable_selectors.overdue_invoices(user, today).filter(owner=user)
     promises = (
         receivable_selectors.visible_promises(user)
@@ -389,23 +417,47 @@ def rep_dashboard(user: User, *, today: date | None = None) -> RepDashboard:
         .select_related("account", "invoice", "contact")
         .order_by("due_on", "pk")
     )
-    mine = visible_opportunities(user).filter(owner=user)
-    return RepDashboard(
-        today=today,
-        week=(monday, sunday),
-        period=period,
-        scope=scope,
-        summary=core_selectors.home_summary(user),
-        today_activities=[a for a in week if timezone.localdate(a.starts_at) == today],
-        week_activities=week,
-        flagged=flagged_by_amount(mine),
-        stalled=stalled_by_amount(user, scope, today=today),
-        forecast=forecast_selectors.forecast_report(
-            user, scope, period, today=today, with_breakdown=False
-        ),
+    return RepReceivables(
         overdue_total=overdue.aggregate(s=Sum("open_amount"))["s"] or ZERO,
         overdue=list(overdue[:LIST_ROWS]),
         promises=list(promises[:LIST_ROWS]),
+    )
+
+
+def rep_scope(user: User) -> Scope:
+    return Scope(scopes.REP, rep=user)
+
+
+def rep_forecast(user: User, today: date) -> forecast_selectors.ForecastReport:
+    return forecast_selectors.forecast_report(
+        user, rep_scope(user), current_quarter(today), today=today, with_breakdown=False
+    )
+
+
+def my_flagged(user: User) -> list[FlaggedDeal]:
+    return flagged_by_amount(visible_opportunities(user).filter(owner=user))
+
+
+def rep_dashboard(user: User, *, today: date | None = None) -> RepDashboard:
+    """Everything on a rep's dashboard at once (the API's answer; the page loads it by panel)."""
+    today = today or timezone.localdate()
+    agenda = rep_agenda(user, today)
+    money = rep_receivables(user, today)
+    scope = rep_scope(user)
+    return RepDashboard(
+        today=today,
+        week=agenda.week,
+        period=current_quarter(today),
+        scope=scope,
+        summary=agenda.summary,
+        today_activities=agenda.today_activities,
+        week_activities=agenda.week_activities,
+        flagged=my_flagged(user),
+        stalled=stalled_by_amount(user, scope, today=today),
+        forecast=rep_forecast(user, today),
+        overdue_total=money.overdue_total,
+        overdue=money.overdue,
+        promises=money.promises,
         special_days=birthdays_this_week(user, today),
     )
 
@@ -424,25 +476,35 @@ class ManagerDashboard:
     activities: ActivityReport
 
 
+def team_progress(user: User, scope: Scope) -> list[Any]:
+    week = weekly.latest_snapshot_week()
+    return weekly.progress_weeks(user, scope, until=week) if week else []
+
+
+def team_flagged(user: User, scope: Scope) -> list[FlaggedDeal]:
+    return flagged_by_amount(scope.filter(visible_opportunities(user)))
+
+
+def team_activities(user: User, scope: Scope, today: date) -> ActivityReport:
+    return activity_effectiveness(user, scope, today - timedelta(days=ACTIVITY_DAYS - 1), today)
+
+
 def manager_dashboard(user: User, *, today: date | None = None) -> ManagerDashboard:
+    """A manager's whole dashboard at once (the API's answer; the page loads it by panel)."""
     today = today or timezone.localdate()
     scope = scopes.default_scope(user)
     period = current_quarter(today)
-    week = weekly.latest_snapshot_week()
-    team_deals = scope.filter(visible_opportunities(user))
     return ManagerDashboard(
         today=today,
         period=period,
         scope=scope,
         summary=core_selectors.home_summary(user),
         forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
-        progress=weekly.progress_weeks(user, scope, until=week) if week else [],
-        flagged=flagged_by_amount(team_deals),
+        progress=team_progress(user, scope),
+        flagged=team_flagged(user, scope),
         stalled=stalled_by_amount(user, scope, today=today),
         aging=receivable_selectors.aging(user, "rep", today),
-        activities=activity_effectiveness(
-            user, scope, today - timedelta(days=ACTIVITY_DAYS - 1), today
-        ),
+        activities=team_activities(user, scope, today),
     )
 
 
@@ -480,11 +542,19 @@ class ExecutiveDashboard:
     overdue: list[Any]
 
 
+def company_overdue(user: User, today: date) -> tuple[Decimal, list[Any]]:
+    """All overdue receivables the user may see, and the heaviest five invoices."""
+    total = receivable_selectors.aging(user, "company", today).totals.overdue
+    return total, list(receivable_selectors.overdue_invoices(user, today)[:5])
+
+
 def executive_dashboard(user: User, *, today: date | None = None) -> ExecutiveDashboard:
+    """The whole company dashboard at once (the API's answer; the page loads it by panel)."""
     today = today or timezone.localdate()
     scope = Scope(scopes.COMPANY)
     period = current_quarter(today)
     segments, unplaced = segment_counts(user)
+    overdue_total, overdue = company_overdue(user, today)
     return ExecutiveDashboard(
         today=today,
         period=period,
@@ -494,7 +564,7 @@ def executive_dashboard(user: User, *, today: date | None = None) -> ExecutiveDa
         unplaced=unplaced,
         forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
         cash=receivable_selectors.cash_forecast(user, scope, "month", today=today),
-        overdue_total=receivable_selectors.aging(user, "company", today).totals.overdue,
+        overdue_total=overdue_total,
         flagged=flagged_by_amount(visible_opportunities(user)),
-        overdue=list(receivable_selectors.overdue_invoices(user, today)[:5]),
+        overdue=overdue,
     )

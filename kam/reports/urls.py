@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/<slug:name>/", views.dashboard_panel, name="panel"),
     path("forecast/", views.forecast, name="forecast"),
     path("win-loss/", views.win_loss, name="win_loss"),
     path("win-loss/deals/", views.win_loss_deals, name="win_loss_deals"),

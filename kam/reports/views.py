@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,14 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.accounts import selectors as account_selectors
 from kam.core.models import User
+from kam.core.selectors import home_summary
 from kam.forecasting import charts as forecast_charts
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.calculations import FunnelRow
 from kam.forecasting.periods import MONTH, Period, parse_period
-from kam.forecasting.scopes import Scope, resolve_scope, scope_choices
-from kam.pipeline.selectors import default_stage_model
+from kam.forecasting.scopes import COMPANY, Scope, default_scope, resolve_scope, scope_choices
+from kam.pipeline.selectors import default_stage_model, visible_opportunities
 from kam.receivables import charts as receivable_charts
+from kam.receivables import selectors as receivable_selectors
 from kam.receivables.views import aging_chart
 from kam.reports import charts, exports, selectors, services
 from kam.reports.charts import Link
@@ -39,6 +45,163 @@ def _funnel_rows(rows: list[FunnelRow]) -> list[FunnelRow]:
 
 
 # --- dashboards ------------------------------------------------------------------------
+#
+# The page is a frame; each panel is its own request (htmx, on load), so the first
+# figures show at once and no request has to add up the whole company alone.
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    width: str  # the Bootstrap column it fills
+    build: Callable[[User, date], dict[str, Any]]
+
+
+def _rep_agenda(user: User, today: date) -> dict[str, Any]:
+    return {"board": selectors.rep_agenda(user, today)}
+
+
+def _rep_forecast(user: User, today: date) -> dict[str, Any]:
+    report = selectors.rep_forecast(user, today)
+    link = Link(selectors.rep_scope(user), selectors.current_quarter(today))
+    return {
+        "link": link,
+        "forecast": report.forecast,
+        "forecast_url": link.forecast_url(),
+        "funnel_chart": forecast_charts.funnel(_funnel_rows(report.forecast.rows), link),
+        "target_chart": charts.forecast_vs_target(report.forecast, link),
+    }
+
+
+def _rep_flags(user: User, today: date) -> dict[str, Any]:
+    return {"flagged": selectors.my_flagged(user)}
+
+
+def _rep_stalled(user: User, today: date) -> dict[str, Any]:
+    return {"stalled": selectors.stalled_by_amount(user, selectors.rep_scope(user), today=today)}
+
+
+def _rep_receivables(user: User, today: date) -> dict[str, Any]:
+    return {"board": selectors.rep_receivables(user, today)}
+
+
+def _rep_special_days(user: User, today: date) -> dict[str, Any]:
+    days = selectors.birthdays_this_week(user, today)
+    services.log_special_days_shown(days, by=user)
+    return {"special_days": days}
+
+
+def _team_forecast(user: User, today: date) -> dict[str, Any]:
+    scope = default_scope(user)
+    link = Link(scope, selectors.current_quarter(today))
+    report = forecast_selectors.forecast_report(user, scope, link.period, today=today)
+    return {
+        "scope": scope,
+        "link": link,
+        "summary": home_summary(user),
+        "forecast": report.forecast,
+        "forecast_url": link.forecast_url(),
+        "funnel_chart": forecast_charts.funnel(_funnel_rows(report.forecast.rows), link),
+        "breakdown": report.breakdown,
+        "breakdown_chart": charts.breakdown(report.breakdown, link),
+    }
+
+
+def _team_progress(user: User, today: date) -> dict[str, Any]:
+    scope = default_scope(user)
+    link = Link(scope, selectors.current_quarter(today))
+    progress = selectors.team_progress(user, scope)
+    return {
+        "progress": progress,
+        "progress_chart": forecast_charts.progress(progress, link),
+        "progress_url": f"{reverse('forecasting:progress')}?{link.querystring()}",
+    }
+
+
+def _team_flags(user: User, today: date) -> dict[str, Any]:
+    return {"flagged": selectors.team_flagged(user, default_scope(user))}
+
+
+def _team_stalled(user: User, today: date) -> dict[str, Any]:
+    return {"stalled": selectors.stalled_by_amount(user, default_scope(user), today=today)}
+
+
+def _team_aging(user: User, today: date) -> dict[str, Any]:
+    aging = receivable_selectors.aging(user, "rep", today)
+    return {"aging": aging, "aging_chart": aging_chart(aging)}
+
+
+def _team_activities(user: User, today: date) -> dict[str, Any]:
+    scope = default_scope(user)
+    report = selectors.team_activities(user, scope, today)
+    return {
+        "scope": scope,
+        "activities": report,
+        "outcome_chart": charts.outcomes(
+            report.by_rep, report.outcomes, start=report.start, end=report.end
+        ),
+        "activities_url": charts.activities_url(report.start, report.end),
+    }
+
+
+def _company_forecast(user: User, today: date) -> dict[str, Any]:
+    link = Link(Scope(COMPANY), selectors.current_quarter(today))
+    report = forecast_selectors.forecast_report(user, link.scope, link.period, today=today)
+    return {
+        "link": link,
+        "forecast": report.forecast,
+        "forecast_url": link.forecast_url(),
+        "breakdown": report.breakdown,
+        "breakdown_chart": charts.breakdown(report.breakdown, link),
+    }
+
+
+def _company_pyramid(user: User, today: date) -> dict[str, Any]:
+    pyramid = account_selectors.value_pyramid(user, today=today)
+    return {"pyramid": pyramid, "pyramid_chart": charts.pyramid(pyramid)}
+
+
+def _company_matrix(user: User, today: date) -> dict[str, Any]:
+    segments, unplaced = selectors.segment_counts(user)
+    return {"matrix_chart": charts.matrix(segments), "unplaced": unplaced}
+
+
+def _company_cash(user: User, today: date) -> dict[str, Any]:
+    cash = receivable_selectors.cash_forecast(user, Scope(COMPANY), "month", today=today)
+    return {"cash_chart": receivable_charts.cash(cash)}
+
+
+def _company_risks(user: User, today: date) -> dict[str, Any]:
+    overdue_total, overdue = selectors.company_overdue(user, today)
+    flagged = selectors.flagged_by_amount(visible_opportunities(user))
+    return {"overdue_total": overdue_total, "overdue": overdue, "flagged": flagged}
+
+
+PANELS: dict[str, list[Panel]] = {
+    selectors.REP: [
+        Panel("agenda", "col-lg-6", _rep_agenda),
+        Panel("forecast", "col-lg-6", _rep_forecast),
+        Panel("flags", "col-lg-6", _rep_flags),
+        Panel("stalled", "col-lg-6", _rep_stalled),
+        Panel("receivables", "col-lg-6", _rep_receivables),
+        Panel("special_days", "col-lg-6", _rep_special_days),
+    ],
+    selectors.MANAGER: [
+        Panel("forecast", "col-12", _team_forecast),
+        Panel("progress", "col-lg-4", _team_progress),
+        Panel("aging", "col-lg-8", _team_aging),
+        Panel("flags", "col-lg-6", _team_flags),
+        Panel("stalled", "col-lg-6", _team_stalled),
+        Panel("activities", "col-12", _team_activities),
+    ],
+    selectors.EXECUTIVE: [
+        Panel("forecast", "col-12", _company_forecast),
+        Panel("pyramid", "col-lg-6", _company_pyramid),
+        Panel("matrix", "col-lg-6", _company_matrix),
+        Panel("cash", "col-lg-6", _company_cash),
+        Panel("risks", "col-lg-6", _company_risks),
+    ],
+}
 
 
 @login_required
@@ -46,76 +209,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """What each person should look at today: their own, their team's or the company's."""
     user = _user(request)
     kind = selectors.dashboard_kind(user)
-    if kind == selectors.REP:
-        return _rep(request, user)
-    if kind == selectors.MANAGER:
-        return _manager(request, user)
-    return _executive(request, user)
-
-
-def _rep(request: HttpRequest, user: User) -> HttpResponse:
-    board = selectors.rep_dashboard(user)
-    services.log_special_days_shown(board.special_days, by=user)
-    link = Link(board.scope, board.period)
-    forecast = board.forecast.forecast
+    today = timezone.localdate()
     return render(
         request,
-        "reports/dashboard_rep.html",
+        f"reports/dashboard_{kind}.html",
         {
-            "board": board,
-            "summary": board.summary,
-            "link": link,
-            "forecast": forecast,
-            "forecast_url": link.forecast_url(),
-            "funnel_chart": forecast_charts.funnel(_funnel_rows(forecast.rows), link),
-            "target_chart": charts.forecast_vs_target(forecast, link),
+            "kind": kind,
+            "today": today,
+            "period": selectors.current_quarter(today),
+            "scope": default_scope(user) if kind == selectors.MANAGER else None,
+            "panels": PANELS[kind],
         },
     )
 
 
-def _manager(request: HttpRequest, user: User) -> HttpResponse:
-    board = selectors.manager_dashboard(user)
-    link = Link(board.scope, board.period)
-    forecast = board.forecast.forecast
-    activities = board.activities
+@login_required
+def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
+    """One panel of the user's own dashboard (a panel of another role's is a 404)."""
+    user = _user(request)
+    kind = selectors.dashboard_kind(user)
+    panel = next((p for p in PANELS[kind] if p.name == name), None)
+    if panel is None:
+        raise Http404
     return render(
         request,
-        "reports/dashboard_manager.html",
-        {
-            "board": board,
-            "summary": board.summary,
-            "link": link,
-            "forecast": forecast,
-            "forecast_url": link.forecast_url(),
-            "funnel_chart": forecast_charts.funnel(_funnel_rows(forecast.rows), link),
-            "breakdown_chart": charts.breakdown(board.forecast.breakdown, link),
-            "progress_chart": forecast_charts.progress(board.progress, link),
-            "progress_url": f"{reverse('forecasting:progress')}?{link.querystring()}",
-            "aging_chart": aging_chart(board.aging),
-            "outcome_chart": charts.outcomes(
-                activities.by_rep, activities.outcomes, start=activities.start, end=activities.end
-            ),
-            "activities_url": charts.activities_url(activities.start, activities.end),
-        },
-    )
-
-
-def _executive(request: HttpRequest, user: User) -> HttpResponse:
-    board = selectors.executive_dashboard(user)
-    link = Link(board.scope, board.period)
-    return render(
-        request,
-        "reports/dashboard_executive.html",
-        {
-            "board": board,
-            "link": link,
-            "forecast": board.forecast.forecast,
-            "forecast_url": link.forecast_url(),
-            "pyramid_chart": charts.pyramid(board.pyramid),
-            "matrix_chart": charts.matrix(board.matrix),
-            "breakdown_chart": charts.breakdown(board.forecast.breakdown, link),
-            "cash_chart": receivable_charts.cash(board.cash),
-        },
+        f"reports/panels/{kind}_{name}.html",
+        {"panel": panel, **panel.build(user, timezone.localdate())},
     )
 
 

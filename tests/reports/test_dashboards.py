@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -13,6 +16,31 @@ from kam.core.models import AuditEvent
 from kam.stakeholders.models import PersonalInfo
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Dashboard:
+    """The dashboard as a browser assembles it: the frame, then every panel it asks for."""
+
+    templates: list[str]
+    panels: dict[str, Any]
+    content: bytes
+
+
+def _dashboard(client):  # type: ignore[no-untyped-def]
+    frame = client.get("/")
+    assert frame.status_code == 200
+    html = frame.content.decode()
+    urls = re.findall(r'hx-get="(/reports/dashboard/[^"/]+/)"', html)
+    assert urls
+    templates = [t.name for t in frame.templates]
+    panels: dict[str, Any] = {}
+    for url in urls:
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200, url
+        panels[url.rstrip("/").rsplit("/", 1)[-1]] = response.context
+        html += response.content.decode()
+    return Dashboard(templates, panels, html.encode())
 
 
 def _chart(response, element_id):  # type: ignore[no-untyped-def]
@@ -32,38 +60,41 @@ def _urls(option):  # type: ignore[no-untyped-def]
 
 
 def test_a_rep_lands_on_their_own_dashboard(org, book, login):
-    response = login(org.rep).get("/")
-    assert response.status_code == 200
-    assert "reports/dashboard_rep.html" in [t.name for t in response.templates]
-    board = response.context["board"]
-    assert [a.pk for a in board.today_activities] == [book.planned_today.pk]
-    assert board.forecast.forecast.rows and board.scope.rep == org.rep
+    response = _dashboard(login(org.rep))
+    assert "reports/dashboard_rep.html" in response.templates
+    panels = response.panels
+    assert [a.pk for a in panels["agenda"]["board"].today_activities] == [book.planned_today.pk]
+    forecast = panels["forecast"]["forecast"]
+    assert forecast.rows and panels["forecast"]["link"].scope.rep == org.rep
     # Their own open deal is in the forecast, nobody else's.
-    assert board.forecast.forecast.totals.total == Decimal("300000.00")
-    assert board.overdue_total == Decimal("40000.00")
-    assert [i.pk for i in board.overdue] == [book.my_invoice.pk]
-    count, amount, lines = board.stalled
+    assert forecast.totals.total == Decimal("300000.00")
+    money = panels["receivables"]["board"]
+    assert money.overdue_total == Decimal("40000.00")
+    assert [i.pk for i in money.overdue] == [book.my_invoice.pk]
+    count, amount, lines = panels["stalled"]["stalled"]
     assert (count, amount) == (1, Decimal("300000.00"))
     assert [s.opportunity.pk for s in lines] == [book.my_deal.pk]
-    assert [d.opportunity for d in board.flagged] == [book.my_deal]
+    assert [d.opportunity for d in panels["flags"]["flagged"]] == [book.my_deal]
     page = response.content.decode()
     assert "北京丙大单" not in page and "北京客户丙" not in page and "上海乙新建" not in page
 
 
 def test_a_manager_sees_the_team_not_another_team(org, book, login):
-    response = login(org.east_manager).get("/")
-    assert "reports/dashboard_manager.html" in [t.name for t in response.templates]
-    board = response.context["board"]
-    assert board.scope.team == org.east
-    assert board.forecast.forecast.totals.total == Decimal("500000.00")
-    assert {d.opportunity.pk for d in board.flagged} <= {book.my_deal.pk, book.colleague_deal.pk}
-    count, _amount, lines = board.stalled
+    response = _dashboard(login(org.east_manager))
+    assert "reports/dashboard_manager.html" in response.templates
+    panels = response.panels
+    assert panels["forecast"]["scope"].team == org.east
+    forecast = panels["forecast"]["forecast"]
+    assert forecast.totals.total == Decimal("500000.00")
+    flagged = {d.opportunity.pk for d in panels["flags"]["flagged"]}
+    assert flagged <= {book.my_deal.pk, book.colleague_deal.pk}
+    count, _amount, lines = panels["stalled"]["stalled"]
     assert count == 1 and lines[0].opportunity == book.my_deal
-    assert board.aging.totals.overdue == Decimal("40000.00")
-    breakdown = {line.label: line.forecast.total for line in board.forecast.breakdown}
-    assert breakdown == {"上海组": board.forecast.forecast.total}
-    assert board.forecast.forecast.total > 0
-    reps = {t.key: t for t in board.activities.by_rep}
+    assert panels["aging"]["aging"].totals.overdue == Decimal("40000.00")
+    breakdown = {line.label: line.forecast.total for line in panels["forecast"]["breakdown"]}
+    assert breakdown == {"上海组": forecast.total}
+    assert forecast.total > 0
+    reps = {t.key: t for t in panels["activities"]["activities"].by_rep}
     assert set(reps) == {org.rep.pk}
     assert reps[org.rep.pk].counts["continuation"] == 2
     assert reps[org.rep.pk].advance_rate == Decimal(0)
@@ -71,26 +102,26 @@ def test_a_manager_sees_the_team_not_another_team(org, book, login):
 
 
 def test_a_director_sees_the_company(org, book, login):
-    response = login(org.director).get("/")
-    assert "reports/dashboard_executive.html" in [t.name for t in response.templates]
-    board = response.context["board"]
-    assert board.forecast.forecast.totals.total == Decimal("9500000.00")
-    assert board.overdue_total == Decimal("40000.00") + Decimal("500000.00")
-    assert {line.label for line in board.forecast.breakdown} == {"华东大区", "华北大区"}
-    assert sum(row.accounts for row in board.pyramid.rows) == 3
+    response = _dashboard(login(org.director))
+    assert "reports/dashboard_executive.html" in response.templates
+    panels = response.panels
+    assert panels["forecast"]["forecast"].totals.total == Decimal("9500000.00")
+    assert panels["risks"]["overdue_total"] == Decimal("40000.00") + Decimal("500000.00")
+    assert {line.label for line in panels["forecast"]["breakdown"]} == {"华东大区", "华北大区"}
+    assert sum(row.accounts for row in panels["pyramid"]["pyramid"].rows) == 3
     # The largest deals come first among the risks.
-    assert [d.opportunity for d in board.flagged][:1] == [book.their_deal]
+    assert [d.opportunity for d in panels["risks"]["flagged"]][:1] == [book.their_deal]
 
 
 def test_finance_and_administrators_get_the_company_dashboard(org, book, login):
     for user in (org.finance, org.admin):
-        response = login(user).get("/")
-        assert "reports/dashboard_executive.html" in [t.name for t in response.templates]
+        response = _dashboard(login(user))
+        assert "reports/dashboard_executive.html" in response.templates
 
 
 def test_every_chart_point_opens_records_the_user_may_see(org, book, login):
     client = login(org.rep)
-    response = client.get("/")
+    response = _dashboard(client)
     urls = _urls(_chart(response, "rep-funnel-data")) + _urls(_chart(response, "rep-target-data"))
     assert urls
     for url in urls:
@@ -103,7 +134,7 @@ def test_every_chart_point_opens_records_the_user_may_see(org, book, login):
 
 def test_manager_charts_click_through(org, book, login):
     client = login(org.east_manager)
-    response = client.get("/")
+    response = _dashboard(client)
     for chart in (
         "team-funnel-data",
         "team-breakdown-data",
@@ -122,7 +153,7 @@ def test_manager_charts_click_through(org, book, login):
 
 def test_director_charts_click_through(org, book, login):
     client = login(org.director)
-    response = client.get("/")
+    response = _dashboard(client)
     for chart in ("pyramid-data", "matrix-data", "rollup-data", "cash-data"):
         for url in _urls(_chart(response, chart))[:6]:
             assert client.get(url).status_code == 200, url
@@ -134,9 +165,9 @@ def test_birthdays_this_week_are_shown_to_the_account_team_and_logged_once_a_day
     PersonalInfo.objects.create(contact=book.my_person, birthday=birthday)
     PersonalInfo.objects.create(contact=book.their_person, birthday=birthday)
     client = login(org.rep)
-    board = client.get("/").context["board"]
-    assert [(s.contact, s.day) for s in board.special_days] == [(book.my_person, today)]
-    client.get("/")
+    days = _dashboard(client).panels["special_days"]["special_days"]
+    assert [(s.contact, s.day) for s in days] == [(book.my_person, today)]
+    _dashboard(client)
     views = AuditEvent.objects.filter(
         action=AuditEvent.Action.VIEW_SENSITIVE, actor=org.rep, object_id=str(book.my_person.pk)
     )
@@ -152,7 +183,7 @@ def test_erased_or_departed_people_have_no_special_day(org, book, login):
     PersonalInfo.objects.create(contact=book.my_person, birthday=date(1980, today.month, today.day))
     book.my_person.has_left = True
     book.my_person.save()
-    assert login(org.rep).get("/").context["board"].special_days == []
+    assert _dashboard(login(org.rep)).panels["special_days"]["special_days"] == []
 
 
 @pytest.mark.parametrize("role", ["rep", "east_manager", "director"])
@@ -165,15 +196,35 @@ def test_dashboard_queries_do_not_grow_with_the_book(
     from tests.forecasting.factories import deal
 
     client = login(getattr(org, role))
-    client.get("/")
-    with CaptureQueriesContext(connection) as few:
-        client.get("/")
-    assert len(few.captured_queries) <= 60
+    urls = [
+        "/",
+        *re.findall(r'hx-get="(/reports/dashboard/[^"/]+/)"', client.get("/").content.decode()),
+    ]
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        counts[url] = len(few.captured_queries)
+        assert counts[url] <= 30, url
     for n in range(15):
         deal(book.mine, str(1000 + n), "interest", close=book.today)
         deal(book.theirs, str(1000 + n), "design", close=book.today)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get("/").status_code == 200
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert client.get(url).status_code == 200
+
+
+def test_the_frame_asks_for_its_panels_and_another_roles_panel_is_a_404(org, book, login):
+    rep = login(org.rep)
+    frame = rep.get("/").content.decode()
+    assert reverse("reports:panel", args=["agenda"]) in frame
+    assert reverse("reports:panel", args=["pyramid"]) not in frame
+    # The company's pyramid is not a rep's panel, whatever the URL says.
+    assert rep.get(reverse("reports:panel", args=["pyramid"])).status_code == 404
+    assert rep.get(reverse("reports:panel", args=["nonsense"])).status_code == 404
+    assert login(org.director).get(reverse("reports:panel", args=["pyramid"])).status_code == 200
+    assert login(org.east_manager).get(reverse("reports:panel", args=["agenda"])).status_code == 404
 
 
 def test_the_reports_page_lists_every_report(org, login):
@@ -190,4 +241,5 @@ def test_the_reports_page_lists_every_report(org, login):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert client.get("/").status_code == 302
+    assert client.get(reverse("reports:panel", args=["agenda"])).status_code == 302
     assert client.get(reverse("reports:win_loss")).status_code == 302
