@@ -492,8 +492,8 @@ def _sales_with_margin(
     rows: dict[int, tuple[str, Decimal | None, Decimal]] = {}
     won = Opportunity.objects.filter(status=Status.WON, closed_on__gte=since, closed_on__lte=until)
     small = SmallSale.objects.filter(sold_on__gte=since, sold_on__lte=until)
-    for records in (won, small):
-        records = scope_to_visible_accounts(records, user)
+    for base in (won, small):
+        records: QuerySet[Any] = scope_to_visible_accounts(base, user)  # type: ignore[type-var]
         if tier:
             records = records.filter(account__tier=tier)
         grouped = (

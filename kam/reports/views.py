@@ -93,8 +93,9 @@ def _rep_special_days(user: User, today: date) -> dict[str, Any]:
 
 def _team_forecast(user: User, today: date) -> dict[str, Any]:
     scope = default_scope(user)
-    link = Link(scope, selectors.current_quarter(today))
-    report = forecast_selectors.forecast_report(user, scope, link.period, today=today)
+    period = selectors.current_quarter(today)
+    link = Link(scope, period)
+    report = forecast_selectors.forecast_report(user, scope, period, today=today)
     return {
         "scope": scope,
         "link": link,
@@ -145,8 +146,9 @@ def _team_activities(user: User, today: date) -> dict[str, Any]:
 
 
 def _company_forecast(user: User, today: date) -> dict[str, Any]:
-    link = Link(Scope(COMPANY), selectors.current_quarter(today))
-    report = forecast_selectors.forecast_report(user, link.scope, link.period, today=today)
+    scope, period = Scope(COMPANY), selectors.current_quarter(today)
+    link = Link(scope, period)
+    report = forecast_selectors.forecast_report(user, scope, period, today=today)
     return {
         "link": link,
         "forecast": report.forecast,
