@@ -233,23 +233,56 @@ def stalled_opportunities(user: User, *, today: date | None = None) -> list[Stal
 
 
 @dataclass(frozen=True)
+class CalendarEntry:
+    """What a calendar cell shows of one activity (plain values: a busy rep has hundreds
+    a month, and building model instances and display labels for each was most of the page)."""
+
+    pk: int
+    starts_at: datetime
+    kind: str
+    outcome: str
+    objective: str
+    account_name: str
+    owner: str
+
+
+@dataclass(frozen=True)
 class CalendarDay:
     day: date
     in_period: bool
-    activities: list[Activity]
+    activities: list[CalendarEntry]
 
 
 def calendar_grid(
     user: User, *, anchor: date, span: str, people: QuerySet[User] | None = None
 ) -> list[list[CalendarDay]]:
-    """The month or week grid around ``anchor``, each day with its activities (one query)."""
+    """The month or week grid around ``anchor``, each day with its activities (two queries)."""
     weeks = calendar_days(anchor, span)
     zone = timezone.get_current_timezone()
     start = datetime.combine(weeks[0][0], time.min, tzinfo=zone)
     end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tzinfo=zone)
-    by_day: dict[date, list[Activity]] = {}
-    for activity in calendar_activities(user, start=start, end=end, people=people):
-        by_day.setdefault(timezone.localdate(activity.starts_at), []).append(activity)
+    by_day: dict[date, list[CalendarEntry]] = {}
+    kinds = {value: str(label) for value, label in Kind.choices}
+    outcomes = {value: str(label) for value, label in Outcome.choices}
+    rows = list(
+        calendar_activities(user, start=start, end=end, people=people).values_list(
+            "pk", "starts_at", "kind", "outcome", "objective", "account__name", "owner_id"
+        )
+    )
+    owner_ids = {row[6] for row in rows}
+    owners = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
+    for pk, starts_at, kind, outcome, objective, account_name, owner_id in rows:
+        by_day.setdefault(timezone.localdate(starts_at), []).append(
+            CalendarEntry(
+                pk=pk,
+                starts_at=starts_at,
+                kind=kinds.get(kind, kind),
+                outcome=outcomes.get(outcome, ""),
+                objective=objective,
+                account_name=account_name,
+                owner=owners.get(owner_id, ""),
+            )
+        )
     return [
         [
             CalendarDay(day, span == WEEK or day.month == anchor.month, by_day.get(day, []))

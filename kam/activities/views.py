@@ -38,6 +38,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         selectors.filtered_activities(user, filters),
         sorts=SORTS,
         default_sort="-when",
+        keys_first=True,
     )
     return render(
         request,

@@ -473,7 +473,12 @@ def board_column(request: HttpRequest, stage: int) -> HttpResponse:
     column_stage = get_object_or_404(Stage, pk=stage)
     offset = _int(request.GET.get("offset")) or 0
     opportunities = selectors.board_opportunities(request.user, **_board_scope(request))  # type: ignore[arg-type]
-    cards, next_offset = selectors.column_cards(opportunities, column_stage, offset=offset)
+    cards, next_offset = selectors.column_cards(
+        opportunities,
+        column_stage,
+        offset=offset,
+        user=request.user,  # type: ignore[arg-type]
+    )
     params = request.GET.copy()
     params.pop("offset", None)
     return render(

@@ -163,11 +163,31 @@ class FlaggedDeal:
         return self.flags[0].severity if self.flags else ""
 
 
+FLAGGED_FIELDS = (
+    "pk",
+    "name",
+    "account_id",
+    "owner_id",
+    "status",
+    "stage",
+    "competition_status",
+    "amount",
+    "expected_close_date",
+)
+
+
 def flagged_deals(deals: QuerySet[Opportunity]) -> list[FlaggedDeal]:
     """Open deals with their red flags, most flagged first; bounded queries."""
     from kam.stakeholders.red_flags import red_flags_for_opportunities
 
-    rows = list(deals.order_by("expected_close_date", "pk"))
+    # The rules and the table need only these columns; the opportunity's long texts,
+    # its account and its owner would be most of what a 300-deal pipeline reads.
+    # Sorted here rather than in SQL: an ORDER BY would tempt SQLite to walk every open
+    # deal in close-date order instead of reading one owner's or account's deals.
+    rows = sorted(
+        deals.select_related(None).select_related("stage").only(*FLAGGED_FIELDS).order_by(),
+        key=lambda o: (o.expected_close_date, o.pk),
+    )
     flags = red_flags_for_opportunities(rows)
     result = [FlaggedDeal(o, flags.get(o.pk, [])) for o in rows]
     result.sort(

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from kam.stakeholders.forms import (
 )
 from kam.stakeholders.models import Contact, InfluenceLine, RedFlagSettings, Stakeholder
 from kam.stakeholders.red_flags import red_flags_for
-from kam.ui.listing import paginate
+from kam.ui.listing import Listing, paginate
 
 SORTS = {"name": "name", "account": "account__name", "level": "level", "title": "title"}
 
@@ -549,6 +550,9 @@ def account_panel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+FLAGS_PER_PAGE = 50
+
+
 @login_required
 def pipeline_flags(request: HttpRequest) -> HttpResponse:
     """Red flags of the open deals the user owns (a rep) or may see (a manager)."""
@@ -559,7 +563,16 @@ def pipeline_flags(request: HttpRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "stakeholders/red_flags.html"
     )
-    return render(request, template, {"deal_flags": selectors.flagged_deals(deals), "mine": mine})
+    # Every deal's flags are computed (the most flagged come first); a page of them is shown.
+    page = Paginator(selectors.flagged_deals(deals), FLAGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    listing = Listing(page=page, sort="", querystring=params.urlencode())
+    return render(
+        request, template, {"deal_flags": page.object_list, "listing": listing, "mine": mine}
+    )
 
 
 @login_required

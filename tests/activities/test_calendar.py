@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,3 +153,22 @@ def test_a_new_link_retires_the_old_one(org, client):
     new = services.issue_calendar_token(org.rep).token
     assert client.get(reverse("activities:ics", args=[old])).status_code == 404
     assert client.get(reverse("activities:ics", args=[new])).status_code == 200
+
+
+def test_a_busy_month_costs_the_same_queries_and_shows_labels_and_owners(
+    org, login, django_assert_max_num_queries
+):
+    account = AccountFactory(owner=org.rep, name="上海移动")
+    first = ActivityFactory(account=account, kind=Kind.SOLUTION_DEMO)
+    day = timezone.localdate(first.starts_at).isoformat()
+    client = login(org.east_manager)
+    params = {"date": day, "person": "team"}
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("activities:calendar"), params)
+    for _ in range(30):
+        ActivityFactory(account=account, starts_at=first.starts_at, outcome=Outcome.ADVANCE)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("activities:calendar"), params).content.decode()
+    assert page.count("上海移动") == 31
+    assert str(Kind.SOLUTION_DEMO.label) in page and str(Outcome.ADVANCE.label) in page
+    assert f"({org.rep})" in page

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -195,3 +197,21 @@ def test_list_filters(org, login):
     assert rows(date_to=(today - timedelta(days=1)).isoformat()) == {past.pk}
     assert demo.pk in rows(date_from=today.isoformat(), owner=org.rep.pk)
     assert rows(owner=org.rep2.pk) == set()
+
+
+@pytest.mark.parametrize("who", ["rep", "east_manager", "director"])
+def test_list_queries_do_not_grow_with_activities_and_the_newest_come_first(
+    org, login, who, django_assert_max_num_queries
+):
+    account = AccountFactory(owner=org.rep)
+    ActivityFactory(account=account)
+    client = login(getattr(org, who))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("activities:list"))
+    for days in range(60):
+        ActivityFactory(account=account, starts_at=timezone.now() - timedelta(days=days))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("activities:list"))
+    rows = list(response.context["listing"].rows)
+    assert len(rows) == 50
+    assert [a.starts_at for a in rows] == sorted((a.starts_at for a in rows), reverse=True)

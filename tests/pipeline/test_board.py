@@ -139,3 +139,33 @@ def test_cards_of_another_team_cannot_be_moved(org, login):
     deal = new_opportunity(AccountFactory(owner=org.north_rep))
     response = drop(login(org.rep), deal, "interest")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["rep", "east_manager", "director"])
+def test_a_teams_board_costs_the_same_queries_for_few_or_many_cards(
+    org, login, who, django_assert_max_num_queries
+):
+    # A rep and a manager get their deals' keys in one query, a director each column off
+    # the index: either way the count must not follow the number of cards.
+    account = AccountFactory(owner=org.rep)
+    OpportunityFactory(account=account, name="最早的项目")
+    client = login(getattr(org, who))
+    with CaptureQueriesContext(connection) as few:
+        client.get(BOARD)
+    OpportunityFactory.create_batch(BOARD_PAGE * 2 + 5, account=account)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(BOARD)
+    first = response.context["columns"][0]
+    assert first.count == BOARD_PAGE * 2 + 6
+    assert len(first.cards) == BOARD_PAGE
+    assert first.cards[0].name == "最早的项目"  # same close date: the older deal first
+    second = client.get(
+        reverse("pipeline:board_column", args=[first.stage.pk]), {"offset": first.next_offset}
+    )
+    third = client.get(
+        reverse("pipeline:board_column", args=[first.stage.pk]),
+        {"offset": first.next_offset + BOARD_PAGE},
+    )
+    shown = cards(response.content.decode()) + cards(second.content.decode())
+    shown += cards(third.content.decode())
+    assert len(shown) == len(set(shown)) == BOARD_PAGE * 2 + 6

@@ -22,7 +22,7 @@ from kam.pipeline.models import (
     StageChange,
     Status,
 )
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, OpportunityFactory
 from tests.pipeline.factories import new_opportunity, qualify, stage, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -400,3 +400,22 @@ def test_account_page_panel_lists_its_deals(org, login, deal):
     page = login(org.rep).get(url).content.decode()
     assert deal.name in page and detail(deal) in page
     assert login(org.north_rep).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["rep", "east_manager", "director"])
+def test_list_queries_do_not_grow_with_deals_and_the_page_is_in_close_date_order(
+    org, login, who, django_assert_max_num_queries
+):
+    account = AccountFactory(owner=org.rep)
+    OpportunityFactory(account=account)
+    client = login(getattr(org, who))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("pipeline:list"))
+    OpportunityFactory.create_batch(60, account=account)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("pipeline:list"))
+    rows = list(response.context["listing"].rows)
+    assert len(rows) == 50
+    assert [(o.expected_close_date, o.pk) for o in rows] == sorted(
+        (o.expected_close_date, o.pk) for o in rows
+    )

@@ -11,6 +11,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from kam.activities.models import ActivityStatus
@@ -20,6 +22,7 @@ from kam.stakeholders.calculations import Severity
 from kam.stakeholders.models import PolicyWatch, RedFlagSettings
 from kam.stakeholders.red_flags import red_flags_for, red_flags_for_opportunities
 from kam.stakeholders.selectors import flagged_deals, open_deals
+from kam.stakeholders.views import FLAGS_PER_PAGE
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -321,3 +324,18 @@ def test_the_pages_show_the_flags_of_the_rep_and_of_the_manager(org, login):
     panel = login(org.rep).get(f"/people/opportunities/{mine.pk}/decision-chain/")
     assert "寻找向导" in panel.content.decode()  # the next action
     assert login(org.north_rep).get(f"/people/opportunities/{mine.pk}/").status_code == 404
+
+
+def test_the_pipeline_page_shows_a_page_of_deals_in_the_same_queries_for_many(
+    org, login, django_assert_max_num_queries
+):
+    _pipeline(org.rep, 2)
+    client = login(org.rep)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/people/red-flags/")
+    _pipeline(org.rep, FLAGS_PER_PAGE)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/people/red-flags/")
+    assert len(response.context["deal_flags"]) == FLAGS_PER_PAGE
+    rest = client.get("/people/red-flags/", {"page": 2}).context["deal_flags"]
+    assert len(rest) == 2
