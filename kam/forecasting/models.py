@@ -162,16 +162,31 @@ class PipelineSnapshot(models.Model):
     running the weekly job twice records nothing twice.
     """
 
-    week = models.DateField(_("week (Monday)"), db_index=True)
+    # The week, opportunity, owner and team are indexed by the multi-column indexes
+    # below (a week's rows by the unique one); single-column ones would only slow
+    # down the weekly insert of every open deal.
+    week = models.DateField(_("week (Monday)"))
     opportunity = models.ForeignKey(
-        "pipeline.Opportunity", on_delete=models.CASCADE, related_name="snapshots"
+        "pipeline.Opportunity",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        db_index=False,
     )
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     stage = models.ForeignKey("pipeline.Stage", on_delete=models.PROTECT, related_name="+")
     stage_order = models.PositiveSmallIntegerField()
