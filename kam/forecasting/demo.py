@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kam.core.demo import DemoContext
 from kam.core.models import Team, User
+from kam.forecasting import snapshots
 from kam.forecasting.models import Metric, PipelineSnapshot, SnapshotWeek, Target
 from kam.forecasting.periods import QUARTER, YEAR, Period, Week
 from kam.forecasting.services import last_completed_week, train_win_model
@@ -86,6 +87,7 @@ def load(ctx: DemoContext) -> None:
     SnapshotWeek.objects.bulk_create(
         markers, ignore_conflicts=True
     )  # a rebuilt demo keeps its marks
+    snapshots.backfill([week.monday for week in weeks])  # links to the week before, totals
     ctx.log(f"pipeline snapshots: {len(rows)} over {len(weeks)} weeks")
     _targets(ctx)
     try:

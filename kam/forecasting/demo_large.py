@@ -4,7 +4,9 @@ Rebuilt from each deal's generated history (``kam.pipeline.demo_large``): a deal
 enters the first stage ``20 × (stages reached)`` days before its anchor (today
 for open deals, the closing day otherwise) and moves one stage every 20 days.
 Each of the last 52 completed weeks records every deal open at its Sunday, at
-the stage it had reached. Streamed deal by deal, written in bulk batches.
+the stage it had reached, with its row of the week before (the deal's previous
+one when the week before is in the year). Streamed deal by deal, written in bulk
+batches; then each week is totalled as the job does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from kam.core.demo_large import LargeContext, bulk_insert
-from kam.forecasting.models import PipelineSnapshot, SnapshotWeek
+from kam.forecasting import snapshots
+from kam.forecasting.models import PipelineSnapshot, PipelineWeekTotal, SnapshotWeek
 from kam.forecasting.periods import Week
 from kam.forecasting.services import last_completed_week
 from kam.pipeline.models import Opportunity, Stage, StageModel, Status
@@ -53,10 +56,12 @@ def load(ctx: LargeContext) -> None:
             week = Week.of(max(start, first.monday))
             if week.sunday < start:
                 week = week.next()
+            before: tuple[int, date] | None = None  # stage order and close date last week
             while week.monday <= last.monday and (end is None or end > week.sunday):
                 k = min(index, (week.sunday - start).days // 20)
                 stage, rate = rates[k]
                 shown = close - timedelta(days=slip) if (close - week.sunday).days > 60 else close
+                shown = max(shown, week.sunday)
                 per_week[week.monday] += 1
                 yield {
                     "week": week.monday,
@@ -68,9 +73,13 @@ def load(ctx: LargeContext) -> None:
                     "stage_order": stage.order,
                     "win_rate": rate,
                     "amount": amount,
-                    "expected_close_date": max(shown, week.sunday),
+                    "expected_close_date": shown,
                     "weighted": amount * rate / 100,
+                    "previous_stage_order": before[0] if before else None,
+                    "previous_close_date": before[1] if before else None,
+                    "previous_amount": amount if before else None,
                 }
+                before = (stage.order, shown)
                 week = week.next()
 
     bulk_insert(PipelineSnapshot, rows(), log=ctx.log, label="pipeline snapshots")
@@ -79,3 +88,5 @@ def load(ctx: LargeContext) -> None:
         SnapshotWeek(week=w.monday, opportunities=per_week[w.monday]) for w in weeks
     )
     ctx.log(f"snapshot weeks: {len(weeks)}")
+    snapshots.backfill([w.monday for w in weeks], link=False)
+    ctx.log(f"pipeline week totals: {PipelineWeekTotal.objects.count()}")

@@ -162,16 +162,31 @@ class PipelineSnapshot(models.Model):
     running the weekly job twice records nothing twice.
     """
 
-    week = models.DateField(_("week (Monday)"), db_index=True)
+    # The week, opportunity, owner and team are indexed by the multi-column indexes
+    # below (a week's rows by the unique one); single-column ones would only slow
+    # down the weekly insert of every open deal.
+    week = models.DateField(_("week (Monday)"))
     opportunity = models.ForeignKey(
-        "pipeline.Opportunity", on_delete=models.CASCADE, related_name="snapshots"
+        "pipeline.Opportunity",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        db_index=False,
     )
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     stage = models.ForeignKey("pipeline.Stage", on_delete=models.PROTECT, related_name="+")
     stage_order = models.PositiveSmallIntegerField()
@@ -179,6 +194,11 @@ class PipelineSnapshot(models.Model):
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     expected_close_date = models.DateField()
     weighted = models.DecimalField(max_digits=22, decimal_places=6)
+    # The same deal's row of the week before, copied when this row is written, so the
+    # week-over-week change reads one row. Empty when the deal was not in that snapshot.
+    previous_stage_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    previous_close_date = models.DateField(null=True, blank=True)
+    previous_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("pipeline snapshot")
@@ -186,10 +206,67 @@ class PipelineSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["week", "opportunity"], name="one_snapshot_a_week"),
         ]
-        indexes = [models.Index(fields=["opportunity", "week"])]
+        indexes = [
+            models.Index(fields=["opportunity", "week"]),
+            # A manager's or rep's progress reads the rows of a team (of that week) or
+            # of an owner, a few weeks at a time.
+            models.Index(fields=["team", "week"], name="snapshot_team_week"),
+            models.Index(fields=["owner", "week"], name="snapshot_owner_week"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.week}: {self.opportunity_id}"
+
+
+class PipelineWeekTotal(models.Model):
+    """The snapshot rows of one week added up (§5.2), so a company-wide read is a few rows.
+
+    One row per week, owner's team of that week, quarter the deals are expected
+    to close in and stage win rate: how many deals, their amount, and the
+    same for each kind of week-over-week change. ``closes_in`` is the first day of
+    the quarter of the expected close date, or of the week's own quarter when that
+    is later (a deal overdue in an earlier quarter counts like one due now; no read
+    asks about a quarter before the week's own). Written with the week's snapshot in
+    the same transaction and rebuilt from the rows by
+    :func:`kam.forecasting.services.total_snapshot_week`; sums are whole cents.
+    """
+
+    week = models.DateField()
+    team = models.ForeignKey(
+        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closes_in = models.DateField()
+    win_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    deals = models.PositiveIntegerField()
+    amount_cents = models.BigIntegerField()
+    new_count = models.PositiveIntegerField(default=0)
+    new_cents = models.BigIntegerField(default=0)
+    forward_count = models.PositiveIntegerField(default=0)
+    forward_cents = models.BigIntegerField(default=0)
+    back_count = models.PositiveIntegerField(default=0)
+    back_cents = models.BigIntegerField(default=0)
+    pushed_count = models.PositiveIntegerField(default=0)
+    pushed_cents = models.BigIntegerField(default=0)
+    pulled_count = models.PositiveIntegerField(default=0)
+    pulled_cents = models.BigIntegerField(default=0)
+    amount_up_count = models.PositiveIntegerField(default=0)
+    amount_up_cents = models.BigIntegerField(default=0)
+    amount_up_change_cents = models.BigIntegerField(default=0)
+    amount_down_count = models.PositiveIntegerField(default=0)
+    amount_down_cents = models.BigIntegerField(default=0)
+    amount_down_change_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pipeline week total")
+        verbose_name_plural = _("pipeline week totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "team", "closes_in", "win_rate"], name="one_week_total_a_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.team_id} {self.closes_in} {self.win_rate}%"
 
 
 class SnapshotWeek(models.Model):

@@ -260,8 +260,9 @@ def training_examples(*, today: date, months: int) -> list[Example]:
     examples: list[Example] = []
     first: dict[int, date] = {}
     seen: set[tuple[int, int]] = set()
+    tz = timezone.get_current_timezone()  # once: localdate() looks it up per call
     for pk, stage_id, rate, changed_at in entries.iterator(chunk_size=5000):
-        day = timezone.localdate(changed_at)
+        day = changed_at.astimezone(tz).date()
         start = first.setdefault(pk, day)
         if (pk, stage_id) in seen or pk not in features or pk not in closed_on:
             continue
@@ -291,8 +292,9 @@ def open_deal_rows(*, today: date) -> tuple[list[int], list[list[float]]]:
         .values_list("opportunity_id", "first")
     )
     ids, rows = [], []
-    for pk, rate, created in deals.values_list("pk", "stage__win_rate", "created_at"):
-        start = timezone.localdate(started.get(pk) or created)
+    tz = timezone.get_current_timezone()
+    for pk, rate, created in deals.values_list("pk", "stage__win_rate", "created_at").order_by():
+        start = (started.get(pk) or created).astimezone(tz).date()
         ids.append(pk)
         rows.append(_row(rate, (today - start).days, features[pk]))
     return ids, rows

@@ -14,16 +14,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.models import User
+from kam.core.visibility import sees_all_accounts
 from kam.forecasting.calculations import HUNDRED, ZERO, WeekProgress, cumulative_to, from_cents
-from kam.forecasting.models import Metric, PipelineSnapshot, SnapshotWeek
+from kam.forecasting.models import Metric, PipelineSnapshot, PipelineWeekTotal, SnapshotWeek
 from kam.forecasting.periods import QUARTER, Period, Week
 from kam.forecasting.scopes import Scope
 from kam.forecasting.selectors import TargetBook, cents
+from kam.forecasting.snapshots import CHANGE_CONDITIONS
 from kam.pipeline.models import Opportunity, SmallSale, Status
 from kam.pipeline.selectors import visible_opportunities
 
@@ -46,6 +48,43 @@ def visible_snapshots(user: User, scope: Scope) -> QuerySet[PipelineSnapshot]:
     """The snapshot rows the user may see, narrowed to the scope (team of that week)."""
     return scope.filter(
         scope_to_visible_accounts(PipelineSnapshot.objects.all(), user), team="team"
+    )
+
+
+def reads_totals(user: User, scope: Scope) -> bool:
+    """Whether the week totals give exactly what the user's snapshot rows would.
+
+    They do for a viewer who sees every account (nothing is filtered by account)
+    looking at the company or a team (of that week): the totals are grouped by
+    that team. A rep's or an account's scope, and anyone whose view is limited to
+    some accounts, read the rows themselves (indexed by team, owner and week).
+    """
+    return sees_all_accounts(user) and scope.rep is None and scope.account is None
+
+
+def week_totals(scope: Scope) -> QuerySet[PipelineWeekTotal]:
+    """The week totals narrowed to a company or team scope (team of that week)."""
+    return scope.filter(PipelineWeekTotal.objects.all(), team="team")
+
+
+def _pipeline_by_rate(
+    user: User, scope: Scope, quarter: Period, mondays: set[date]
+) -> QuerySet[Any]:
+    """Per week and stage rate: the cents of the deals expected to close by the quarter's end."""
+    if reads_totals(user, scope):
+        return (
+            week_totals(scope)
+            .filter(week__in=mondays, closes_in__lte=quarter.start)
+            .values("week", "win_rate")
+            .annotate(c=Sum("amount_cents"))
+            .order_by()
+        )
+    return (
+        visible_snapshots(user, scope)
+        .filter(week__in=mondays, expected_close_date__lte=quarter.end)
+        .values("week", "win_rate")
+        .annotate(c=Sum(cents(F("amount"))))
+        .order_by()
     )
 
 
@@ -94,18 +133,11 @@ def progress_weeks(
     by_quarter: dict[Period, list[Week]] = defaultdict(list)
     for week in shown:
         by_quarter[quarter_of(week)].append(week)
-    snapshots = visible_snapshots(user, scope)
     pipeline: dict[tuple[Period, date], Decimal] = {}
     targets: dict[Period, Decimal | None] = {}
     for quarter, quarter_weeks in by_quarter.items():
         mondays = {w.monday for w in quarter_weeks} | {w.previous().monday for w in quarter_weeks}
-        rows = (
-            snapshots.filter(week__in=mondays, expected_close_date__lte=quarter.end)
-            .values("week", "win_rate")
-            .annotate(c=Sum(cents(F("amount"))))
-            .order_by()
-        )
-        for row in rows:
+        for row in _pipeline_by_rate(user, scope, quarter, mondays):
             key = (quarter, row["week"])
             weighted = from_cents(row["c"]) * row["win_rate"] / HUNDRED
             pipeline[key] = pipeline.get(key, ZERO) + weighted
@@ -157,16 +189,8 @@ CHANGES: list[tuple[str, Any]] = [
     (AMOUNT_DOWN, _("Amount down")),
 ]
 
-# Conditions on a snapshot row annotated with the same deal's row of the week before.
-_SNAPSHOT_CHANGES = {
-    NEW: Q(prev_order__isnull=True),
-    FORWARD: Q(prev_order__lt=F("stage_order")),
-    BACK: Q(prev_order__gt=F("stage_order")),
-    PUSHED: Q(prev_close__lt=F("expected_close_date")),
-    PULLED: Q(prev_close__gt=F("expected_close_date")),
-    AMOUNT_UP: Q(prev_amount__lt=F("amount")),
-    AMOUNT_DOWN: Q(prev_amount__gt=F("amount")),
-}
+# Conditions on a snapshot row against the same deal's row of the week before.
+_SNAPSHOT_CHANGES = CHANGE_CONDITIONS
 
 
 @dataclass(frozen=True)
@@ -181,19 +205,36 @@ class ChangeLine:
 
 
 def _compared(user: User, scope: Scope, week: Week) -> QuerySet[PipelineSnapshot]:
-    """The week's snapshot rows, each with the same deal's stage, close date and amount before."""
-    before = PipelineSnapshot.objects.filter(
-        opportunity=OuterRef("opportunity"), week=week.previous().monday
-    )
-    return (
-        visible_snapshots(user, scope)
-        .filter(week=week.monday)
-        .annotate(
-            prev_order=Subquery(before.values("stage_order")[:1]),
-            prev_close=Subquery(before.values("expected_close_date")[:1]),
-            prev_amount=Subquery(before.values("amount")[:1]),
+    """The week's snapshot rows; each carries the deal's stage, close date and amount before."""
+    return visible_snapshots(user, scope).filter(week=week.monday)
+
+
+def _snapshot_changes(user: User, scope: Scope, week: Week) -> dict[str, Any]:
+    """Count, cents (and cents moved) of each kind of change the snapshot rows show."""
+    if reads_totals(user, scope):
+        names = [f"{key}_{part}" for key in _SNAPSHOT_CHANGES for part in ("count", "cents")]
+        names += [f"{key}_change_cents" for key in (AMOUNT_UP, AMOUNT_DOWN)]
+        totals = (
+            week_totals(scope)
+            .filter(week=week.monday)
+            .aggregate(**{name: Sum(name) for name in names})
         )
-    )
+        figures = {}
+        for key in _SNAPSHOT_CHANGES:
+            figures[f"{key}_n"] = totals[f"{key}_count"]
+            figures[f"{key}_c"] = totals[f"{key}_cents"]
+        for key in (AMOUNT_UP, AMOUNT_DOWN):
+            figures[f"{key}_d"] = totals[f"{key}_change_cents"]
+        return figures
+    aggregates: dict[str, Any] = {}
+    for key, condition in _SNAPSHOT_CHANGES.items():
+        aggregates[f"{key}_n"] = Count("pk", filter=condition)
+        aggregates[f"{key}_c"] = Sum(cents(F("amount")), filter=condition)
+    for key in (AMOUNT_UP, AMOUNT_DOWN):
+        aggregates[f"{key}_d"] = Sum(
+            cents(F("amount")) - cents(F("previous_amount")), filter=_SNAPSHOT_CHANGES[key]
+        )
+    return _compared(user, scope, week).aggregate(**aggregates)
 
 
 def _closed_in(user: User, scope: Scope, week: Week, change: str) -> QuerySet[Opportunity]:
@@ -205,16 +246,7 @@ def _closed_in(user: User, scope: Scope, week: Week, change: str) -> QuerySet[Op
 
 def week_changes(user: User, scope: Scope, week: Week) -> list[ChangeLine]:
     """New, won, lost, forward, back, pushed, pulled, amount up and down in ``week`` (2 queries)."""
-    compared = _compared(user, scope, week)
-    aggregates: dict[str, Any] = {}
-    for key, condition in _SNAPSHOT_CHANGES.items():
-        aggregates[f"{key}_n"] = Count("pk", filter=condition)
-        aggregates[f"{key}_c"] = Sum(cents(F("amount")), filter=condition)
-    for key in (AMOUNT_UP, AMOUNT_DOWN):
-        aggregates[f"{key}_d"] = Sum(
-            cents(F("amount")) - cents(F("prev_amount")), filter=_SNAPSHOT_CHANGES[key]
-        )
-    figures = compared.aggregate(**aggregates)
+    figures = _snapshot_changes(user, scope, week)
     closed = (
         scope.filter(visible_opportunities(user))
         .filter(closed_on__gte=week.monday, closed_on__lte=week.sunday)

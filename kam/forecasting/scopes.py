@@ -8,6 +8,7 @@ may not see is a 404, exactly like the object pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
@@ -55,6 +56,22 @@ class Scope:
             return str(self.account)
         return str(_("Company"))
 
+    @cached_property
+    def subtree_team_ids(self) -> list[int]:
+        """The team and every team below it (read once per scope)."""
+        assert self.team is not None
+        return list(
+            Team.objects.filter(path__startswith=self.team.path).values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def subtree_member_ids(self) -> list[int]:
+        """Everyone whose team is in the subtree, now (read once per scope)."""
+        assert self.team is not None
+        return list(
+            User.objects.filter(team__path__startswith=self.team.path).values_list("pk", flat=True)
+        )
+
     def filter(
         self,
         queryset: QuerySet[M],
@@ -67,10 +84,13 @@ class Scope:
 
         ``team`` names a team field recorded on the row itself (snapshots keep
         the owner's team of that week); otherwise the owner's current team counts.
+        The subtree is a list of team (owner) ids, not a join on the path, so the
+        database looks the rows up by an index on the team (owner).
         """
         if self.team is not None:
-            path = f"{team}__path__startswith" if team else f"{owner}__team__path__startswith"
-            return queryset.filter(**{path: self.team.path})
+            if team:
+                return queryset.filter(**{f"{team}__in": self.subtree_team_ids})
+            return queryset.filter(**{f"{owner}__in": self.subtree_member_ids})
         if self.rep is not None:
             return queryset.filter(**{owner: self.rep})
         if self.account is not None:

@@ -19,18 +19,17 @@ from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, Role, Team, User
 from kam.core.visibility import managed_team_ids
-from kam.forecasting import odds, winmodel
+from kam.forecasting import odds, snapshots, winmodel
 from kam.forecasting.models import (
     ForecastAdjustment,
     Metric,
     OpportunityOdds,
-    PipelineSnapshot,
     SnapshotWeek,
     Target,
     WinModel,
 )
 from kam.forecasting.periods import Period, Week
-from kam.pipeline.models import ForecastCategory, Opportunity, Status
+from kam.pipeline.models import ForecastCategory, Opportunity
 
 SNAPSHOT_BATCH = 5000
 
@@ -225,10 +224,12 @@ def take_snapshot(week_end: date, *, today: date | None = None) -> tuple[Snapsho
     it records the pipeline as it stands when it runs.
 
     Stage, amount, expected close date and weighted value (amount × the stage's
-    configured win rate), with the owner's team of that week. Append-only and
-    idempotent: the week is marked done in :class:`SnapshotWeek` in the same
-    transaction, so a second run records nothing and returns ``(week, False)``.
-    Rows are written in bulk batches; nothing is read per opportunity.
+    configured win rate), with the owner's team of that week and the same deal's
+    stage, close date and amount of the week before. Append-only and idempotent:
+    the week is marked done in :class:`SnapshotWeek` and its totals
+    (:class:`PipelineWeekTotal`) written in the same transaction, so a second run
+    records nothing and returns ``(week, False)``. Set-based
+    (:mod:`kam.forecasting.snapshots`); nothing is read per opportunity.
     """
     week = Week.of(week_end)
     today = today or timezone.localdate()
@@ -255,53 +256,30 @@ def take_snapshot(week_end: date, *, today: date | None = None) -> tuple[Snapsho
     try:
         with transaction.atomic():
             marker = SnapshotWeek.objects.create(week=week.monday)
-            rows = (
-                Opportunity.objects.filter(status=Status.OPEN)
-                .order_by("pk")
-                .values_list(
-                    "pk",
-                    "account_id",
-                    "owner_id",
-                    "owner__team_id",
-                    "stage_id",
-                    "stage__order",
-                    "stage__win_rate",
-                    "amount",
-                    "expected_close_date",
-                )
-            )
-            batch: list[PipelineSnapshot] = []
-            count = 0
-            for pk, account, owner, team, stage, order, rate, amount, close in rows.iterator(
-                chunk_size=SNAPSHOT_BATCH
-            ):
-                batch.append(
-                    PipelineSnapshot(
-                        week=week.monday,
-                        opportunity_id=pk,
-                        account_id=account,
-                        owner_id=owner,
-                        team_id=team,
-                        stage_id=stage,
-                        stage_order=order,
-                        win_rate=rate,
-                        amount=amount,
-                        expected_close_date=close,
-                        weighted=amount * rate / 100,
-                    )
-                )
-                if len(batch) >= SNAPSHOT_BATCH:
-                    PipelineSnapshot.objects.bulk_create(batch)
-                    count += len(batch)
-                    batch = []
-            PipelineSnapshot.objects.bulk_create(batch)
-            count += len(batch)
-            marker.opportunities = count
+            marker.opportunities = snapshots.record_open_pipeline(week)
             marker.save(update_fields=["opportunities"])
+            snapshots.total_week(week)
+            following = week.next()
+            if SnapshotWeek.objects.filter(week=following.monday).exists():
+                # The current week was recorded before the one just ended: its rows
+                # now have a week before to compare with.
+                snapshots.link_previous_week(following)
+                snapshots.total_week(following)
     except IntegrityError:
         # Another run took the same week at the same moment: its rows stand, ours are gone.
         return SnapshotWeek.objects.get(week=week.monday), False
     return marker, True
+
+
+@transaction.atomic
+def rebuild_snapshot_totals() -> int:
+    """Link every recorded week's rows to the week before and rewrite its totals (§5.2).
+
+    For weeks recorded before the totals existed; the rows themselves are not
+    changed. Returns how many weeks were rewritten.
+    """
+    weeks = SnapshotWeek.objects.values_list("week", flat=True)
+    return snapshots.backfill(list(weeks))
 
 
 TRAINING_MONTHS = 24

@@ -1,4 +1,4 @@
-"""``kam snapshot [--week YYYY-MM-DD]``: record the weekly pipeline snapshot (§5.2)."""
+"""``kam snapshot [--week YYYY-MM-DD] [--rebuild-totals]``: the weekly pipeline snapshot (§5.2)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--week", type=_day, help="any day of the week, YYYY-MM-DD")
+        parser.add_argument(
+            "--rebuild-totals",
+            action="store_true",
+            help="instead, link every recorded week to the week before and rewrite its totals",
+        )
 
-    def handle(self, *args: Any, week: date | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, week: date | None = None, rebuild_totals: bool = False, **options: Any
+    ) -> None:
+        if rebuild_totals:
+            weeks = services.rebuild_snapshot_totals()
+            self.stdout.write(f"{weeks} weeks linked and totalled")
+            return
         day = week or services.last_completed_week().sunday
         try:
             marker, created = services.take_snapshot(day)
