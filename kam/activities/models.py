@@ -113,6 +113,12 @@ class Activity(Versioned):
             # misleads SQLite's planner) this is the one both databases pick.
             models.Index(fields=["opportunity", "status", "starts_at"]),
             models.Index(fields=["owner", "starts_at"]),
+            # Activity outcomes over a period (the effectiveness report, the team
+            # dashboard): everything the count groups and filters by is in it.
+            models.Index(
+                fields=["starts_at", "status", "outcome", "kind", "owner", "account"],
+                name="activity_outcomes_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -236,6 +236,10 @@ class Opportunity(Versioned):
             # The list's default order (close date, then id) among open deals: the
             # first page is read off the index instead of sorting every deal.
             models.Index(fields=["status", "expected_close_date", "id"]),
+            # What was won (or lost) in a period: the forecast's closed figure, the
+            # win/loss report, the value pyramid's sales. Owner, account and amount
+            # are in it, so a rep's or the company's sum is read off the index.
+            models.Index(fields=["status", "closed_on", "owner", "account", "amount"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["account", "status"]),
         ]
