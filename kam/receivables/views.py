@@ -188,10 +188,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
 def contract_list(request: HttpRequest) -> HttpResponse:
     listing = paginate(
         request,
-        selectors.contract_list(_user(request)),
+        selectors.contract_page(_user(request)),
         sorts=CONTRACT_SORTS,
         default_sort="-signed",
     )
+    collected = selectors.collected_by_contract([c.pk for c in listing.rows])
+    for contract in listing.rows:
+        contract.collected = collected[contract.pk]
     return render(request, "receivables/contracts.html", {"listing": listing})
 
 

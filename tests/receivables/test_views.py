@@ -443,3 +443,22 @@ def test_excel_exports_match_the_pages(org, ledger, login):  # type: ignore[no-u
         ).active.iter_rows(values_only=True)
     )
     assert [r[0] for r in rep_rows[1:]] == ["FP-EAST-1"]
+
+
+def test_contract_list_shows_what_each_contract_collected(
+    org, ledger, login, today, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    _east, _north, contract, north_contract = ledger
+    payment_for(contract.account, org.finance, "120000", received_on=today)
+    for n in range(4):
+        contract_for(AccountFactory(owner=org.rep), org.finance, amount=f"{1000 + n}")
+    client = login(org.finance)
+    client.get(reverse("receivables:contracts"))
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("receivables:contracts"), {"sort": "-amount"})
+    rows = list(page.context["listing"].rows)
+    assert rows[0].pk == contract.pk and rows[0].collected == D("120000")
+    assert all(r.collected == D(0) for r in rows[2:])
+    rep_rows = login(org.rep).get(reverse("receivables:contracts")).context["listing"].rows
+    assert contract.pk in {c.pk for c in rep_rows}
+    assert north_contract.pk not in {c.pk for c in rep_rows}
