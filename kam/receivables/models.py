@@ -157,6 +157,10 @@ class Installment(models.Model):
 
     class Meta:
         ordering = ["contract", "due_date", "sequence"]
+        # The API's order, so a page of the plan lines is a walk of the index.
+        indexes = [
+            models.Index(fields=["contract", "due_date", "sequence"], name="recv_installment_plan")
+        ]
         verbose_name = _("installment")
         verbose_name_plural = _("installments")
 
@@ -227,6 +231,8 @@ class Invoice(Versioned):
             # DSO's sales of the last days; collected per rep on the receivables page.
             models.Index(fields=["issued_on", "amount"], name="recv_invoice_issued"),
             models.Index(fields=["owner", "paid_amount"], name="recv_invoice_owner_paid"),
+            # The API lists invoices in this order: a page is a walk of the index.
+            models.Index(fields=["due_date", "id"], name="recv_invoice_due"),
         ]
         constraints = [
             models.CheckConstraint(
