@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts.models import Account
-from kam.accounts.visibility import visible_accounts
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
+from kam.api.pagination import KamPagination
 from kam.api.schema import ReportSchema
 from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
@@ -279,8 +280,11 @@ class InstallmentViewSet(_CreateReadViewSet):
     serializer_class = InstallmentSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return Installment.objects.filter(
-            contract__in=selectors.visible_contracts(self.request.user)  # type: ignore[arg-type]
+        # Those who see every account get no filter at all, so a page walks the index.
+        return scope_to_visible_accounts(
+            Installment.objects.all(),
+            self.request.user,  # type: ignore[arg-type]
+            "contract__account",
         ).order_by("contract", "due_date", "sequence")
 
 
@@ -345,8 +349,10 @@ class AgingSerializer(serializers.Serializer):  # type: ignore[type-arg]
     group = serializers.CharField()
     today = serializers.DateField()
     dso = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
-    rows = AgingRowSerializer(many=True)
-    totals = AgingRowSerializer()
+    count = serializers.IntegerField(help_text="rows in all pages")
+    page = serializers.IntegerField()
+    rows = AgingRowSerializer(many=True, help_text="one page, the heaviest first")
+    totals = AgingRowSerializer(help_text="of every row, not only this page's")
 
 
 GROUP = OpenApiParameter(
@@ -354,18 +360,39 @@ GROUP = OpenApiParameter(
 )
 
 
+MAX_AGING_ROWS = KamPagination.max_page_size
+
+
 class AgingViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
-    @extend_schema(parameters=[GROUP], responses=AgingSerializer)
+    @extend_schema(
+        parameters=[
+            GROUP,
+            OpenApiParameter("page", int, description="page of rows (1 first)"),
+            OpenApiParameter("page_size", int, description=f"rows a page (≤ {MAX_AGING_ROWS})"),
+        ],
+        responses=AgingSerializer,
+    )
     def list(self, request: Request) -> Response:
-        """Open receivables by aging bucket, as on the receivables page."""
+        """Open receivables by aging bucket, as on the receivables page, a page of rows at once."""
         user: User = request.user  # type: ignore[assignment]
-        report = selectors.aging(user, request.query_params.get("group", "company"))
+        try:
+            size = min(max(int(request.query_params.get("page_size", "")), 1), MAX_AGING_ROWS)
+        except ValueError:
+            size = KamPagination.page_size
+        report = selectors.aging_page(
+            user,
+            request.query_params.get("group", "company"),
+            request.query_params.get("page"),
+            size,
+        )
         data = {
             "group": report.group,
             "today": report.today,
             "dso": selectors.dso(user, report.today),
+            "count": report.count,
+            "page": report.page.number,
             "rows": report.rows,
             "totals": report.totals,
         }

@@ -9,15 +9,17 @@ on the days overdue), so the number of queries does not grow with rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, overload
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
     DecimalField,
     DurationField,
@@ -96,18 +98,42 @@ def contract_detail(user: User, pk: int) -> Contract:
     return visible_contracts(user).select_related("account", "owner", "opportunity").get(pk=pk)
 
 
-def contract_list(user: User) -> QuerySet[Contract]:
-    collected = (
+def _collected() -> Subquery:
+    paid = (
         Invoice.objects.filter(contract=OuterRef("pk"))
         .values("contract")
         .annotate(s=Sum("paid_amount"))
         .values("s")
     )
+    return Subquery(paid, output_field=MONEY)
+
+
+def contract_list(user: User) -> QuerySet[Contract]:
+    """Every visible contract with what its invoices collected (the export reads them all)."""
     return (
         visible_contracts(user)
         .select_related("account", "owner")
-        .annotate(collected=Coalesce(Subquery(collected, output_field=MONEY), ZERO))
+        .annotate(collected=Coalesce(_collected(), ZERO))
     )
+
+
+def contract_page(user: User) -> QuerySet[Contract]:
+    """The contract list as a page reads it: sorted and cut before anything else is read,
+    account and owner prefetched for the page's rows; :func:`collected_by_contract` adds
+    what was collected."""
+    return visible_contracts(user).prefetch_related("account", "owner")
+
+
+def collected_by_contract(contract_ids: list[int]) -> dict[int, Decimal]:
+    """What the invoices of each contract collected, one query."""
+    rows = (
+        Invoice.objects.filter(contract_id__in=contract_ids)
+        .values("contract_id")
+        .annotate(s=Sum("paid_amount"))
+        .order_by()
+        .values_list("contract_id", "s")
+    )
+    return {pk: ZERO for pk in contract_ids} | {pk: s or ZERO for pk, s in rows}
 
 
 def won_opportunities_without_contract(user: User) -> QuerySet[Opportunity]:
@@ -144,14 +170,17 @@ def _bucket_q(bucket: str, today: date) -> Q:
 
 
 def _bucket_sums(today: date) -> dict[str, Any]:
+    # SUM(...) FILTER (WHERE ...) rather than SUM(CASE ...): no per-row CASE and casts.
     return {
-        key: Coalesce(
-            Sum(Case(When(_bucket_q(key, today), then=F("open_amount")), default=Value(ZERO))),
-            ZERO,
-            output_field=MONEY,
-        )
+        key: Coalesce(Sum("open_amount", filter=_bucket_q(key, today)), ZERO, output_field=MONEY)
         for key in BUCKET_KEYS
     }
+
+
+def _open_invoices(user: User) -> QuerySet[Invoice]:
+    """Invoices with something left to pay; ``open_amount > 0`` is the condition of the
+    partial index ``recv_invoice_open_aging``, which holds every column aging reads."""
+    return visible_invoices(user).filter(open_amount__gt=0)
 
 
 @dataclass
@@ -206,28 +235,150 @@ def _label(group: str, values: Mapping[str, Any]) -> str:
     return _("Company")
 
 
+def _aging_totals(invoices: QuerySet[Invoice], today: date) -> AgingRow:
+    return AgingRow("all", _("Total"), **invoices.aggregate(**_bucket_sums(today)))
+
+
+def aging_groups(user: User, group: str, today: date | None = None) -> QuerySet[Any]:
+    """One row of bucket sums per account, rep or team, ordered in the database: most
+    overdue first, then the largest total, then the name (a page is a LIMIT, not a sort
+    of every row in Python). Read each row with :func:`aging_row`."""
+    today = _today(today)
+    key_field, label_fields = GROUPINGS[group]
+    overdue = Sum("open_amount", filter=Q(due_day__lt=today.toordinal()))
+    sums = {
+        **_bucket_sums(today),
+        "overdue": Coalesce(overdue, ZERO, output_field=MONEY),
+        "total": Coalesce(Sum("open_amount"), ZERO, output_field=MONEY),
+    }
+    # Grouped on the key column alone (for accounts in the index's order), each label
+    # read once per row rather than joined to every invoice.
+    labels = {
+        label: Subquery(
+            model.objects.filter(pk=OuterRef(key_field)).order_by().values(column)[:1],
+            output_field=CharField(),
+        )
+        for label, (model, column) in _label_sources(group).items()
+    }
+    return (
+        _open_invoices(user)
+        .values(key_field)
+        .annotate(**sums)
+        .annotate(**labels)
+        .order_by("-overdue", "-total", *label_fields, key_field)
+    )
+
+
+def _label_sources(group: str) -> dict[str, tuple[Any, str]]:
+    from kam.core.models import Team
+
+    sources: dict[str, dict[str, tuple[Any, str]]] = {
+        "account": {"account__name": (Account, "name")},
+        "rep": {
+            "owner__last_name": (User, "last_name"),
+            "owner__first_name": (User, "first_name"),
+            "owner__username": (User, "username"),
+        },
+        "team": {"owner__team__name": (Team, "name")},
+    }
+    return sources[group]
+
+
+def aging_group_count(user: User, group: str) -> int:
+    """How many rows :func:`aging_groups` has (labels follow from the key)."""
+    key_field = GROUPINGS[group][0]
+    return _open_invoices(user).values(key_field).order_by().distinct().count()
+
+
+def aging_row(group: str, values: Mapping[str, Any]) -> AgingRow:
+    key_field = GROUPINGS[group][0]
+    amounts = {key: values[key] for key in BUCKET_KEYS}
+    return AgingRow(values[key_field], _label(group, values), **amounts)
+
+
 def aging(user: User, group: str = "company", today: date | None = None) -> AgingReport:
-    """Open receivables by bucket per account, rep, team or for the company: one query."""
+    """Open receivables by bucket per account, rep or team (every row, heaviest first, as
+    the export needs them) or for the company: one query."""
     today = _today(today)
     if group not in GROUPINGS:
         group = "company"
-    key_field, label_fields = GROUPINGS[group]
-    invoices = visible_invoices(user).filter(open_amount__gt=0)
-    sums = _bucket_sums(today)
-    rows: list[AgingRow] = []
     if group == "company":
-        values = invoices.aggregate(**sums)
-        rows.append(AgingRow("all", _label(group, {}), **values))
-    else:
-        grouped = invoices.values(key_field, *label_fields).annotate(**sums).order_by(key_field)
-        for values in grouped:
-            amounts = {key: values[key] for key in BUCKET_KEYS}
-            rows.append(AgingRow(values[key_field], _label(group, values), **amounts))
-        rows.sort(key=lambda r: (-r.overdue, -r.total, r.label))
+        totals = _aging_totals(_open_invoices(user), today)
+        return AgingReport(group, today, [replace(totals, label=_label(group, {}))], totals)
+    rows = [aging_row(group, values) for values in aging_groups(user, group, today)]
     totals = AgingRow("all", _("Total"))
     for key in BUCKET_KEYS:
         setattr(totals, key, sum((getattr(r, key) for r in rows), ZERO))
     return AgingReport(group=group, today=today, rows=rows, totals=totals)
+
+
+@dataclass
+class AgingPage:
+    """One page of the aging table: its rows, how many rows there are, the totals of all."""
+
+    group: str
+    today: date
+    page: Page[AgingRow]
+    totals: AgingRow
+
+    @property
+    def rows(self) -> list[AgingRow]:
+        return list(self.page.object_list)
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+
+class _AgingRows(Sequence[AgingRow]):
+    """The grouped rows as the paginator reads them: a count, and slices cut in SQL."""
+
+    def __init__(self, user: User, group: str, rows: QuerySet[Any]) -> None:
+        self.user, self.group, self.queryset = user, group, rows
+
+    def count(self) -> int:  # type: ignore[override]
+        return aging_group_count(self.user, self.group)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> AgingRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[AgingRow]: ...
+    def __getitem__(self, index: int | slice) -> AgingRow | list[AgingRow]:
+        if isinstance(index, slice):
+            return [aging_row(self.group, values) for values in self.queryset[index]]
+        return aging_row(self.group, self.queryset[index])
+
+
+AGING_PAGE_ROWS = 50
+
+
+def aging_page(
+    user: User,
+    group: str = "account",
+    page: int | str | None = 1,
+    per_page: int = AGING_PAGE_ROWS,
+    today: date | None = None,
+) -> AgingPage:
+    """The aging page: totals (one aggregate), the row count and one page of rows in the
+    database's order, three queries whatever the number of accounts."""
+    today = _today(today)
+    if group not in GROUPINGS:
+        group = "company"
+    totals = _aging_totals(_open_invoices(user), today)
+    rows: Sequence[AgingRow]
+    if group == "company":
+        rows = [replace(totals, label=_label(group, {}))]
+    else:
+        rows = _AgingRows(user, group, aging_groups(user, group, today))
+    return AgingPage(
+        group=group,
+        today=today,
+        page=Paginator(rows, per_page).get_page(page),
+        totals=totals,
+    )
 
 
 def aging_invoices(
@@ -258,7 +409,6 @@ def aging_invoices(
 class _OverdueAnnotations(TypedDict):
     days_overdue: int
     weight: Decimal
-    debtor_type: str | None
 
 
 def _with_overdue(
@@ -268,19 +418,25 @@ def _with_overdue(
     return invoices.annotate(
         days_overdue=days,
         weight=ExpressionWrapper(F("open_amount") * days, output_field=MONEY),
-        debtor_type=F("account__credit__debtor_type"),
     )
 
 
 def overdue_invoices(
     user: User, today: date | None = None
 ) -> QuerySet[WithAnnotations[Invoice, _OverdueAnnotations]]:
-    """Open invoices past their due date, heaviest (amount × days overdue) first."""
+    """Open invoices past their due date, heaviest (amount × days overdue) first.
+
+    The weight changes every day, so no index holds its order; the rows are few (open
+    and overdue) and every column the ordering reads is in the partial index
+    ``recv_invoice_open_aging``, so the sort runs over the index alone. Account and
+    owner come by prefetch, for the page's rows only, rather than by a join the
+    database would make for every overdue invoice before sorting.
+    """
     today = _today(today)
-    invoices = visible_invoices(user).filter(open_amount__gt=0, due_date__lt=today)
+    invoices = _open_invoices(user).filter(due_day__lt=today.toordinal())
     return (
         _with_overdue(invoices, today)
-        .select_related("account", "owner", "contract")
+        .prefetch_related("account", "owner")
         .order_by("-weight", "pk")
     )
 
@@ -359,8 +515,18 @@ def _dso_sums(today: date, days: int) -> dict[str, Any]:
 def dso(user: User, today: date | None = None, days: int = DSO_DAYS) -> Decimal | None:
     """Overall days sales outstanding over the last ``days`` days of invoicing."""
     today = _today(today)
-    sums = visible_invoices(user).aggregate(**_dso_sums(today, days))
-    return calculations.days_sales_outstanding(sums["open"], sums["sales"], days)
+    # Two aggregates, each over an index holding what it reads (the open invoices;
+    # the invoices issued since), rather than one over every invoice ever issued.
+    open_sum = _open_invoices(user).aggregate(
+        s=Coalesce(Sum("open_amount"), ZERO, output_field=MONEY)
+    )["s"]
+    since = today - timedelta(days=days)
+    sales = (
+        visible_invoices(user)
+        .filter(issued_on__gt=since)
+        .aggregate(s=Coalesce(Sum("amount"), ZERO, output_field=MONEY))["s"]
+    )
+    return calculations.days_sales_outstanding(open_sum, sales, days)
 
 
 def dso_by_account(
@@ -424,36 +590,58 @@ class RepCompleteSales:
 
 
 def complete_sales_by_rep(user: User) -> list[RepCompleteSales]:
-    """Per rep: bookings, cost, collected and cash position of their contracts (two queries)."""
-    cost = ExpressionWrapper(
-        F("amount") * (Value(Decimal(100)) - F("gross_margin_pct")) / Value(Decimal(100)),
-        output_field=MONEY,
-    )
+    """Per rep: bookings, cost, collected and cash position of their contracts (three queries).
+
+    Grouped on the owner column alone, each over an index holding the columns it sums;
+    cost is Σ amount − Σ(amount × margin) ÷ 100, the same figure as Σ of each contract's
+    cost. Collected groups invoices by their owner, the contract's (copied at issue).
+    """
     contracts = (
         visible_contracts(user)
-        .values("owner_id", "owner__last_name", "owner__first_name", "owner__username")
-        .annotate(n=Count("pk"), amount_sum=Sum("amount"), cost_sum=Sum(cost))
-        .order_by("owner_id")
+        .values("owner_id")
+        .annotate(
+            n=Count("pk"),
+            amount_sum=Sum("amount"),
+            margin_sum=Sum(
+                F("amount") * F("gross_margin_pct"),
+                output_field=DecimalField(max_digits=24, decimal_places=4),
+            ),
+        )
+        .order_by()
     )
     collected = dict(
         visible_invoices(user)
-        .values("contract__owner_id")
+        .values("owner_id")
         .annotate(s=Sum("paid_amount"))
         .order_by()
-        .values_list("contract__owner_id", "s")
+        .values_list("owner_id", "s")
     )
-    rows = [
-        RepCompleteSales(
-            owner_id=r["owner_id"],
-            name=_label("rep", r),
-            contracts=r["n"],
-            amount=r["amount_sum"] or ZERO,
-            cost=(r["cost_sum"] or ZERO).quantize(calculations.CENT),
-            collected=collected.get(r["owner_id"]) or ZERO,
+    rows = list(contracts)
+    names = {
+        u["pk"]: u
+        for u in User.objects.filter(pk__in=[r["owner_id"] for r in rows if r["owner_id"]]).values(
+            "pk",
+            owner__last_name=F("last_name"),
+            owner__first_name=F("first_name"),
+            owner__username=F("username"),
         )
-        for r in contracts
-    ]
-    return sorted(rows, key=lambda r: (-r.collected, r.name))
+    }
+    empty = {"owner__last_name": "", "owner__first_name": "", "owner__username": ""}
+    result = []
+    for r in rows:
+        amount = r["amount_sum"] or ZERO
+        cost = amount - (r["margin_sum"] or ZERO) / calculations.HUNDRED
+        result.append(
+            RepCompleteSales(
+                owner_id=r["owner_id"],
+                name=_label("rep", names.get(r["owner_id"], empty)),
+                contracts=r["n"],
+                amount=amount,
+                cost=cost.quantize(calculations.CENT),
+                collected=collected.get(r["owner_id"]) or ZERO,
+            )
+        )
+    return sorted(result, key=lambda r: (-r.collected, r.name))
 
 
 def visible_account(user: User, pk: int) -> Account:

@@ -19,7 +19,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
@@ -37,7 +36,8 @@ from kam.receivables.models import (
     WriteOff,
 )
 from kam.stakeholders.selectors import payment_approval_chain
-from kam.ui.listing import paginate
+from kam.ui.exports import add_sheet
+from kam.ui.listing import Listing, paginate
 
 OVERDUE_SORTS = {
     "weight": "weight",
@@ -49,6 +49,7 @@ OVERDUE_SORTS = {
 INVOICE_SORTS = {"due": "due_date", "amount": "open_amount", "account": "account__name"}
 CONTRACT_SORTS = {"signed": "signed_on", "amount": "amount", "account": "account__name"}
 CHART_ROWS = 15
+AGING_ROWS = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -67,10 +68,10 @@ def _drill_url(group: str, key: Any, bucket: str) -> str:
     return f"{reverse('receivables:aging_invoices')}?{urlencode(query)}"
 
 
-def aging_chart(report: selectors.AgingReport) -> dict[str, Any]:
+def aging_chart(report: selectors.AgingReport | selectors.AgingPage) -> dict[str, Any]:
     """A stacked bar per row (the heaviest first), one series per bucket; bars drill down."""
     labels = selectors.bucket_labels()
-    rows = report.rows[:CHART_ROWS]
+    group, rows = report.group, report.rows[:CHART_ROWS]
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
@@ -85,7 +86,7 @@ def aging_chart(report: selectors.AgingReport) -> dict[str, Any]:
                 "data": [
                     {
                         "value": float(getattr(r, key)),
-                        "url": _drill_url(report.group, r.key, key),
+                        "url": _drill_url(group, r.key, key),
                     }
                     for r in rows
                 ],
@@ -101,43 +102,51 @@ class AgingCell:
     url: str
 
 
-def _aging_table(report: selectors.AgingReport) -> list[tuple[selectors.AgingRow, list[AgingCell]]]:
+def _aging_table(
+    group: str, rows: list[selectors.AgingRow], totals: selectors.AgingRow
+) -> list[tuple[selectors.AgingRow, list[AgingCell]]]:
     return [
-        (
-            row,
-            [
-                AgingCell(amount, _drill_url(report.group, row.key, key))
-                for key, amount in row.buckets
-            ],
-        )
-        for row in [*report.rows, report.totals]
+        (row, [AgingCell(amount, _drill_url(group, row.key, key)) for key, amount in row.buckets])
+        for row in [*rows, totals]
     ]
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """Who owes what since when: aging, DSO, broken promises and the deals read as cash (§6)."""
+    """Who owes what since when: aging, DSO, broken promises and the deals read as cash (§6).
+
+    The aging table shows one page of rows (the heaviest first, cut in the database)
+    and the totals of all of them; the export has every row.
+    """
     user = _user(request)
     group = _group(request)
-    report = selectors.aging(user, group)
+    report = selectors.aging_page(user, group, request.GET.get("page"), AGING_ROWS)
+    rows = report.rows
+    # The chart shows the heaviest rows whichever page the table is on.
+    charted = report
+    if report.page.number > 1:
+        charted = selectors.aging_page(user, group, 1, CHART_ROWS, report.today)
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "receivables/index.html",
         {
             "report": report,
-            "table": _aging_table(report),
+            "listing": Listing(page=report.page, sort="", querystring=params.urlencode()),
+            "table": _aging_table(report.group, rows, report.totals),
             "bucket_labels": selectors.bucket_labels().values(),
-            "chart": aging_chart(report),
+            "chart": aging_chart(charted),
             "groups": [
                 ("account", _("Account")),
                 ("rep", _("Rep")),
                 ("team", _("Team")),
                 ("company", _("Company")),
             ],
-            "dso": selectors.dso(user),
+            "dso": selectors.dso(user, report.today),
             "dso_days": selectors.DSO_DAYS,
             "alerts": selectors.open_alerts(user)[:20],
-            "overdue": selectors.overdue_invoices(user)[:10],
+            "overdue": selectors.overdue_invoices(user, report.today)[:10],
             "to_contract": selectors.won_opportunities_without_contract(user)[:10],
             "by_rep": selectors.complete_sales_by_rep(user),
         },
@@ -179,10 +188,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
 def contract_list(request: HttpRequest) -> HttpResponse:
     listing = paginate(
         request,
-        selectors.contract_list(_user(request)),
+        selectors.contract_page(_user(request)),
         sorts=CONTRACT_SORTS,
         default_sort="-signed",
     )
+    collected = selectors.collected_by_contract([c.pk for c in listing.rows])
+    for contract in listing.rows:
+        contract.collected = collected[contract.pk]
     return render(request, "receivables/contracts.html", {"listing": listing})
 
 
@@ -622,20 +634,6 @@ def calculators(request: HttpRequest) -> HttpResponse:
 # --- Excel -------------------------------------------------------------------
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
-    sheet = book.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = "#,##0.00"
-    sheet.column_dimensions["A"].width = 30
-
-
 @login_required
 def export_aging(request: HttpRequest) -> HttpResponse:
     """The aging table of the page, same grouping, same numbers."""
@@ -643,7 +641,7 @@ def export_aging(request: HttpRequest) -> HttpResponse:
     report = selectors.aging(user, _group(request))
     book = Workbook()
     header = [_("Name"), *selectors.bucket_labels().values(), _("Total"), _("Overdue")]
-    _sheet(
+    add_sheet(
         book,
         _("Aging"),
         header,
@@ -651,6 +649,7 @@ def export_aging(request: HttpRequest) -> HttpResponse:
             [row.label, *(amount for _key, amount in row.buckets), row.total, row.overdue]
             for row in [*report.rows, report.totals]
         ],
+        money=range(2, len(header) + 1),
     )
     filename = f"aging-{report.group}-{report.today.isoformat()}.xlsx"
     return respond(book, filename, user=user, what=user)
@@ -661,10 +660,15 @@ def export_overdue(request: HttpRequest) -> HttpResponse:
     """The whole overdue list, in the page's order."""
     user = _user(request)
     today = timezone.localdate()
-    invoices = list(selectors.overdue_invoices(user, today))
+    # Every row: joined in one query rather than prefetched by a list of every account.
+    invoices = list(
+        selectors.overdue_invoices(user, today)
+        .prefetch_related(None)
+        .select_related("account", "owner")
+    )
     types = selectors.debtor_types([i.account_id for i in invoices], today)
     book = Workbook()
-    _sheet(
+    add_sheet(
         book,
         _("Overdue"),
         [
@@ -690,6 +694,7 @@ def export_overdue(request: HttpRequest) -> HttpResponse:
             ]
             for i in invoices
         ],
+        money=[6, 7],
     )
     return respond(book, f"overdue-{today.isoformat()}.xlsx", user=user, what=user)
 
@@ -744,7 +749,7 @@ def export_cash_forecast(request: HttpRequest) -> HttpResponse:
         for b in [*forecast.buckets, forecast.totals]
     ]
     rows[-1][0:2] = [_("Total"), ""]
-    _sheet(
+    add_sheet(
         book,
         _("Cash forecast"),
         [
@@ -755,6 +760,7 @@ def export_cash_forecast(request: HttpRequest) -> HttpResponse:
             _("Collection target"),
         ],
         rows,
+        money=range(3, 8),
     )
     filename = f"cash-forecast-{forecast.granularity}-{forecast.today.isoformat()}.xlsx"
     return respond(book, filename, user=user, what=user)

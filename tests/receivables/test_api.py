@@ -56,6 +56,26 @@ def test_aging_totals_never_include_another_teams_receivables(org, ledger, api):
     assert finance["totals"]["over_90"] == "70000.00"
 
 
+def test_aging_rows_come_a_page_at_a_time_with_totals_of_all(
+    org, ledger, api, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    east, north, _ec, _nc = ledger
+    client = api(org.finance)
+    client.get("/api/v1/receivables-aging/", {"group": "account"})
+    with django_assert_max_num_queries(9):
+        first = client.get("/api/v1/receivables-aging/", {"group": "account", "page_size": 1})
+    first = first.json()
+    assert first["count"] == 2 and first["page"] == 1
+    assert [r["key"] for r in first["rows"]] == [str(north.pk)]  # 70k overdue before 50k
+    assert first["totals"]["total"] == "120000.00"
+    second = client.get(
+        "/api/v1/receivables-aging/", {"group": "account", "page_size": 1, "page": 2}
+    ).json()
+    assert [r["key"] for r in second["rows"]] == [str(east.pk)]
+    rep = api(org.rep).get("/api/v1/receivables-aging/", {"group": "account"}).json()
+    assert rep["count"] == 1 and rep["totals"]["total"] == "50000.00"
+
+
 def test_overdue_is_heaviest_first_with_debtor_type(org, ledger, api):  # type: ignore[no-untyped-def]
     east, north, _ec, _nc = ledger
     services.set_debtor_type(north, "wont_pay", by=org.north_rep)

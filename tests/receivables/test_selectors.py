@@ -135,3 +135,74 @@ def test_complete_sale_reads_the_zhang_yi_case(org):  # type: ignore[no-untyped-
     assert not sale.profitable and sale.still_to_break_even == D("50000.00")
     [rep_row] = selectors.complete_sales_by_rep(org.rep)
     assert rep_row.cash_position == D("-50000.00") and rep_row.outstanding == D("100000")
+
+
+def test_aging_page_orders_rows_in_the_database_and_totals_every_row(org, ledger):  # type: ignore[no-untyped-def]
+    _east, east2, _north = ledger
+    # Same overdue as 北方重工 (6000) but a larger total: ranks above it.
+    tied = AccountFactory(owner=org.north_rep, name="天津港务")
+    _invoice(tied, org.finance, "6000", 45)
+    _invoice(tied, org.finance, "500", 0)
+    expected = ["浦江机电", "天津港务", "北方重工", "东方电气"]  # 9000, 6000+500, 6000, 5000
+
+    first = selectors.aging_page(org.finance, "account", page=1, per_page=3, today=TODAY)
+    second = selectors.aging_page(org.finance, "account", page=2, per_page=3, today=TODAY)
+    assert [r.label for r in first.rows] + [r.label for r in second.rows] == expected
+    assert first.count == second.count == 4 and first.page.has_next()
+    assert first.rows[0].key == east2.pk and first.rows[0].overdue == D("9000")
+
+    everything = selectors.aging(org.finance, "account", today=TODAY)
+    assert [r.label for r in everything.rows] == expected  # the export's order
+    for key in selectors.BUCKET_KEYS:
+        assert getattr(first.totals, key) == sum(getattr(r, key) for r in everything.rows)
+    assert first.totals.total == second.totals.total == D("27500")
+
+
+def test_aging_page_shows_a_rep_only_his_accounts_in_rows_and_totals(org, ledger):  # type: ignore[no-untyped-def]
+    report = selectors.aging_page(org.rep, "account", today=TODAY)
+    assert [r.label for r in report.rows] == ["东方电气"]
+    assert report.count == 1 and report.totals.total == D("6000")
+    by_rep = selectors.aging_page(org.east_manager, "rep", today=TODAY)
+    assert [r.total for r in by_rep.rows] == [D("9000"), D("6000")]
+    assert by_rep.totals.total == D("15000")  # another team's receivables never in the totals
+    team = selectors.aging_page(org.director, "team", today=TODAY)
+    assert [(r.label, r.total) for r in team.rows] == [
+        ("上海组", D("15000")),
+        ("华北大区", D("6000")),
+    ]
+
+
+def test_aging_page_queries_do_not_grow_with_rows(org, ledger, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    for n in range(6):
+        _invoice(AccountFactory(owner=org.north_rep), org.finance, "100", 45 + n)
+    for group in ("account", "rep", "team"):
+        with django_assert_max_num_queries(3):  # totals, row count, one page of rows
+            report = selectors.aging_page(org.finance, group, per_page=2, today=TODAY)
+            assert len(report.rows) == 2
+    with django_assert_max_num_queries(1):
+        selectors.aging_page(org.finance, "company", today=TODAY)
+
+
+def test_overdue_order_follows_the_days_as_they_pass(org, ledger):  # type: ignore[no-untyped-def]
+    east, _east2, _north = ledger
+    larger = _invoice(east, org.finance, "20000", 1)  # 20,000 × 1 day
+    older = _invoice(east, org.finance, "10000", 5)  # 10,000 × 5 days
+
+    def order(day: date) -> list[int]:
+        rows = selectors.overdue_invoices(org.rep, today=day)
+        return [r.pk for r in rows if r.pk in (larger.pk, older.pk)]
+
+    assert order(TODAY) == [older.pk, larger.pk]  # 50,000 > 20,000
+    later = TODAY + timedelta(days=10)  # 20,000 × 11 = 220,000 > 10,000 × 15 = 150,000
+    assert order(later) == [larger.pk, older.pk]
+    assert order(TODAY - timedelta(days=1)) == [older.pk]  # the larger one was not due yet
+    [row] = [r for r in selectors.overdue_invoices(org.rep, today=later) if r.pk == older.pk]
+    assert row.days_overdue == 15 and row.weight == D("150000")
+
+
+def test_dso_and_complete_sales_are_a_few_queries(org, ledger, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    with django_assert_max_num_queries(2):
+        selectors.dso(org.finance, today=TODAY)
+    with django_assert_max_num_queries(3):
+        rows = selectors.complete_sales_by_rep(org.finance)
+    assert sum(r.amount for r in rows) == D("21000")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kam.pipeline.models import Status
-from kam.receivables import selectors, services
+from kam.receivables import selectors, services, views
 from kam.receivables.models import (
     CollectionContact,
     Contract,
@@ -89,6 +89,42 @@ def test_rep_sees_only_their_receivables_on_the_home_page(org, ledger, login):  
     page = login(org.rep).get(reverse("receivables:index"), {"group": "company"})
     assert page.context["report"].totals.total == D("500000")
     assert "北方重工" not in page.content.decode()
+
+
+def test_aging_page_is_paginated_with_totals_of_every_row(
+    org, ledger, login, today, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    client = _english(login(org.finance))
+    for n in range(3):
+        account = AccountFactory(owner=org.rep, name=f"小客户{n}")
+        contract = contract_for(account, org.finance, amount="100")
+        services.issue_invoice(
+            contract,
+            amount=D("100"),
+            issued_on=today - timedelta(days=40),
+            due_date=today - timedelta(days=10 + n),
+            by=org.finance,
+        )
+    client.get(reverse("receivables:index"))
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("receivables:index"), {"group": "account"})
+    report = page.context["report"]
+    assert report.count == 5 and report.rows[0].label == "东方电气"
+    assert report.totals.total == D("580300")
+    assert "5 records" in page.content.decode()
+    assert [r.label for r in selectors.aging(org.finance, "account").rows][:2] == [
+        "东方电气",
+        "北方重工",
+    ]
+    # More rows than a page: the chart keeps the heaviest, the totals stay those of all.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "AGING_ROWS", 2)
+        second = client.get(reverse("receivables:index"), {"group": "account", "page": 2})
+    assert second.context["report"].page.number == 2
+    assert [r.label for r in second.context["report"].rows] == ["小客户0", "小客户1"]
+    assert second.context["chart"]["xAxis"]["data"][:2] == ["东方电气", "北方重工"]
+    assert second.context["report"].totals.total == D("580300")
+    assert "Page 2 of 3" in second.content.decode()
 
 
 def test_drill_down_lists_the_invoices_of_a_bucket(org, ledger, login):  # type: ignore[no-untyped-def]
@@ -407,3 +443,22 @@ def test_excel_exports_match_the_pages(org, ledger, login):  # type: ignore[no-u
         ).active.iter_rows(values_only=True)
     )
     assert [r[0] for r in rep_rows[1:]] == ["FP-EAST-1"]
+
+
+def test_contract_list_shows_what_each_contract_collected(
+    org, ledger, login, today, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    _east, _north, contract, north_contract = ledger
+    payment_for(contract.account, org.finance, "120000", received_on=today)
+    for n in range(4):
+        contract_for(AccountFactory(owner=org.rep), org.finance, amount=f"{1000 + n}")
+    client = login(org.finance)
+    client.get(reverse("receivables:contracts"))
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("receivables:contracts"), {"sort": "-amount"})
+    rows = list(page.context["listing"].rows)
+    assert rows[0].pk == contract.pk and rows[0].collected == D("120000")
+    assert all(r.collected == D(0) for r in rows[2:])
+    rep_rows = login(org.rep).get(reverse("receivables:contracts")).context["listing"].rows
+    assert contract.pk in {c.pk for c in rep_rows}
+    assert north_contract.pk not in {c.pk for c in rep_rows}
