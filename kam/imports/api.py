@@ -36,6 +36,7 @@ class ReportRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     row = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
     label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    changes = serializers.CharField(allow_blank=True, default="")
 
 
 # "errors" would shadow Serializer.errors on a class of its own; the schema builds it.

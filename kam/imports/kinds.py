@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,6 +48,7 @@ from kam.imports.cells import (
     CellError,
     clean_text,
     header_key,
+    parse_bool,
     parse_date,
     parse_datetime,
     parse_decimal,
@@ -56,7 +59,7 @@ from kam.imports.cells import (
 from kam.imports.columns import Column, choice, code, text
 from kam.imports.models import Kind
 from kam.pipeline import services as pipeline_services
-from kam.pipeline.models import ForecastCategory, Opportunity, Stage
+from kam.pipeline.models import ForecastCategory, Opportunity, Stage, Status
 from kam.receivables import permissions as money
 from kam.receivables import services as receivable_services
 from kam.receivables.models import Contract, Invoice, Payment, PaymentMethod
@@ -82,6 +85,7 @@ def refuse(column: str, message: str) -> RowRefused:
 class Outcome:
     action: str
     label: str
+    changes: str = ""  # what an update changes, e.g. "Amount: 100.00 → 250.00"
 
 
 def _non_negative(value: Any) -> Decimal:
@@ -284,6 +288,34 @@ class Importer:
             changed[name] = new
         return changed
 
+    @staticmethod
+    def describe(record: Any, changed: dict[str, Any]) -> str:
+        """The changes in words, old value to new: “Amount: 100.00 → 250.00; City: 上海 → 苏州”."""
+        parts = []
+        for name, new in changed.items():
+            try:
+                field = record._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+            label = capfirst(str(field.verbose_name)) if field is not None else name
+            parts.append(f"{label}: {_shown(field, getattr(record, name))} → {_shown(field, new)}")
+        return "; ".join(parts)
+
+
+def _shown(field: Any, value: Any) -> str:
+    """A value as the report shows it: choices by their label, money with separators."""
+    if value is None or value == "":
+        return "—"
+    if field is not None and getattr(field, "flatchoices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
 
 # ------------------------------------------------------------------------- accounts
 
@@ -352,10 +384,11 @@ class AccountImporter(Importer):
         changed = self.changes(account, fields, [*self.FIELDS, "owner", "parent"])
         if not changed:
             return Outcome(UNCHANGED, account.name)
+        described = self.describe(account, changed)
         account_services.update_account(
             account, by=self.by, expected_version=None, via=self.via, **changed
         )
-        return Outcome(UPDATE, account.name)
+        return Outcome(UPDATE, account.name, described)
 
 
 # -------------------------------------------------------------------------- people
@@ -393,6 +426,7 @@ class ContactImporter(Importer):
         if contact is None and values.get("phone"):
             contact = people.filter(phone=values["phone"]).first()
         action = UNCHANGED
+        described = []
         if contact is None:
             contact = stakeholder_services.create_contact(
                 account=account, name=values["name"], by=self.by, via=self.via, **fields
@@ -403,20 +437,24 @@ class ContactImporter(Importer):
                 contact, {**fields, "name": values["name"]}, [*self.FIELDS, "name"]
             )
             if changed:
+                described.append(self.describe(contact, changed))
                 stakeholder_services.update_contact(
                     contact, by=self.by, expected_version=None, via=self.via, **changed
                 )
                 action = UPDATE
         if "opportunity" in values:
-            if self._set_roles(account, contact, values):
+            roles_changed = self._set_roles(account, contact, values)
+            if roles_changed:
+                described.append(roles_changed)
                 action = action if action == CREATE else UPDATE
         elif "roles" in values or "purchase_role" in values:
             raise refuse(
                 "opportunity", _("Name the opportunity on which the person has these roles.")
             )
-        return Outcome(action, label)
+        return Outcome(action, label, "; ".join(described) if action == UPDATE else "")
 
-    def _set_roles(self, account: Account, contact: Contact, values: dict[str, Any]) -> bool:
+    def _set_roles(self, account: Account, contact: Contact, values: dict[str, Any]) -> str:
+        """Add the person to the deal or change their roles; says what changed ("" if nothing)."""
         opportunity = Opportunity.objects.filter(
             account=account, name=values["opportunity"]
         ).first()
@@ -437,11 +475,27 @@ class ContactImporter(Importer):
                 roles=roles,
                 purchase_role=purchase_role,
             )
-            return True
+            return _("Added to “%(opportunity)s”") % {"opportunity": opportunity.name}
         held = sorted(r for r, f in Stakeholder.ROLE_FIELDS.items() if getattr(member, f))
         fields = {}
         if "purchase_role" in values and member.purchase_role != purchase_role:
             fields["purchase_role"] = purchase_role
+        described = self.describe(member, fields)
+        if "roles" in values and held != roles:
+            shown = dict(BuyingRole.choices)
+            described = "; ".join(
+                filter(
+                    None,
+                    [
+                        described,
+                        "{}: {} → {}".format(
+                            _("Buying roles"),
+                            "、".join(str(shown[r]) for r in held) or "—",
+                            "、".join(str(shown[r]) for r in roles) or "—",
+                        ),
+                    ],
+                )
+            )
         if ("roles" in values and held != roles) or fields:
             stakeholder_services.update_stakeholder(
                 member,
@@ -451,8 +505,8 @@ class ContactImporter(Importer):
                 roles=roles if "roles" in values else None,
                 **fields,
             )
-            return True
-        return False
+            return described
+        return ""
 
 
 # ------------------------------------------------------------------- opportunities
@@ -478,6 +532,24 @@ class OpportunityImporter(Importer):
             example="2026-12-31",
         ),
         Column("stage", gettext_lazy("Stage"), text(100), example="需求确认"),
+        Column(
+            "exit_criteria_met",
+            gettext_lazy("Exit criteria met"),
+            parse_bool,
+            help=gettext_lazy(
+                "是 when the exit criteria of every stage an existing deal leaves are met; "
+                "moving forward needs it, as on the deal's page."
+            ),
+            example="是",
+        ),
+        Column(
+            "override_reason",
+            gettext_lazy("Qualification override reason"),
+            text(500),
+            help=gettext_lazy(
+                "A manager's reason to move an unqualified deal past the second stage."
+            ),
+        ),
         _owner_column(),
         Column("currency", gettext_lazy("Currency"), code, example="CNY"),
         Column("exchange_rate", gettext_lazy("Rate to CNY"), parse_decimal),
@@ -505,9 +577,10 @@ class OpportunityImporter(Importer):
     def __init__(self, by: User | None, via: str) -> None:
         super().__init__(by, via)
         self._deals: dict[int, dict[str, Opportunity]] = {}
-        self._stages: dict[str, Stage] = {}
+        self._stages: dict[int, Stage] = {}
+        self._default_model: int | None = None
         self._new: list[Opportunity] = []
-        self._stage_names: dict[str, Stage] = {}
+        self._stage_names: dict[tuple[int | None, str], Stage] = {}
 
     def key(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return (self.account_key(values["account"]), values["name"].lower())
@@ -520,33 +593,40 @@ class OpportunityImporter(Importer):
         for deal in Opportunity.objects.filter(account_id__in=ids).order_by("pk"):
             self._deals[deal.account_id][deal.name.lower()] = deal
 
-    def stage(self, name: str) -> Stage:
-        """A stage of the default funnel by its Chinese or English name, or its key."""
+    def stage(self, name: str, model_id: int | None = None) -> Stage:
+        """A stage by its Chinese or English name, or its key: of the default funnel, or of
+        ``model_id``'s (an existing deal moves within its own stage model)."""
         if not self._stages:
             self._load_stages()
+        model_id = self._default_model if model_id is None else model_id
         wanted = header_key(name)
-        if wanted in self._stage_names:
-            return self._stage_names[wanted]
-        names = "、".join(s.name for s in sorted(self._stages.values(), key=lambda s: s.order))
+        if (model_id, wanted) in self._stage_names:
+            return self._stage_names[model_id, wanted]
+        stages = sorted(
+            (s for s in self._stages.values() if s.model_id == model_id), key=lambda s: s.order
+        )
         raise refuse(
             "stage",
             _("“%(value)s” is not a stage of the funnel: %(options)s.")
-            % {"value": name, "options": names},
+            % {"value": name, "options": "、".join(s.name for s in stages)},
         )
 
     def first_stage(self) -> Stage:
         if not self._stages:
             self._load_stages()
-        return min(self._stages.values(), key=lambda s: s.order)
+        return min(
+            (s for s in self._stages.values() if s.model_id == self._default_model),
+            key=lambda s: s.order,
+        )
 
     def _load_stages(self) -> None:
-        self._stages = {
-            s.key: s for s in Stage.objects.filter(model__is_default=True).select_related("model")
-        }
+        self._stages = {s.pk: s for s in Stage.objects.select_related("model")}
         for stage in self._stages.values():
+            if stage.model.is_default:
+                self._default_model = stage.model_id
             for written in (stage.name_en, stage.name_zh, stage.key):
-                self._stage_names[header_key(written)] = stage
-        if not self._stages:
+                self._stage_names.setdefault((stage.model_id, header_key(written)), stage)
+        if self._default_model is None:
             raise refuse("stage", _("No default stage model is configured."))
 
     def flush(self) -> None:
@@ -568,31 +648,66 @@ class OpportunityImporter(Importer):
         fields = {f: values[f] for f in self.FIELDS if f in values}
         if "owner" in values:
             fields["owner"] = self.user(values["owner"])
-        stage = self.stage(values["stage"]) if "stage" in values else None
         label = f"{account.name} · {values['name']}"
         existing = self.deals(account).get(values["name"].lower())
         if existing is None:
+            stage = self.stage(values["stage"]) if "stage" in values else None
             fields.setdefault("owner", self.default_owner(account))
             opportunity = pipeline_services.new_opportunity(
                 account=account, by=self.by, stage=stage or self.first_stage(), **fields
             )
             self._new.append(opportunity)
             return Outcome(CREATE, label)
-        if stage is not None and stage.pk != existing.stage_id:
-            raise refuse(
-                "stage",
-                _(
-                    "An existing opportunity moves stage on its page, "
-                    "where the exit criteria are confirmed."
-                ),
-            )
+        if not self._stages:
+            self._load_stages()
+        current = self._stages[existing.stage_id]
+        stage = self.stage(values["stage"], current.model_id) if "stage" in values else None
+        moves = stage is not None and stage.pk != current.pk
         changed = self.changes(existing, fields, [*self.FIELDS, "owner"])
-        if not changed:
+        if not changed and not moves:
             return Outcome(UNCHANGED, label)
-        pipeline_services.update_opportunity(
-            existing, by=self.by, expected_version=None, via=self.via, **changed
-        )
-        return Outcome(UPDATE, label)
+        described = self.describe(existing, changed)
+        # Two service calls: a move refused after the edit must not leave the edit behind.
+        with transaction.atomic():
+            if changed:
+                pipeline_services.update_opportunity(
+                    existing, by=self.by, expected_version=None, via=self.via, **changed
+                )
+            if moves:
+                assert stage is not None
+                self.move(existing, current, stage, values)
+                moved = f"{_('Stage')}: {current.name} → {stage.name}"
+                described = "; ".join(filter(None, [described, moved]))
+        return Outcome(UPDATE, label, described)
+
+    def move(
+        self, opportunity: Opportunity, current: Stage, stage: Stage, values: dict[str, Any]
+    ) -> None:
+        """Move the deal as its page does: the row confirms the exit criteria of the stages
+        it leaves (§3.1) and may carry a manager's qualification override (§3.2)."""
+        forward = stage.order > current.order
+        confirmed = bool(values.get("exit_criteria_met"))
+        left = []
+        if forward and confirmed:
+            left = [
+                s.pk
+                for s in self._stages.values()
+                if s.model_id == current.model_id and current.order <= s.order < stage.order
+            ]
+        try:
+            pipeline_services.move_opportunity(
+                opportunity,
+                stage,
+                by=self.by,
+                expected_version=None,
+                via=self.via,
+                confirmed_exit_stages=left,
+                override_reason=values.get("override_reason", ""),
+            )
+        except pipeline_services.MoveRefused as error:
+            unconfirmed = forward and not confirmed and opportunity.status == Status.OPEN
+            column = "exit_criteria_met" if unconfirmed else "stage"
+            raise RowRefused([(column, message) for message in error.messages]) from None
 
 
 # ---------------------------------------------------------------------- activities
@@ -693,10 +808,14 @@ class ActivityImporter(Importer):
         )
         if not changed and same_people:
             return Outcome(UNCHANGED, label)
+        described = self.describe(existing, changed)
+        if not same_people:
+            names = "、".join(c.name for c in contacts or ())
+            described = "; ".join(filter(None, [described, f"{_('People')}: {names}"]))
         activity_services.update_activity(
             existing, by=self.by, expected_version=None, via=self.via, contacts=contacts, **changed
         )
-        return Outcome(UPDATE, label)
+        return Outcome(UPDATE, label, described)
 
 
 # --------------------------------------------------------------- contracts/invoices
@@ -747,14 +866,36 @@ class ContractImporter(Importer):
     def key(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return (values["number"].upper(), values.get("invoice_number", "").upper())
 
+    TERMS = ["name", "amount", "gross_margin_pct", "signed_on", "payment_terms_days"]
+
+    def __init__(self, by: User | None, via: str) -> None:
+        super().__init__(by, via)
+        # The contract terms the file gave first for each contract number.
+        self._terms: dict[str, dict[str, Any]] = {}
+
     def apply(self, values: dict[str, Any]) -> Outcome:
         account = self.account(values["account"])
         label = values["number"]
         action = UNCHANGED
+        described = ""
+        self._same_terms_as_before(values)
         contract = Contract.objects.filter(number__iexact=values["number"]).first()
         if contract is not None and contract.account_id != account.pk:
             raise refuse("number", _("This contract number is used at another account."))
-        if contract is None:
+        if contract is not None:
+            self._same_opportunity(contract, values)
+            changed = self.changes(contract, values, self.TERMS)
+            if changed:
+                described = self.describe(contract, changed)
+                receivable_services.update_contract(
+                    contract,
+                    by=self.by,  # type: ignore[arg-type]
+                    expected_version=None,
+                    via=self.via,
+                    **changed,
+                )
+                action = UPDATE
+        else:
             opportunity = None
             if "opportunity" in values:
                 opportunity = Opportunity.objects.filter(
@@ -789,7 +930,7 @@ class ContractImporter(Importer):
                 ]
                 if missing:
                     raise RowRefused(missing)
-                receivable_services.issue_invoice(
+                invoice = receivable_services.issue_invoice(
                     contract,
                     amount=values["invoice_amount"],
                     issued_on=values["issued_on"],
@@ -798,8 +939,49 @@ class ContractImporter(Importer):
                     by=self.by,  # type: ignore[arg-type]
                     via=self.via,
                 )
-                action = action if action == CREATE else UPDATE
-        return Outcome(action, label)
+                if action != CREATE:
+                    issued = _("Invoice %(number)s issued: %(amount)s") % {
+                        "number": invoice.number,
+                        "amount": f"{invoice.amount:,.2f}",
+                    }
+                    described = "; ".join(filter(None, [described, issued]))
+                    action = UPDATE
+        return Outcome(action, label, described)
+
+    def _same_terms_as_before(self, values: dict[str, Any]) -> None:
+        """Rows of one contract (one per invoice) must agree on the contract's terms."""
+        number = values["number"].upper()
+        terms = {k: values[k] for k in self.TERMS if k in values}
+        if number not in self._terms:
+            self._terms[number] = terms
+            return
+        first = self._terms[number]
+        differ = [k for k in terms if k in first and terms[k] != first[k]]
+        if differ:
+            raise RowRefused(
+                [
+                    (
+                        key,
+                        _("An earlier row gives this contract another value: %(value)s.")
+                        % {"value": _shown(Contract._meta.get_field(key), first[key])},
+                    )
+                    for key in differ
+                ]
+            )
+
+    def _same_opportunity(self, contract: Contract, values: dict[str, Any]) -> None:
+        if "opportunity" not in values:
+            return
+        linked = contract.opportunity.name if contract.opportunity_id else ""  # type: ignore[union-attr]
+        if linked.lower() != values["opportunity"].lower():
+            raise refuse(
+                "opportunity",
+                _(
+                    "This contract is linked to “%(linked)s”; an import does not change "
+                    "which opportunity a contract came from."
+                )
+                % {"linked": linked or "—"},
+            )
 
 
 # ------------------------------------------------------------------------ payments

@@ -45,11 +45,12 @@ class Result:
 
     total: int = 0
     problems: list[Problem] = field(default_factory=list)
-    outcomes: list[tuple[int, str, str]] = field(default_factory=list)  # row, action, label
+    # row, action, label, and for an update what it changes
+    outcomes: list[tuple[int, str, str, str]] = field(default_factory=list)
     refused: str = ""  # the whole file was refused, and why
 
     def count(self, action: str) -> int:
-        return sum(1 for _row, a, _label in self.outcomes if a == action)
+        return sum(1 for outcome in self.outcomes if outcome[1] == action)
 
     @property
     def error_rows(self) -> int:
@@ -135,7 +136,7 @@ def evaluate(
                     if commit:
                         raise _Rollback from None
                     continue
-                result.outcomes.append((row.number, outcome.action, outcome.label))
+                result.outcomes.append((row.number, outcome.action, outcome.label, outcome.changes))
             # Rows gathered for a bulk insert were checked one by one by the services'
             # rules already; the dry run need not insert them only to roll them back.
             if commit and not result.problems:
@@ -221,8 +222,8 @@ def _save_result(batch: ImportBatch, result: Result) -> None:
             for p in result.problems[:REPORT_LIMIT]
         ],
         "rows": [
-            {"row": row, "action": action, "label": label}
-            for row, action, label in result.outcomes[:REPORT_LIMIT]
+            {"row": row, "action": action, "label": label, "changes": changes}
+            for row, action, label, changes in result.outcomes[:REPORT_LIMIT]
         ],
     }
 

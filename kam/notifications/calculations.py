@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -193,3 +195,135 @@ def nearest(candidates: list[tuple[int, int]]) -> list[int]:
         return []
     deepest = max(depth for _id, depth in candidates)
     return sorted(i for i, depth in candidates if depth == deepest)
+
+
+# --- special days written as text ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A day of the year someone wrote down: 5 March, "生日"."""
+
+    month: int
+    day: int
+    label: str = ""
+
+    def next_on_or_after(self, today: date) -> date:
+        # A leap year, so that 29 February is a real date; next_anniversary moves it on.
+        return next_anniversary(date(2000, self.month, self.day), today)
+
+
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = "[一二两三四五六七八九十]{1,3}"
+_MONTHS_EN = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_EN = "(" + "|".join(sorted(_MONTHS_EN, key=len, reverse=True)) + r")\.?"
+#: Each pattern gives (month, day) groups by name.
+_DATE_PATTERNS = [
+    # 1980年3月5日, 1980-03-05, 1980/3/5, 1980.03.05
+    re.compile(
+        r"(?<!\d)\d{4}\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?(?!\d)"
+    ),
+    # 3月5日, 3月5号, 3 月 5
+    re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?(?!\d)"),
+    # 三月五日, 十二月二十五号
+    re.compile(rf"(?P<m>{_CN_NUMBER})\s*月\s*(?P<d>{_CN_NUMBER})\s*[日号]"),
+    # 03-05, 3/5 (month first, as ISO and Chinese write it)
+    re.compile(r"(?<![\d.])(?P<m>\d{1,2})\s*[-/]\s*(?P<d>\d{1,2})(?![\d.])"),
+    # March 5, 5 March, Mar. 5th
+    re.compile(rf"\b(?P<m>{_MONTH_EN})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE),
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH_EN})\b", re.IGNORECASE
+    ),
+]
+#: Days counted on the lunar calendar fall on another solar day every year: not guessed.
+_LUNAR = re.compile(
+    r"农历|阴历|舊曆|旧历|lunar|正月|腊月|冬月|初[一二三四五六七八九十]", re.IGNORECASE
+)
+_SEPARATORS = re.compile(r"[\n\r;；,，、|]+")
+_LABEL_TRIM = " \t:：-—–()（）[]【】<>《》.。·"
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一 as a number (0 when it is not one)."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
+    tens, _ten, units = text.partition("十")
+    if len(tens) > 1 or len(units) > 1:
+        return 0
+    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10
+    if tens and not _CN_DIGITS.get(tens):
+        return 0
+    if units:
+        if units not in _CN_DIGITS:
+            return 0
+        value += _CN_DIGITS[units]
+    return value
+
+
+def _month(text: str) -> int:
+    return _MONTHS_EN.get(text.lower().rstrip("."), 0) or _cn_number(text)
+
+
+def parse_special_days(text: str) -> list[SpecialDay]:
+    """The days of the year in free text such as "生日 3月5日；结婚纪念日 2010-10-01；03-05",
+    each with what the writer called it (§2.2: special days and anniversaries).
+
+    Chinese (3月5日, 三月五日, 1980年3月5日), ISO (03-05, 1980-03-05) and English (March 5)
+    forms are read, month first; parts on the lunar calendar (农历…) and anything else
+    that is not a real day of the year are skipped. Never raises.
+    """
+    found: list[SpecialDay] = []
+    if not isinstance(text, str):
+        return found
+    normal = unicodedata.normalize("NFKC", text)
+    for part in _SEPARATORS.split(normal):
+        if not part.strip() or _LUNAR.search(part):
+            continue
+        days: list[tuple[int, int]] = []
+        rest = part
+        for pattern in _DATE_PATTERNS:
+            for match in pattern.finditer(rest):
+                month, day = _month(match.group("m")), _cn_number(match.group("d"))
+                if 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+                    days.append((month, day))
+            rest = pattern.sub(" ", rest)
+        label = " ".join(rest.split()).strip(_LABEL_TRIM)
+        for month, day in days:
+            entry = SpecialDay(month, day, label)
+            if entry not in found:
+                found.append(entry)
+    return found

@@ -420,3 +420,48 @@ def save_settings(
         changes=audit.diff(before, audit.snapshot(row)),
     )
     return row
+
+
+# --- trying a channel -----------------------------------------------------------------
+
+
+def send_test_message(
+    *, by: User, endpoint: WebhookEndpoint | None = None, via: str = Interface.WEB
+) -> channels.Result:
+    """Send a test message at once through the very code real deliveries use (format,
+    signing, timeout): to the group bot ``endpoint``, or without one by email to the
+    administrator's own address. Nothing is kept but the audit entry; the answer says
+    whether it arrived and, if not, why."""
+    _require_admin(by)
+    with translation.override(by.language or settings.LANGUAGE_CODE):
+        notification = Notification(
+            recipient=by,
+            event=Event.ACTIVITY_REMINDER,
+            key="test",
+            title=_("KAM test message"),
+            body=_("If you read this, notifications reach you here."),
+            url="/notifications/settings/",
+        )
+    delivery = Delivery(
+        notification=notification,
+        channel=Channel.WEBHOOK if endpoint is not None else Channel.EMAIL,
+        endpoint=endpoint,
+    )
+    try:
+        result = channels.send(delivery)
+    except Exception as exc:  # a bad setting must show as a failed test, not a crash
+        logger.exception("test message failed unexpectedly")
+        result = channels.Result(False, error=f"{type(exc).__name__}: {exc}")
+    target = endpoint if endpoint is not None else NotificationSettings.current()
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        target,
+        by=by,
+        via=via,
+        changes={
+            "test_message": delivery.channel,
+            "ok": result.ok,
+            "error": result.error,
+        },
+    )
+    return result

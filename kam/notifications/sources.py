@@ -28,7 +28,11 @@ from kam.core.visibility import managed_team_ids
 from kam.forecasting.periods import QUARTER, Period, Week
 from kam.forecasting.scopes import TEAM, default_scope
 from kam.forecasting.selectors import forecast_report
-from kam.notifications.calculations import installment_reminder_due, next_anniversary
+from kam.notifications.calculations import (
+    installment_reminder_due,
+    next_anniversary,
+    parse_special_days,
+)
 from kam.notifications.models import Event, NotificationSettings
 from kam.pipeline.models import Opportunity, Status
 from kam.receivables.models import Installment
@@ -230,46 +234,74 @@ def stalled_deals(user: User, at: Moment) -> list[Occurrence]:
 
 
 def special_days(user: User, at: Moment) -> list[Occurrence]:
-    """Birthdays coming up of people at the accounts the person works on (owner or account
-    team), only when they may see personal information (§7)."""
+    """Birthdays and the special days written on a person's page (§2.2: "生日 3月5日",
+    "结婚纪念日 10-01") coming up, of people at the accounts the person works on (owner or
+    account team), only when they may see personal information (§7)."""
     if user.role in (Role.FINANCE, Role.ADMIN) or user.is_superuser:
         return []
     on_team = AccountMember.objects.filter(user=user).values("account_id")
     contacts = (
         scope_to_visible_accounts(Contact.objects.all(), user)
         .filter(Q(account__owner=user) | Q(account_id__in=on_team))
-        .filter(personal_info__birthday__isnull=False, has_left=False)
+        .filter(
+            Q(personal_info__birthday__isnull=False) | ~Q(personal_info__special_days=""),
+            personal_info__isnull=False,
+            has_left=False,
+        )
         .select_related("account", "personal_info")
     )
     horizon = at.today + timedelta(days=at.settings.special_day_lead_days)
     allowed: dict[int, bool] = {}
     result = []
     for contact in contacts:
-        birthday = contact.personal_info.birthday
-        assert birthday is not None
-        day = next_anniversary(birthday, at.today)
-        if day > horizon:
+        info = contact.personal_info
+        birthday = next_anniversary(info.birthday, at.today) if info.birthday else None
+        written: dict[date, list[str]] = {}
+        for entry in parse_special_days(info.special_days):
+            day = entry.next_on_or_after(at.today)
+            if day <= horizon and day != birthday:
+                written.setdefault(day, [])
+                if entry.label and entry.label not in written[day]:
+                    written[day].append(entry.label)
+        if (birthday is None or birthday > horizon) and not written:
             continue
         if contact.account_id not in allowed:
             allowed[contact.account_id] = can_see_personal_info(user, contact.account)
         if not allowed[contact.account_id]:
             continue
-        result.append(
-            Occurrence(
-                Event.SPECIAL_DAY,
-                f"special-day:{contact.pk}:{day.isoformat()}",
-                _("Birthday of %(person)s (%(account)s) on %(day)s")
-                % {
-                    "person": contact.name,
-                    "account": contact.account,
-                    "day": date_format(day, "MONTH_DAY_FORMAT"),
-                },
-                _("A good moment for a personal word."),
-                reverse("stakeholders:detail", args=[contact.pk]),
-                contact.account_id,
-                sensitive_contact=contact,
+        facts = {"person": contact.name, "account": contact.account}
+        titled: list[tuple[date, str]] = []
+        if birthday is not None and birthday <= horizon:
+            titled.append(
+                (
+                    birthday,
+                    _("Birthday of %(person)s (%(account)s) on %(day)s")
+                    % {**facts, "day": date_format(birthday, "MONTH_DAY_FORMAT")},
+                )
             )
-        )
+        for day, labels in sorted(written.items()):
+            shown = {**facts, "day": date_format(day, "MONTH_DAY_FORMAT")}
+            titled.append(
+                (
+                    day,
+                    _("%(what)s of %(person)s (%(account)s) on %(day)s")
+                    % {**shown, "what": "、".join(labels)}
+                    if labels
+                    else _("Special day of %(person)s (%(account)s) on %(day)s") % shown,
+                )
+            )
+        for day, title in titled:
+            result.append(
+                Occurrence(
+                    Event.SPECIAL_DAY,
+                    f"special-day:{contact.pk}:{day.isoformat()}",
+                    title,
+                    _("A good moment for a personal word."),
+                    reverse("stakeholders:detail", args=[contact.pk]),
+                    contact.account_id,
+                    sensitive_contact=contact,
+                )
+            )
     return result
 
 

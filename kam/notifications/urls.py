@@ -15,4 +15,6 @@ urlpatterns = [
     path("settings/bots/<int:pk>/", views.endpoint_edit, name="endpoint_edit"),
     path("settings/bots/<int:pk>/delete/", views.endpoint_delete, name="endpoint_delete"),
     path("settings/retry/", views.retry_failed, name="retry_failed"),
+    path("settings/bots/<int:pk>/test/", views.send_test, name="endpoint_test"),
+    path("settings/email/test/", views.send_test, name="email_test"),
 ]

@@ -201,3 +201,22 @@ def retry_failed(request: HttpRequest) -> HttpResponse:
         request, _("%(count)d failed deliveries will be sent again.") % {"count": count}
     )
     return redirect("notifications:settings")
+
+
+@admin_required
+@require_POST
+def send_test(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Send a test message to a group bot, or by email to oneself, and say how it went."""
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk) if pk else None
+    user = _user(request)
+    result = services.send_test_message(by=user, endpoint=endpoint)
+    where = endpoint.name if endpoint is not None else user.email or _("your email address")
+    if result.ok:
+        messages.success(request, _("The test message went out to %(where)s.") % {"where": where})
+    else:
+        messages.error(
+            request,
+            _("The test message to %(where)s failed: %(error)s")
+            % {"where": where, "error": result.error},
+        )
+    return redirect("notifications:settings")

@@ -13,6 +13,7 @@ from kam.accounts.visibility import visible_accounts
 from kam.core.models import User
 from kam.performance.models import (
     LoyaltyIntent,
+    PerformanceSettings,
     ScorecardIndicator,
     SkillDimension,
     SupplierRating,
@@ -130,3 +131,11 @@ class IndicatorForm(KamModelForm):
         # One form per table row: the inputs sit in the cells and point at the row's form.
         for field in self.fields.values():
             field.widget.attrs["form"] = f"indicator-{self.instance.pk}"
+
+
+class PerformanceSettingsForm(KamModelForm):
+    """The company's figures for costing time and reading loyalty."""
+
+    class Meta:
+        model = PerformanceSettings
+        fields = ["hourly_cost", "loyalty_drop_points", "survey_valid_days"]

@@ -19,7 +19,7 @@ from kam.accounts.models import Account
 from kam.accounts.visibility import can_edit_account
 from kam.core import audit
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import AuditEvent, Interface, Role, User
 from kam.performance import calculations, selectors
 from kam.performance.models import (
     LoyaltyIntent,
@@ -248,3 +248,48 @@ def update_indicator(
         changes=audit.diff(before, audit.snapshot(indicator, INDICATOR_FIELDS)),
     )
     return indicator
+
+
+# --- performance settings (§1.5, §7) -------------------------------------------------
+
+SETTINGS_FIELDS = ["hourly_cost", "loyalty_drop_points", "survey_valid_days"]
+
+
+def may_change_settings(user: User | None) -> bool:
+    """Administrators and directors set the company's figures for costing time and loyalty."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_kam_admin or user.role == Role.DIRECTOR)
+    )
+
+
+@transaction.atomic
+def update_performance_settings(
+    *,
+    by: User,
+    expected_version: int | None,
+    via: str = Interface.WEB,
+    **fields: Decimal | int,
+) -> PerformanceSettings:
+    """The cost of a rep's hour (time spent on accounts, §1.5), the loyalty drop that raises
+    a flag and how long a survey link stays open (§7); a stale edit is refused."""
+    if not may_change_settings(by):
+        raise PermissionDenied
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown performance settings: {sorted(unknown)}")
+    row = PerformanceSettings.current()
+    before = audit.snapshot(row, SETTINGS_FIELDS)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.full_clean()
+    save_versioned(row, expected_version, list(fields))
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        row,
+        by=by,
+        via=via,
+        changes=audit.diff(before, audit.snapshot(row, SETTINGS_FIELDS)),
+    )
+    return row

@@ -13,4 +13,5 @@ urlpatterns = [
     path("accounts/<int:pk>/panel/", views.account_panel, name="account_panel"),
     path("export.xlsx", views.export, name="export"),
     path("settings/", views.scorecard_settings, name="settings"),
+    path("settings/figures/", views.performance_settings, name="figures"),
 ]

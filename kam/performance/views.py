@@ -18,7 +18,7 @@ from kam.accounts.visibility import visible_accounts
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
 from kam.performance import exports, forms, selectors, services
-from kam.performance.models import ScorecardIndicator, SurveyLanguage
+from kam.performance.models import PerformanceSettings, ScorecardIndicator, SurveyLanguage
 from kam.ui.listing import paginate
 
 INVITATION_SORTS = {"created": "created_at", "expires": "expires_at", "account": "account__name"}
@@ -269,3 +269,41 @@ def scorecard_settings(request: HttpRequest) -> HttpResponse:
         for i in indicators
     ]
     return render(request, "performance/settings.html", {"rows": rows})
+
+
+@login_required
+def performance_settings(request: HttpRequest) -> HttpResponse:
+    """The hourly cost, the loyalty-drop threshold and how long survey links stay open
+    (administrators and directors); a stale edit is refused, not applied."""
+    user = _user(request)
+    if not services.may_change_settings(user):
+        raise Http404
+    row = PerformanceSettings.current()
+    version = row.version
+    form = forms.PerformanceSettingsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_performance_settings(
+                by=user,
+                expected_version=_posted_version(request),
+                **{f: form.cleaned_data[f] for f in services.SETTINGS_FIELDS},
+            )
+        except ConflictError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("performance:figures")
+    return render(
+        request,
+        "performance/figures.html",
+        {"form": form, "tab": "performance", "version": version},
+    )
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None

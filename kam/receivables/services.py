@@ -267,6 +267,104 @@ def create_contract(
     return contract
 
 
+CONTRACT_TERMS = ("name", "amount", "gross_margin_pct", "signed_on", "payment_terms_days")
+
+
+def _default_plan(contract: Contract, installments: list[Installment]) -> bool:
+    """The plan is still the single line made at signing: everything due after the terms."""
+    if len(installments) != 1:
+        return False
+    line = installments[0]
+    return (
+        line.amount == contract.amount
+        and line.condition == PaymentCondition.DATE
+        and line.due_date == contract.signed_on + timedelta(days=contract.payment_terms_days)
+    )
+
+
+def update_contract(
+    contract: Contract,
+    *,
+    by: User,
+    expected_version: int | None,
+    via: str = Interface.WEB,
+    **fields: object,
+) -> Contract:
+    """Correct a contract's terms: name, amount, gross margin, signing date, payment terms (§6).
+
+    The amount never falls below what is already invoiced nor below a payment
+    plan someone drew up; a plan that is still the single line made at signing
+    follows the new amount and terms. A larger amount passes the credit check
+    again: over the limit, or on credit hold, the contract is held until
+    finance releases it, as a new contract would be.
+    """
+    unknown = set(fields) - set(CONTRACT_TERMS)
+    if unknown:
+        raise TypeError(f"unknown contract fields: {sorted(unknown)}")
+    _require(permissions.can_create_contract(by, contract.account))
+    errors: dict[str, str] = {}
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+        if not fields["name"]:
+            errors["name"] = _("Give the contract a name.")
+    if "amount" in fields:
+        try:
+            fields["amount"] = _money(fields["amount"])
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if "gross_margin_pct" in fields:
+        margin = Decimal(str(fields["gross_margin_pct"]))
+        if not Decimal(0) <= margin <= Decimal(100):
+            errors["gross_margin_pct"] = _("Gross margin is a percentage from 0 to 100.")
+        fields["gross_margin_pct"] = margin
+    if "payment_terms_days" in fields and not 0 <= int(str(fields["payment_terms_days"])) <= 32767:
+        errors["payment_terms_days"] = _("Enter a number of days from 0 to 32767.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        contract.invoiced_amount = locked.invoiced_amount
+        installments = list(contract.installments.order_by("sequence"))
+        follows = _default_plan(contract, installments)
+        before = audit.snapshot(contract, [*CONTRACT_TERMS, "credit_status"])
+        old_amount = contract.amount
+        for name, value in fields.items():
+            setattr(contract, name, value)
+        if contract.amount < contract.invoiced_amount:
+            raise ValidationError(
+                {
+                    "amount": _("%(invoiced)s is invoiced already; the contract cannot be less.")
+                    % {"invoiced": f"{contract.invoiced_amount:,.2f}"}
+                }
+            )
+        planned = sum((line.amount for line in installments), ZERO)
+        if not follows and planned > contract.amount:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "The payment plan adds up to %(planned)s, more than the contract; "
+                        "change the plan on the contract's page first."
+                    )
+                    % {"planned": f"{planned:,.2f}"}
+                }
+            )
+        if contract.amount > old_amount and contract.credit_status != CreditStatus.HELD:
+            check = credit_check(contract.account, contract.amount - old_amount)
+            if not check.ok:
+                contract.credit_status = CreditStatus.HELD
+                contract.credit_note = check.message[:300]
+        save_versioned(contract, expected_version, [*fields, "credit_status", "credit_note"])
+        if follows:
+            line = installments[0]
+            line.amount = contract.amount
+            line.due_date = contract.signed_on + timedelta(days=contract.payment_terms_days)
+            line.save(update_fields=["amount", "due_date"])
+        changes = audit.diff(before, audit.snapshot(contract, before.keys()))
+        if changes:
+            audit.record(AuditEvent.Action.UPDATE, contract, by=by, via=via, changes=changes)
+    return contract
+
+
 def add_installment(
     contract: Contract,
     *,

@@ -24,8 +24,12 @@ _AREAS = [
     ("activities", _("Activities"), "activities:list", "/activities/"),
     ("forecasting", _("Forecast"), "forecasting:index", "/forecast/"),
     ("receivables", _("Receivables"), "receivables:index", "/receivables/"),
-    ("performance", _("Team performance"), "performance:index", "/performance/"),
     ("reports", _("Reports"), "reports:index", "/reports/"),
+]
+# Visited less often than the daily areas: under "More", so the bar stays on one line
+# from 1280 px wide in either language.
+_MORE_AREAS = [
+    ("performance", _("Team performance"), "performance:index", "/performance/"),
     ("imports", _("Import"), "imports:index", "/imports/"),
 ]
 
@@ -38,8 +42,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         NavItem(key, str(label), reverse(name), request.path.startswith(prefix))
         for key, label, name, prefix in _AREAS
     ]
+    more = [
+        NavItem(key, str(label), reverse(name), request.path.startswith(prefix))
+        for key, label, name, prefix in _MORE_AREAS
+    ]
     if getattr(user, "is_kam_admin", False):
-        items.append(
+        more.append(
             NavItem(
                 "settings",
                 str(_("Settings")),
@@ -47,4 +55,4 @@ def navigation(request: HttpRequest) -> dict[str, object]:
                 request.path.startswith("/settings/"),
             )
         )
-    return {"nav_items": items}
+    return {"nav_items": items, "nav_more": more, "nav_more_active": any(i.active for i in more)}

@@ -43,7 +43,7 @@ def test_upload_read_the_report_and_commit(org, api, django_capture_on_commit_ca
         {"row": 3, "column": "amount", "message": "“abc”不是数字。"}
     ]
     assert report["report"]["rows"] == [
-        {"row": 2, "action": "create", "label": "甲公司 · 接口导入"}
+        {"row": 2, "action": "create", "label": "甲公司 · 接口导入", "changes": ""}
     ]
     refused = client.post(f"/api/v1/imports/{pk}/commit/")
     assert refused.status_code == 400

@@ -203,6 +203,36 @@ def test_a_birthday_coming_up_goes_to_the_account_team_and_is_logged(org):
         assert not events_of(who, Event.SPECIAL_DAY)
 
 
+def test_special_days_written_as_text_are_announced_too(org):
+    account = AccountFactory(owner=org.rep)
+    soon, later = _birthday_in(1), _birthday_in(3)
+    far = _birthday_in(40)
+    person = ContactFactory(account=account)
+    PersonalInfo.objects.create(
+        contact=person,
+        birthday=soon,
+        special_days=(
+            f"生日 {soon.month}月{soon.day}日；结婚纪念日：{later:%m-%d}\n"
+            f"入职 {far.month}/{far.day}；农历八月十五"
+        ),
+    )
+    scribbled = ContactFactory(account=account)
+    PersonalInfo.objects.create(contact=scribbled, special_days="喜欢茶；13-45；2月30日")
+    bare = ContactFactory(account=account)
+    PersonalInfo.objects.create(contact=bare, special_days=f"{later.month}月{later.day}日")
+    org.rep.language = "en"
+    org.rep.save()
+    scan(org.rep)
+    titles = sorted(n.title for n in events_of(org.rep, Event.SPECIAL_DAY))
+    assert len(titles) == 3, titles
+    assert sum(t.startswith("Birthday of") and person.name in t for t in titles) == 1
+    assert sum(t.startswith("结婚纪念日 of") and person.name in t for t in titles) == 1
+    assert sum(t.startswith("Special day of") and bare.name in t for t in titles) == 1
+    # The same scan again sends nothing twice.
+    scan(org.rep)
+    assert len(events_of(org.rep, Event.SPECIAL_DAY)) == 3
+
+
 def test_special_days_never_go_to_a_group_chat(org):
     from django.core.exceptions import ValidationError
 

@@ -385,3 +385,40 @@ def _assert_books_balance(account):  # type: ignore[no-untyped-def]
     )
     if received["s"] is not None:
         assert received["s"] == (totals["paid"] or 0) + received["u"]
+
+
+def test_a_contract_s_terms_are_corrected_and_a_default_plan_follows(org, account):
+    contract = contract_for(account, org.rep, amount="100000")
+    services.update_contract(
+        contract,
+        by=org.rep,
+        expected_version=contract.version,
+        amount=D("150000"),
+        payment_terms_days=45,
+        gross_margin_pct=D("18.5"),
+    )
+    contract.refresh_from_db()
+    assert contract.amount == D("150000") and contract.gross_margin_pct == D("18.5")
+    [line] = contract.installments.all()
+    assert line.amount == D("150000") and line.due_date == date(2026, 1, 10) + timedelta(days=45)
+    with pytest.raises(ConflictError):
+        services.update_contract(contract, by=org.rep, expected_version=1, name="改名")
+    with pytest.raises(ValidationError, match="0 to 100"):
+        services.update_contract(
+            contract, by=org.rep, expected_version=None, gross_margin_pct=D("101")
+        )
+    with pytest.raises(PermissionDenied):
+        services.update_contract(contract, by=org.north_rep, expected_version=None, name="偷改")
+
+
+def test_a_drawn_up_plan_stays_and_bounds_the_contract(org, account):
+    contract = contract_for(
+        account,
+        org.rep,
+        installments=[services.PlannedInstallment(D("60000"), date(2026, 2, 1), "delivery")],
+    )
+    services.update_contract(contract, by=org.rep, expected_version=None, amount=D("80000"))
+    [line] = contract.installments.all()
+    assert line.amount == D("60000") and line.due_date == date(2026, 2, 1)
+    with pytest.raises(ValidationError, match=r"payment plan adds up to 60,000\.00"):
+        services.update_contract(contract, by=org.rep, expected_version=None, amount=D("50000"))
