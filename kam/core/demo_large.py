@@ -181,6 +181,7 @@ def bulk_insert(
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
     defaults = _defaults(model)
+    column_names = [str(pk_column)] + [str(fields[a].column) for a, _c in columns]
 
     def fallback(attname: str) -> Any:
         value = defaults[attname]
@@ -201,7 +202,7 @@ def bulk_insert(
                 if getattr(obj, attname) is None:
                     setattr(obj, attname, timezone.now())
             params.append([pk] + [convert(getattr(obj, a)) for a, convert in columns])
-        _write(model, [pk_column] + [str(fields[a].column) for a, _c in columns], sql, params)
+        _write(model, column_names, sql, params)
         ids.extend(new)
         if log and len(ids) % (BATCH * 20) == 0:
             log(f"  {label or model.__name__}: {len(ids):,} …")
