@@ -132,6 +132,8 @@ def measure_pages(report: Report, repeats: int, only: list[str] | None = None) -
         if only and not any(word in page.name for word in only):
             continue
         for role, user in users.items():
+            if page.roles is not None and role not in page.roles:
+                continue
             client = Client()
             client.force_login(user)
             url = page.url(user)

@@ -26,6 +26,24 @@ class Page:
     name: str
     url: Callable[[User], str]
     floor_ms: float = LIST_FLOOR
+    # Measured only as these roles (None: rep, manager and director).
+    roles: tuple[str, ...] | None = None
+
+
+def dashboard_panels() -> list[Page]:
+    """Each panel of each role's dashboard: the frame loads them, one request apiece."""
+    from kam.reports.views import PANELS
+
+    role_of = {"rep": "rep", "manager": "manager", "executive": "director"}
+    return [
+        Page(
+            f"dashboard panel {kind}/{panel.name}",
+            lambda u, name=panel.name: f"/reports/dashboard/{name}/",
+            roles=(role_of[kind],),
+        )
+        for kind, panels in PANELS.items()
+        for panel in panels
+    ]
 
 
 def biggest_account_of(user: User) -> Account:
@@ -59,6 +77,7 @@ def pages() -> list[Page]:
         # The first page after sign-in is the role's dashboard: run as a rep, a
         # manager and a director it measures the three dashboards.
         Page("dashboard of the role", lambda u: "/"),
+        *dashboard_panels(),
         Page("account list", lambda u: "/accounts/"),
         Page("account list, searched", lambda u: "/accounts/?q=上海&tier=key"),
         Page("account 360", lambda u: f"/accounts/{biggest_account_of(u).pk}/", RECORD_FLOOR),
