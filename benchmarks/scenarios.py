@@ -30,6 +30,10 @@ class Page:
     roles: tuple[str, ...] | None = None
 
 
+def _panel_url(name: str) -> Callable[[User], str]:
+    return lambda _user: f"/reports/dashboard/{name}/"
+
+
 def dashboard_panels() -> list[Page]:
     """Each panel of each role's dashboard: the frame loads them, one request apiece."""
     from kam.reports.views import PANELS
@@ -38,7 +42,7 @@ def dashboard_panels() -> list[Page]:
     return [
         Page(
             f"dashboard panel {kind}/{panel.name}",
-            lambda u, name=panel.name: f"/reports/dashboard/{name}/",
+            _panel_url(panel.name),
             roles=(role_of[kind],),
         )
         for kind, panels in PANELS.items()
