@@ -821,3 +821,44 @@ def cash_forecast(
             figure = book.for_scope(scope)
             bucket.target = figure.effective
     return CashForecast(scope, granularity, today, buckets, later)
+
+
+# --- the account's 360 page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountReceivables:
+    """What the account owes and since when, its credit, and its heaviest open invoices."""
+
+    aging: AgingRow
+    credit_limit: Decimal | None
+    exposure: Decimal
+    on_hold: bool
+    overdue: list[Any]
+    contracts: int
+    promises: list[PaymentPromise]
+
+
+def account_receivables(
+    user: User, account: Account, today: date | None = None
+) -> AccountReceivables:
+    """The receivables panel of one visible account (a fixed number of queries)."""
+    from kam.receivables.services import credit_exposure
+
+    today = _today(today)
+    invoices = _open_invoices(user).filter(account=account)
+    aging = AgingRow(account.pk, account.name, **invoices.aggregate(**_bucket_sums(today)))
+    credit = AccountCredit.objects.filter(account=account).first()
+    return AccountReceivables(
+        aging=aging,
+        credit_limit=credit.credit_limit if credit else None,
+        exposure=credit_exposure(account),
+        on_hold=bool(credit and credit.on_hold),
+        overdue=list(overdue_invoices(user, today).filter(account=account)[:5]),
+        contracts=visible_contracts(user).filter(account=account).count(),
+        promises=list(
+            visible_promises(user)
+            .filter(account=account, status=PaymentPromise.Status.OPEN)
+            .order_by("due_on", "pk")[:5]
+        ),
+    )

@@ -7,6 +7,7 @@ app_name = "receivables"
 urlpatterns = [
     path("", views.index, name="index"),
     path("aging/invoices/", views.aging_invoices, name="aging_invoices"),
+    path("accounts/<int:pk>/panel/", views.account_panel, name="account_panel"),
     path("aging/export/", views.export_aging, name="export_aging"),
     path("overdue/", views.overdue, name="overdue"),
     path("overdue/export/", views.export_overdue, name="export_overdue"),

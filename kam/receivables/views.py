@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from kam.accounts.models import Account
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
 from kam.forecasting.exports import respond
@@ -149,6 +150,31 @@ def index(request: HttpRequest) -> HttpResponse:
             "overdue": selectors.overdue_invoices(user, report.today)[:10],
             "to_contract": selectors.won_opportunities_without_contract(user)[:10],
             "by_rep": selectors.complete_sales_by_rep(user),
+        },
+    )
+
+
+@login_required
+def account_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx panel on the account 360 page: what the account owes, since when, its credit."""
+    user = _user(request)
+    try:
+        account = selectors.visible_account(user, pk)
+    except Account.DoesNotExist:
+        raise Http404 from None
+    panel = selectors.account_receivables(user, account)
+    return render(
+        request,
+        "receivables/_account_panel.html",
+        {
+            "account": account,
+            "panel": panel,
+            "cells": [
+                (label, amount, _drill_url("account", account.pk, key))
+                for (key, amount), label in zip(
+                    panel.aging.buckets, selectors.bucket_labels().values(), strict=True
+                )
+            ],
         },
     )
 

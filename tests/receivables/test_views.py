@@ -462,3 +462,23 @@ def test_contract_list_shows_what_each_contract_collected(
     rep_rows = login(org.rep).get(reverse("receivables:contracts")).context["listing"].rows
     assert contract.pk in {c.pk for c in rep_rows}
     assert north_contract.pk not in {c.pk for c in rep_rows}
+
+
+def test_the_account_360_page_shows_what_the_account_owes(org, ledger, login):  # type: ignore[no-untyped-def]
+    east, north, _contract, _north_contract = ledger
+    services.set_credit(
+        east, by=org.finance, expected_version=None, credit_limit=D("600000"), on_hold=False
+    )
+    client = login(org.rep)
+    url = reverse("receivables:account_panel", args=[east.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    panel = page.context["panel"]
+    assert panel.aging.total == D("500000") and panel.aging.d31_60 == D("500000")
+    assert panel.credit_limit == D("600000") and panel.exposure == D("500000")
+    assert [i.number for i in panel.overdue] == ["FP-EAST-1"] and panel.contracts == 1
+    assert "FP-EAST-1" in page.content.decode()
+    # The 360 page asks for it, and another team's account answers 404.
+    assert url in client.get(reverse("accounts:detail", args=[east.pk])).content.decode()
+    north_url = reverse("receivables:account_panel", args=[north.pk])
+    assert client.get(north_url).status_code == 404
