@@ -76,7 +76,8 @@ def test_database_outage_gives_a_503_not_a_traceback(client, monkeypatch, org):
     monkeypatch.setattr("kam.core.selectors.home_summary", broken)
     client.raise_request_exception = False
     client.force_login(org.rep)
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # The rep's agenda panel is what reads the book first.
+    response = client.get("/reports/dashboard/agenda/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 503
     assert "数据库暂时无法连接" in response.content.decode()
     assert response["Retry-After"] == "30"

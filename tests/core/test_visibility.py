@@ -81,8 +81,8 @@ def test_rep_list_and_totals_exclude_other_accounts(org, book, login):
     page = client.get(reverse("accounts:list")).content.decode()
     assert book[0].name in page
     assert book[1].name not in page and book[2].name not in page
-    home = client.get(reverse("home"))
-    assert home.context["summary"].open_amount == Decimal("100.00")
+    home = client.get(reverse("reports:panel", args=["agenda"]))
+    assert home.context["board"].summary.open_amount == Decimal("100.00")
     funnel = client.get(reverse("forecasting:funnel"))
     assert funnel.context["totals"].total == Decimal("100.00")
     opportunities = client.get(reverse("pipeline:list")).content.decode()
