@@ -240,6 +240,9 @@ class Opportunity(Versioned):
             # win/loss report, the value pyramid's sales. Owner, account and amount
             # are in it, so a rep's or the company's sum is read off the index.
             models.Index(fields=["status", "closed_on", "owner", "account", "amount"]),
+            # The funnel and the forecast add up the open pipeline per owner and stage:
+            # read off this index alone, without touching the deals.
+            models.Index(fields=["status", "owner", "stage", "amount"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["account", "status"]),
         ]
