@@ -242,7 +242,7 @@ class Opportunity(Versioned):
             models.Index(fields=["status", "closed_on", "owner", "account", "amount"]),
             # The funnel and the forecast add up the open pipeline per owner and stage:
             # read off this index alone, without touching the deals.
-            models.Index(fields=["status", "owner", "stage", "amount"]),
+            models.Index(fields=["status", "owner", "stage", "expected_close_date", "amount"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["account", "status"]),
         ]
