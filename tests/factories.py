@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kam.accounts.models import Account, AccountMember
 from kam.activities.models import Activity, Kind
+from kam.activities.services import refresh_deal_progress
 from kam.core.models import Role, Team, User
 from kam.core.services.teams import save_team
 from kam.pipeline.models import Opportunity, Stage
@@ -98,9 +99,17 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Activity
+        skip_postgeneration_save = True
 
     account = factory.SubFactory(AccountFactory)
     kind = Kind.SALES_VISIT
     owner = factory.LazyAttribute(lambda o: o.account.owner)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     objective = "客户同意安排技术演示"
+
+    @factory.post_generation
+    def deal_progress(obj: Activity, create: bool, extracted: object, **kwargs: object) -> None:
+        """Written past the services, the activity still updates its deal's stall summary,
+        as :func:`kam.activities.services.record_outcome` does."""
+        if create and obj.opportunity_id:
+            refresh_deal_progress([obj.opportunity_id])

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
+from kam.activities.services import refresh_deal_progress
 from kam.core.demo import DemoContext
 from kam.pipeline.models import Status
 
@@ -71,4 +72,6 @@ def load(ctx: DemoContext) -> None:
     through.objects.bulk_create(
         [through(activity_id=created[i].pk, contact_id=c.pk) for i, people in links for c in people]
     )
+    # Written in bulk, so the stall rule's per-deal summary is filled in as the services would.
+    refresh_deal_progress({a.opportunity_id for a in created})
     ctx.log(f"activities: {len(created)}")

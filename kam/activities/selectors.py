@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, 
 from kam.core.models import User
 from kam.core.visibility import visible_users
 from kam.pipeline.calculations import stall_verdict
-from kam.pipeline.models import Opportunity, PipelineSettings, StageChange, Status
+from kam.pipeline.models import Opportunity, PipelineSettings, Status
 
 
 def activity_list(user: User, *, status: str = "") -> QuerySet[Activity]:
@@ -167,60 +168,41 @@ class StalledDeal:
     last_progress: date | None
 
 
-PROGRESS_OUTCOMES = (Outcome.ADVANCE, Outcome.ORDER)
-
-
-def stalled_opportunities(user: User, *, today: date | None = None) -> list[StalledDeal]:
+def stalled_deals(
+    user: User, *, today: date | None = None, stall_days: int | None = None
+) -> QuerySet[Opportunity]:
     """Open deals the user sees that are stalled (issue 5 no. 10): the last two outcomes
     were continuations, or nothing advanced them for the configured number of days.
 
-    One query however many deals: the last two outcomes and the last progress are
-    annotated, the rule itself is :func:`kam.pipeline.calculations.stall_verdict`.
+    One filter on what each deal stores (``last_outcome``, ``previous_outcome``,
+    ``progressed_at``, kept by the services), so a director's count and total are one
+    aggregate; the rule is :func:`kam.pipeline.calculations.stall_verdict`, which
+    :func:`explain_stalled` applies to the rows shown, and a test holds the two equal.
     """
     today = today or timezone.localdate()
-    stall_days = PipelineSettings.current().stall_days
-    outcomes = Activity.objects.filter(
-        opportunity_id=OuterRef("pk"), status=ActivityStatus.DONE
-    ).exclude(outcome="")
-    newest = outcomes.order_by("-starts_at", "-pk").values("outcome")
-    last_advance = (
-        outcomes.filter(outcome__in=PROGRESS_OUTCOMES)
-        .order_by("-starts_at")
-        .values("starts_at")[:1]
+    if stall_days is None:
+        stall_days = PipelineSettings.current().stall_days
+    quiet_since = datetime.combine(
+        today - timedelta(days=stall_days), time.min, tzinfo=timezone.get_current_timezone()
     )
-    last_move = (
-        StageChange.objects.filter(opportunity_id=OuterRef("pk"))
-        .order_by("-changed_at")
-        .values("changed_at")[:1]
+    return scope_to_visible_accounts(Opportunity.objects.filter(status=Status.OPEN), user).filter(
+        Q(last_outcome=Outcome.CONTINUATION, previous_outcome=Outcome.CONTINUATION)
+        | Q(progressed_at__lt=quiet_since)
     )
-    opportunities = (
-        scope_to_visible_accounts(Opportunity.objects.filter(status=Status.OPEN), user)
-        .select_related("account", "owner", "stage")
-        .annotate(
-            outcome_1=Subquery(newest[:1]),
-            outcome_2=Subquery(newest[1:2]),
-            advanced_at=Subquery(last_advance),
-            moved_at=Subquery(last_move),
-        )
-        .order_by("account__name", "name", "pk")
-    )
-    stalled: list[StalledDeal] = []
-    for opportunity in opportunities:
-        last_outcomes = tuple(
-            o
-            for o in (opportunity.outcome_1, opportunity.outcome_2)
-            if o  # type: ignore[attr-defined]
-        )
-        moments = [
-            m
-            for m in (
-                opportunity.advanced_at,  # type: ignore[attr-defined]
-                opportunity.moved_at,  # type: ignore[attr-defined]
-                opportunity.created_at,
-            )
-            if m is not None
-        ]
-        last_progress = timezone.localdate(max(moments)) if moments else None
+
+
+def explain_stalled(
+    deals: Iterable[Opportunity], *, today: date | None = None, stall_days: int | None = None
+) -> list[StalledDeal]:
+    """Each stalled deal with why the rule calls it stalled (deals the rule does not call
+    stalled are left out, so a stale row can never be shown as stalled)."""
+    today = today or timezone.localdate()
+    if stall_days is None:
+        stall_days = PipelineSettings.current().stall_days
+    result: list[StalledDeal] = []
+    for deal in deals:
+        last_outcomes = tuple(o for o in (deal.last_outcome, deal.previous_outcome) if o)
+        last_progress = timezone.localdate(deal.progressed_at) if deal.progressed_at else None
         verdict = stall_verdict(
             last_outcomes=last_outcomes,
             last_progress=last_progress,
@@ -228,8 +210,19 @@ def stalled_opportunities(user: User, *, today: date | None = None) -> list[Stal
             stall_days=stall_days,
         )
         if verdict.stalled:
-            stalled.append(StalledDeal(opportunity, verdict.reason, last_outcomes, last_progress))
-    return stalled
+            result.append(StalledDeal(deal, verdict.reason, last_outcomes, last_progress))
+    return result
+
+
+def stalled_opportunities(user: User, *, today: date | None = None) -> list[StalledDeal]:
+    """Every stalled deal the user sees, with its reason, by account and name."""
+    stall_days = PipelineSettings.current().stall_days
+    deals = (
+        stalled_deals(user, today=today, stall_days=stall_days)
+        .select_related("account", "owner", "stage")
+        .order_by("account__name", "name", "pk")
+    )
+    return explain_stalled(deals, today=today, stall_days=stall_days)
 
 
 @dataclass(frozen=True)

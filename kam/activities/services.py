@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,13 +22,54 @@ from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, 
 from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, User
-from kam.pipeline.models import Opportunity
+from kam.pipeline.models import Opportunity, StageChange
 from kam.stakeholders.models import Contact
 
 
 def _require_editor(user: User | None, account: Account) -> None:
     if user is not None and not can_edit_account(user, account):
         raise ValidationError(_("You may not change activities of this account."))
+
+
+PROGRESS_OUTCOMES = (Outcome.ADVANCE, Outcome.ORDER)
+
+
+def refresh_deal_progress(opportunities: Iterable[int | None] | QuerySet[Opportunity]) -> int:
+    """Recompute what the stall rule reads on each deal (``Opportunity.last_outcome``,
+    ``previous_outcome``, ``progressed_at``) from its activities and stage moves: one UPDATE
+    however many deals. Every service that changes an activity's outcome, status, time or
+    deal calls it; returns the number of deals written.
+
+    ``opportunities`` is ids (``None`` entries are skipped) or a queryset of deals.
+    """
+    if isinstance(opportunities, QuerySet):
+        deals = opportunities
+    else:
+        ids = {pk for pk in opportunities if pk is not None}
+        if not ids:
+            return 0
+        deals = Opportunity.objects.filter(pk__in=ids)
+    judged = Activity.objects.filter(
+        opportunity_id=OuterRef("pk"), status=ActivityStatus.DONE
+    ).exclude(outcome="")
+    newest = judged.order_by("-starts_at", "-pk").values("outcome")
+    last_advance = (
+        judged.filter(outcome__in=PROGRESS_OUTCOMES).order_by("-starts_at").values("starts_at")[:1]
+    )
+    last_move = (
+        StageChange.objects.filter(opportunity_id=OuterRef("pk"))
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    return deals.update(
+        last_outcome=Coalesce(Subquery(newest[:1]), Value("")),
+        previous_outcome=Coalesce(Subquery(newest[1:2]), Value("")),
+        progressed_at=Greatest(
+            F("created_at"),
+            Coalesce(Subquery(last_advance), F("created_at")),
+            Coalesce(Subquery(last_move), F("created_at")),
+        ),
+    )
 
 
 def _link_plan_action(activity: Activity, action: PlanAction, *, by: User | None, via: str) -> None:
@@ -170,6 +213,7 @@ def update_activity(
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
     before = audit.snapshot(activity)
+    previous_deal = activity.opportunity_id
     for name, value in fields.items():
         setattr(activity, name, value)
     new_contacts = list(contacts) if contacts is not None else list(activity.contacts.all())
@@ -195,6 +239,8 @@ def update_activity(
         activity.staff.set(list(staff))
     if plan_action is not None:
         _link_plan_action(activity, plan_action, by=by, via=via)
+    if activity.status == ActivityStatus.DONE:
+        refresh_deal_progress([previous_deal, activity.opportunity_id])
     audit.record(
         AuditEvent.Action.UPDATE,
         activity,
@@ -253,6 +299,7 @@ def record_outcome(
         activity.expenses = expenses
         fields.append("expenses")
     save_versioned(activity, expected_version, fields)
+    refresh_deal_progress([activity.opportunity_id])
     audit.record(
         AuditEvent.Action.UPDATE,
         activity,

@@ -22,6 +22,7 @@ from kam.activities import forms as activity_forms
 from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
+from kam.pipeline.models import PipelineSettings
 from kam.pipeline.selectors import visible_opportunities
 from kam.ui.listing import paginate
 
@@ -247,11 +248,27 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- stalled deals (issue 5 no. 10) ---------------------------------------------------------
 
 
+STALLED_SORTS = {
+    "amount": "amount",
+    "name": "name",
+    "account": "account__name",
+    "progress": "progressed_at",
+}
+
+
 @login_required
 def stalled(request: HttpRequest) -> HttpResponse:
     """Open deals of what the user sees that only continue, or have not advanced for long."""
-    deals = selectors.stalled_opportunities(request.user)  # type: ignore[arg-type]
-    return render(request, "activities/stalled.html", {"deals": deals})
+    stall_days = PipelineSettings.current().stall_days
+    found = selectors.stalled_deals(request.user, stall_days=stall_days)  # type: ignore[arg-type]
+    listing = paginate(
+        request,
+        found.select_related("account", "owner", "stage"),
+        sorts=STALLED_SORTS,
+        default_sort="-amount",
+    )
+    deals = selectors.explain_stalled(listing.rows, stall_days=stall_days)
+    return render(request, "activities/stalled.html", {"deals": deals, "listing": listing})
 
 
 # --- calendar and ICS feed (issue 5 no. 11) -------------------------------------------------

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import AccountMember
 from kam.accounts.visibility import scope_to_visible_accounts
+from kam.activities import selectors as activity_selectors
 from kam.activities.models import ActivityStatus
-from kam.activities.selectors import calendar_activities, stalled_opportunities
+from kam.activities.selectors import calendar_activities
 from kam.core.models import Role, User
 from kam.core.visibility import managed_team_ids
 from kam.forecasting.periods import QUARTER, Period, Week
@@ -34,7 +35,7 @@ from kam.notifications.calculations import (
     parse_special_days,
 )
 from kam.notifications.models import Event, NotificationSettings
-from kam.pipeline.models import Opportunity, Status
+from kam.pipeline.models import Opportunity, PipelineSettings, Status
 from kam.receivables.models import Installment
 from kam.receivables.selectors import open_alerts, overdue_invoices, visible_contracts
 from kam.stakeholders.models import Contact
@@ -214,10 +215,14 @@ def red_flags_on_large_deals(user: User, at: Moment) -> list[Occurrence]:
 def stalled_deals(user: User, at: Moment) -> list[Occurrence]:
     """The person's own deals that the stall rule (issue 5 no. 10) calls stalled."""
     result = []
-    for stalled in stalled_opportunities(user, today=at.today):
+    stall_days = PipelineSettings.current().stall_days
+    own = activity_selectors.stalled_deals(user, today=at.today, stall_days=stall_days)
+    for stalled in activity_selectors.explain_stalled(
+        own.filter(owner=user).select_related("account").order_by("pk"),
+        today=at.today,
+        stall_days=stall_days,
+    ):
         deal = stalled.opportunity
-        if deal.owner_id != user.pk:
-            continue
         since = stalled.last_progress.isoformat() if stalled.last_progress else "-"
         result.append(
             Occurrence(

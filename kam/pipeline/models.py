@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,16 @@ class Opportunity(Versioned):
         related_name="opportunity_teams",
     )
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
+    # What the stall rule (issue 5 no. 10) reads, kept by the services that change what it
+    # depends on (kam.activities.services.refresh_deal_progress; stage moves): the two newest
+    # outcomes of done activities, newest first, and the last progress, meaning the latest
+    # advance or order, stage move or the deal's creation. Stored because computing them for
+    # a team's thousands of open deals on every dashboard was most of the dashboard's time.
+    last_outcome = models.CharField(_("last outcome"), max_length=20, blank=True, editable=False)
+    previous_outcome = models.CharField(
+        _("previous outcome"), max_length=20, blank=True, editable=False
+    )
+    progressed_at = models.DateTimeField(_("last progress"), default=timezone.now, editable=False)
     competition_status = models.CharField(
         _("competition"),
         max_length=20,

@@ -149,7 +149,8 @@ def _change(
     exit_criteria: str = "",
     note: str = "",
 ) -> StageChange:
-    return StageChange.objects.create(
+    """Record a stage move (or a close or reopen), which is progress for the stall rule."""
+    change = StageChange.objects.create(
         opportunity=opportunity,
         from_stage=from_stage,
         to_stage=to_stage,
@@ -160,6 +161,10 @@ def _change(
         exit_criteria_confirmed=exit_criteria,
         note=note,
     )
+    if opportunity.progressed_at is None or opportunity.progressed_at < change.changed_at:
+        opportunity.progressed_at = change.changed_at
+        Opportunity.objects.filter(pk=opportunity.pk).update(progressed_at=change.changed_at)
+    return change
 
 
 def _display(field: str, value: Any) -> str:

@@ -34,7 +34,7 @@ from kam.forecasting import scopes
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.periods import QUARTER, Period
 from kam.forecasting.scopes import Scope
-from kam.pipeline.models import Opportunity, Status
+from kam.pipeline.models import Opportunity, PipelineSettings, Status
 from kam.pipeline.selectors import visible_opportunities
 from kam.receivables import selectors as receivable_selectors
 from kam.receivables.models import PaymentPromise
@@ -116,18 +116,17 @@ class StalledLine:
 def stalled_by_amount(
     user: User, scope: Scope, *, today: date, limit: int = LIST_ROWS
 ) -> tuple[int, Decimal, list[StalledLine]]:
-    """Count, amount and the largest of the stalled deals in the scope (issue 5 no. 10's rule)."""
-    stalled = activity_selectors.stalled_opportunities(user, today=today)
-    if scope.rep is not None:
-        stalled = [s for s in stalled if s.opportunity.owner_id == scope.rep.pk]
-    elif scope.team is not None:
-        path = scope.team.path
-        owners = set(User.objects.filter(team__path__startswith=path).values_list("pk", flat=True))
-        stalled = [s for s in stalled if s.opportunity.owner_id in owners]
-    stalled.sort(key=lambda s: (-s.opportunity.amount, s.opportunity.pk))
-    amount = sum((s.opportunity.amount for s in stalled), ZERO)
-    lines = [StalledLine(s.opportunity, s.reason, s.last_progress) for s in stalled[:limit]]
-    return len(stalled), amount, lines
+    """Count, amount and the largest of the stalled deals in the scope (issue 5 no. 10's
+    rule): one aggregate and one page of rows, however many deals are stalled."""
+    stall_days = PipelineSettings.current().stall_days
+    deals = scope.filter(activity_selectors.stalled_deals(user, today=today, stall_days=stall_days))
+    totals = deals.aggregate(count=Count("pk"), amount=Sum("amount"))
+    largest = deals.select_related("account", "owner", "stage").order_by("-amount", "pk")[:limit]
+    lines = [
+        StalledLine(s.opportunity, s.reason, s.last_progress)
+        for s in activity_selectors.explain_stalled(largest, today=today, stall_days=stall_days)
+    ]
+    return totals["count"], totals["amount"] or ZERO, lines
 
 
 # --- activity effectiveness ------------------------------------------------------------

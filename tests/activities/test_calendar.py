@@ -33,6 +33,7 @@ def age(opportunity, days):  # type: ignore[no-untyped-def]
     then = timezone.now() - timedelta(days=days)
     Opportunity.objects.filter(pk=opportunity.pk).update(created_at=then)
     StageChange.objects.filter(opportunity=opportunity).update(changed_at=then)
+    services.refresh_deal_progress([opportunity.pk])
 
 
 def test_stalled_deals(org):

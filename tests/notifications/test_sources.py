@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from kam.activities.models import ActivityStatus, Outcome
+from kam.activities.services import refresh_deal_progress
 from kam.core.models import AuditEvent
 from kam.notifications import services
 from kam.notifications.models import Event, Notification, NotificationSettings
@@ -172,6 +173,7 @@ def test_a_stalled_deal_is_announced_to_its_owner_only(org):
 def test_a_deal_without_progress_for_the_stall_days_is_stalled(org):
     deal = OpportunityFactory(account=AccountFactory(owner=org.rep))
     Opportunity.objects.filter(pk=deal.pk).update(created_at=timezone.now() - timedelta(days=45))
+    refresh_deal_progress([deal.pk])
     scan(org.rep)
     assert events_of(org.rep, Event.STALLED_DEAL)
 
