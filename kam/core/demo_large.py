@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from kam.core.demo import DEMO_PASSWORD, SEED
 from kam.core.models import Role, Team, User
+from kam.core.services.statistics import gather_planner_statistics
 
 T = TypeVar("T")
 
@@ -308,9 +309,6 @@ def build_large(
             module.load(ctx)
     # The planner's statistics, as a database that grew day by day would have them
     # (PostgreSQL's autovacuum gathers them in time; SQLite only when asked).
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit = 1000")
-        cursor.execute("ANALYZE")
+    gather_planner_statistics()
     log(f"done in {time.monotonic() - started:.0f} s")
     return ctx

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.tasks import refresh_planner_statistics
 from kam.forecasting import services
 from kam.jobs.runner import background_job
 
@@ -22,6 +23,9 @@ def take_weekly_snapshot(week: str | None = None) -> int:
     """
     day = date.fromisoformat(week) if week else services.last_completed_week().sunday
     marker, created = services.take_snapshot(day)
+    if created:
+        # A week of rows was just added: let the planner see them (SQLite never looks itself).
+        refresh_planner_statistics.enqueue()
     return marker.opportunities if created else 0
 
 

@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -23,6 +23,12 @@ from kam.jobs.models import JobFailure
 from kam.jobs.runner import ATTEMPT
 
 WEEK = last_completed_week().monday.isoformat()
+SNAPSHOT = "kam.forecasting.tasks.take_weekly_snapshot"
+
+
+def snapshot_runs():  # type: ignore[no-untyped-def]
+    """The snapshot job's runs (a taken snapshot queues the statistics job after it)."""
+    return DBTaskResult.objects.filter(task_path=SNAPSHOT)
 
 
 def run_worker() -> None:
@@ -117,7 +123,7 @@ def test_a_failing_job_is_retried_with_growing_pauses_then_shown_to_administrato
     assert queued.args_kwargs["kwargs"] == {"week": WEEK}
     run_worker()
     assert SnapshotWeek.objects.filter(week=WEEK).exists()
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
+    assert snapshot_runs().filter(status="SUCCESSFUL").count() == 1
     failure.refresh_from_db()
     assert failure.retried_by == org.admin and failure.retried_at is not None
     assert AuditEvent.objects.filter(
@@ -141,10 +147,33 @@ def test_a_job_that_works_on_its_second_attempt_leaves_no_failure(org, monkeypat
     assert fault.calls == 2
     assert SnapshotWeek.objects.filter(week=WEEK).exists()
     assert not JobFailure.objects.exists()
-    assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == [
-        "FAILED",
-        "SUCCESSFUL",
-    ]
+    assert sorted(snapshot_runs().values_list("status", flat=True)) == ["FAILED", "SUCCESSFUL"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_snapshot_has_the_planner_statistics_gathered_after_it(org):
+    tasks.take_weekly_snapshot.enqueue(week=WEEK)
+    run_worker()
+    statistics = DBTaskResult.objects.get(task_path="kam.core.tasks.refresh_planner_statistics")
+    assert statistics.status == "SUCCESSFUL"
+    with connection.cursor() as cursor:  # ANALYZE left the planner something to read
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema()")
+        assert cursor.fetchone()[0] > 0
+    tasks.take_weekly_snapshot.enqueue(week=WEEK)  # already taken: nothing new to analyse
+    run_worker()
+    assert (
+        DBTaskResult.objects.filter(task_path="kam.core.tasks.refresh_planner_statistics").count()
+        == 1
+    )
+
+
+def test_kam_analyze_reports_the_database_and_the_time(db):
+    out = StringIO()
+    call_command("analyze", stdout=out)
+    assert out.getvalue().startswith(f"ANALYZE on {connection.vendor}: ")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,16 @@
+"""Background jobs of the core: database upkeep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from kam.core.services.statistics import gather_planner_statistics
+from kam.jobs.runner import background_job
+
+
+@background_job(label=_("Database statistics"), attempts=3, backoff=timedelta(minutes=10))
+def refresh_planner_statistics() -> float:
+    """ANALYZE the database (queued after each weekly snapshot); returns the seconds taken."""
+    return gather_planner_statistics()
