@@ -108,6 +108,14 @@ def _database() -> dj_database_url.DBConfig:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    if engine == "django.db.backends.postgresql":
+        # No JIT compilation: KAM's queries take milliseconds to a few hundred, and the
+        # planner's cost estimates of its larger reports (unions, grouped subqueries) pass
+        # the JIT threshold, so PostgreSQL spent up to 3 s compiling a query that runs in
+        # 0.2 s (the cash forecast on the large tenant, benchmarks/README.md). An
+        # ``options`` in the URL's query string comes after this, so it can turn JIT on.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options")]))
     test_name = os.environ.get("KAM_TEST_DATABASE_NAME")
     if test_name:
         config["TEST"] = {"NAME": test_name}

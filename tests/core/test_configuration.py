@@ -102,3 +102,14 @@ def test_security_headers(client, org):
     )
     assert response["X-Frame-Options"] == "DENY"
     assert response.cookies.get("sessionid") is None or response.cookies["sessionid"]["httponly"]
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
