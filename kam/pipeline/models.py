@@ -245,8 +245,13 @@ class Opportunity(Versioned):
             # time, and totals the columns off the same index (amount is in it).
             models.Index(fields=["status", "stage", "expected_close_date", "amount"]),
             # The list's default order (close date, then id) among open deals: the
-            # first page is read off the index instead of sorting every deal.
-            models.Index(fields=["status", "expected_close_date", "id"]),
+            # first page is read off the index instead of sorting every deal. The cash
+            # forecast sums the deals closing before its horizon per account and stage
+            # off the same index.
+            models.Index(
+                fields=["status", "expected_close_date", "id", "account", "stage", "amount"],
+                name="pipeline_open_by_close",
+            ),
             # What was won (or lost) in a period: the forecast's closed figure, the
             # win/loss report, the value pyramid's sales. Owner, account and amount
             # are in it, so a rep's or the company's sum is read off the index.
@@ -256,6 +261,9 @@ class Opportunity(Versioned):
             models.Index(fields=["status", "owner", "stage", "expected_close_date", "amount"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["account", "status"]),
+            # The largest open deals first (the risks and stalled-deal panels): a walk
+            # down this index instead of sorting every open deal by amount.
+            models.Index(fields=["status", "amount"], name="pipeline_open_by_amount"),
         ]
 
     def __str__(self) -> str:

@@ -130,6 +130,8 @@ class Contract(Versioned):
             models.Index(
                 fields=["owner", "amount", "gross_margin_pct"], name="recv_contract_owner_sales"
             ),
+            # The cash forecast averages each account's payment terms from the index alone.
+            models.Index(fields=["account", "payment_terms_days"], name="recv_contract_terms"),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +232,12 @@ class Invoice(Versioned):
             ),
             # DSO's sales of the last days; collected per rep on the receivables page.
             models.Index(fields=["issued_on", "amount"], name="recv_invoice_issued"),
+            # Each account's habitual delay (the cash forecast): paid invoices, index only.
+            models.Index(
+                fields=["account", "paid_on", "due_date"],
+                name="recv_invoice_paid_late",
+                condition=models.Q(paid_on__isnull=False),
+            ),
             models.Index(fields=["owner", "paid_amount"], name="recv_invoice_owner_paid"),
             # The API lists invoices in this order: a page is a walk of the index.
             models.Index(fields=["due_date", "id"], name="recv_invoice_due"),

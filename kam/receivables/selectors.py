@@ -12,19 +12,17 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, overload
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -39,17 +37,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
+from kam.accounts.visibility import (
+    scope_to_visible_accounts,
+    sees_all_accounts,
+    visible_accounts,
+)
 from kam.core.models import User
 from kam.pipeline.models import Opportunity, Status
-from kam.receivables import calculations
+from kam.receivables import calculations, cash
 from kam.receivables.models import (
     ZERO,
     AccountCredit,
     CollectionAlert,
     CollectionContact,
     Contract,
-    Installment,
     Invoice,
     Payment,
     PaymentPromise,
@@ -681,55 +682,6 @@ class CashForecast:
         )
 
 
-class DaysBetween(Func):
-    """Whole days from one date column to another, computed by the database."""
-
-    output_field = IntegerField()
-    arity = 2
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-
-#: Beyond this many accounts, asking for every account is cheaper than listing them.
-_LIST_LIMIT = 500
-
-
-def _for_accounts(queryset: QuerySet[Any], account_ids: set[int]) -> QuerySet[Any]:
-    if len(account_ids) > _LIST_LIMIT:
-        return queryset
-    return queryset.filter(account_id__in=account_ids)
-
-
-def habitual_delays(account_ids: set[int], today: date) -> dict[int, int]:
-    """Each account's own average lateness over the last year of paid invoices (§6).
-
-    The lateness is averaged in the database, in days. For many accounts the whole
-    book is read at once rather than through a list of thousands of ids; accounts
-    not asked about are simply never looked up.
-    """
-    since = today - timedelta(days=DELAY_HISTORY_DAYS)
-    rows = (
-        _for_accounts(Invoice.objects.filter(paid_on__gte=since), account_ids)
-        .values("account_id")
-        .annotate(late=Avg(DaysBetween(F("paid_on"), F("due_date"))))
-        .order_by()
-        .values_list("account_id", "late")
-    )
-    return {
-        account_id: calculations.habitual_delay_days(None if late is None else float(late))
-        for account_id, late in rows
-    }
-
-
 def cash_forecast(
     user: User, scope: Scope, granularity: str = "month", today: date | None = None
 ) -> CashForecast:
@@ -749,72 +701,30 @@ def cash_forecast(
     count = CASH_HORIZON[granularity]
     horizon_end = calculations.cash_bucket_starts(today, granularity, count + 1)[-1]
 
-    invoices = scope.filter(visible_invoices(user)).filter(open_amount__gt=0)
-    invoice_rows = list(
-        invoices.values("account_id", "due_date").annotate(amount=Sum("open_amount")).order_by()
+    starts = calculations.cash_bucket_starts(today, granularity, count)
+    sums = cash.expected_cash(
+        invoices=scope.filter(visible_invoices(user)).filter(open_amount__gt=0),
+        contracts=scope.filter(visible_contracts(user)).filter(amount__gt=F("invoiced_amount")),
+        deals=scope.filter(
+            scope_to_visible_accounts(Opportunity.objects.all(), user).filter(
+                status=Status.OPEN, expected_close_date__lt=horizon_end
+            )
+        ),
+        accounts=None if sees_all_accounts(user) else visible_accounts(user),
+        bounds=[*starts[1:], horizon_end],
+        delay_since=today - timedelta(days=DELAY_HISTORY_DAYS),
+        today=today,
+        default_terms_days=DEFAULT_TERMS_DAYS,
     )
-    # Invoices consume a plan oldest line first, linked to a line or not; what is left of
-    # the later lines is cash signed for but not yet invoiced.
-    open_contracts = scope.filter(visible_contracts(user)).filter(amount__gt=F("invoiced_amount"))
-    plans: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    for contract_id, due_date, amount in (
-        Installment.objects.filter(contract__in=open_contracts.values("pk"))
-        .order_by("contract_id", "due_date", "sequence")
-        .values_list("contract_id", "due_date", "amount")
-    ):
-        plans[contract_id].append((due_date, amount))
-    installment_rows = [
-        (account_id, due_date, remainder)
-        for contract_id, account_id, invoiced in open_contracts.values_list(
-            "pk", "account_id", "invoiced_amount"
+    buckets = [
+        calculations.CashBucket(
+            start=start,
+            end=end - timedelta(days=1),
+            **{source: sums.get((source, i), ZERO) for source in calculations.CASH_SOURCES},
         )
-        for due_date, remainder in calculations.uninvoiced_lines(plans[contract_id], invoiced)
+        for i, (start, end) in enumerate(zip(starts, [*starts[1:], horizon_end], strict=True))
     ]
-    deals = scope.filter(
-        scope_to_visible_accounts(Opportunity.objects.all(), user).filter(
-            status=Status.OPEN, expected_close_date__lt=horizon_end
-        )
-    )
-    deal_rows = list(
-        deals.values("account_id", "expected_close_date", "stage__win_rate")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-    )
-    accounts = (
-        {r["account_id"] for r in invoice_rows}
-        | {account_id for account_id, _due, _left in installment_rows}
-        | {r["account_id"] for r in deal_rows}
-    )
-    delays = habitual_delays(accounts, today)
-    terms = {
-        r["account_id"]: int(r["days"])
-        for r in Contract.objects.filter(account_id__in={r["account_id"] for r in deal_rows})
-        .values("account_id")
-        .annotate(days=Avg("payment_terms_days"))
-        .order_by()
-    }
-
-    items: list[calculations.CashItem] = []
-    for invoice in invoice_rows:
-        delay = delays.get(invoice["account_id"], 0)
-        when = calculations.expected_payment_date(invoice["due_date"], delay, today)
-        items.append(calculations.CashItem(when, invoice["amount"], calculations.INVOICES))
-    for account_id, due_date, remainder in installment_rows:
-        when = calculations.expected_payment_date(due_date, delays.get(account_id, 0), today)
-        items.append(calculations.CashItem(when, remainder, calculations.INSTALLMENTS))
-    for r in deal_rows:
-        account = r["account_id"]
-        close = max(r["expected_close_date"], today)
-        days = terms.get(account, DEFAULT_TERMS_DAYS) + delays.get(account, 0)
-        weighted = (r["amount"] * r["stage__win_rate"] / calculations.HUNDRED).quantize(
-            calculations.CENT, ROUND_HALF_UP
-        )
-        items.append(
-            calculations.CashItem(close + timedelta(days=days), weighted, calculations.PIPELINE)
-        )
-    buckets, later = calculations.cash_forecast(
-        items, today=today, granularity=granularity, count=count
-    )
+    later = sum((sums.get((source, count), ZERO) for source in calculations.CASH_SOURCES), ZERO)
     if granularity == "month":
         for bucket in buckets:
             book = TargetBook(Metric.COLLECTIONS, Period.of(MONTH, bucket.start))
