@@ -50,6 +50,16 @@ def dashboard_panels() -> list[Page]:
     ]
 
 
+def aging_panels() -> list[Page]:
+    """The aging page's side panels, which it loads one request apiece."""
+    from kam.receivables.views import PANEL_CONTEXT
+
+    return [
+        Page(f"aging report panel {name}", lambda _user, name=name: f"/receivables/panels/{name}/")
+        for name in PANEL_CONTEXT
+    ]
+
+
 def biggest_account_of(user: User) -> Account:
     from kam.accounts.visibility import visible_accounts
 
@@ -100,8 +110,10 @@ def pages() -> list[Page]:
             RECORD_FLOOR,
         ),
         Page("red flags of my pipeline", lambda u: "/people/red-flags/"),
+        Page("stalled deals", lambda u: "/activities/stalled/"),
         Page("influence map", lambda u: f"/people/accounts/{biggest_account_of(u).pk}/map/"),
         Page("aging report", lambda u: "/receivables/"),
+        *aging_panels(),
         Page("overdue list", lambda u: "/receivables/overdue/"),
         Page("calendar", lambda u: "/activities/calendar/"),
         Page("win/loss report", lambda u: "/reports/win-loss/"),

@@ -6,6 +6,7 @@ app_name = "receivables"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("panels/<slug:name>/", views.panel, name="panel"),
     path("aging/invoices/", views.aging_invoices, name="aging_invoices"),
     path("accounts/<int:pk>/panel/", views.account_panel, name="account_panel"),
     path("aging/export/", views.export_aging, name="export_aging"),

@@ -146,12 +146,31 @@ def index(request: HttpRequest) -> HttpResponse:
             ],
             "dso": selectors.dso(user, report.today),
             "dso_days": selectors.DSO_DAYS,
-            "alerts": selectors.open_alerts(user)[:20],
-            "overdue": selectors.overdue_invoices(user, report.today)[:10],
-            "to_contract": selectors.won_opportunities_without_contract(user)[:10],
-            "by_rep": selectors.complete_sales_by_rep(user),
+            "side_panels": SIDE_PANELS,
         },
     )
+
+
+# The aging page's side panels, each its own request (htmx, on load): the page's table
+# comes first, and no one panel's reading holds up the others.
+PANEL_CONTEXT: dict[str, Callable[[User], dict[str, Any]]] = {
+    "alerts": lambda user: {"alerts": selectors.open_alerts(user)[:20]},
+    "overdue": lambda user: {"overdue": selectors.overdue_invoices(user)[:10]},
+    "to_contract": lambda user: {
+        "to_contract": selectors.won_opportunities_without_contract(user)[:10]
+    },
+    "complete_sales": lambda user: {"by_rep": selectors.complete_sales_by_rep(user)},
+}
+SIDE_PANELS = {"left": ["alerts", "overdue", "to_contract"], "right": ["complete_sales"]}
+
+
+@login_required
+def panel(request: HttpRequest, name: str) -> HttpResponse:
+    """One side panel of the aging page, for what the user may see."""
+    build = PANEL_CONTEXT.get(name)
+    if build is None:
+        raise Http404
+    return render(request, f"receivables/panels/{name}.html", build(_user(request)))
 
 
 @login_required

@@ -482,3 +482,21 @@ def test_the_account_360_page_shows_what_the_account_owes(org, ledger, login):  
     assert url in client.get(reverse("accounts:detail", args=[east.pk])).content.decode()
     north_url = reverse("receivables:account_panel", args=[north.pk])
     assert client.get(north_url).status_code == 404
+
+
+def test_the_aging_pages_side_panels_load_on_their_own_and_respect_visibility(org, ledger, login):  # type: ignore[no-untyped-def]
+    page = login(org.finance).get(reverse("receivables:index")).content.decode()
+    for name in ("alerts", "overdue", "to_contract", "complete_sales"):
+        assert f'hx-get="{reverse("receivables:panel", args=[name])}"' in page
+    finance = login(org.finance)
+    overdue = finance.get(reverse("receivables:panel", args=["overdue"])).content.decode()
+    assert "FP-NORTH-1" in overdue
+    sales = finance.get(reverse("receivables:panel", args=["complete_sales"]))
+    assert sales.status_code == 200 and 'data-testid="complete-sales"' in sales.content.decode()
+    rep = login(org.rep)
+    assert (
+        "FP-NORTH-1" not in rep.get(reverse("receivables:panel", args=["overdue"])).content.decode()
+    )
+    for name in ("alerts", "to_contract"):
+        assert rep.get(reverse("receivables:panel", args=[name])).status_code == 200
+    assert rep.get(reverse("receivables:panel", args=["nothing"])).status_code == 404
