@@ -119,6 +119,14 @@ class Activity(Versioned):
                 fields=["starts_at", "status", "outcome", "kind", "owner", "account"],
                 name="activity_outcomes_idx",
             ),
+            # The same, done activities first: the company's outcomes of a quarter are
+            # one range of it. With only the index above, SQLite's planner (its
+            # statistics say 232 owners) skip-scanned the owner index instead and read
+            # the table: 0.74 s for a director's quarter, 55 ms with this one.
+            models.Index(
+                fields=["status", "starts_at", "outcome", "kind", "owner", "account"],
+                name="activity_judged_idx",
+            ),
         ]
 
     def __str__(self) -> str:
