@@ -163,7 +163,8 @@ def activity_effectiveness(user: User, scope: Scope, start: date, end: date) -> 
     per_rep: dict[tuple[Any, str], int] = defaultdict(int)
     per_kind: dict[tuple[Any, str], int] = defaultdict(int)
     for owner_id, kind, outcome, n in (
-        activities.values_list("owner_id", "kind", "outcome").annotate(n=Count("pk")).order_by()
+        # COUNT(*), not of the id: PostgreSQL then counts from activity_judged_idx alone.
+        activities.values_list("owner_id", "kind", "outcome").annotate(n=Count("*")).order_by()
     ):
         per_rep[(owner_id, outcome)] += n
         per_kind[(kind, outcome)] += n
