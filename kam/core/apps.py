@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from kam.core import checks  # noqa: F401  (registers the database checks)
         from kam.core.middleware import mark_sign_in
 
         user_logged_in.connect(mark_sign_in, dispatch_uid="kam.core.mark_sign_in")

@@ -307,8 +307,8 @@ def build_large(
             continue
         with transaction.atomic():
             module.load(ctx)
-    # The planner's statistics, as a database that grew day by day would have them
-    # (PostgreSQL's autovacuum gathers them in time; SQLite only when asked).
-    gather_planner_statistics()
+    # The planner's statistics and PostgreSQL's visibility map, as a database that grew
+    # day by day would have them (autovacuum keeps both in time; SQLite only when asked).
+    gather_planner_statistics(vacuum=True)
     log(f"done in {time.monotonic() - started:.0f} s")
     return ctx

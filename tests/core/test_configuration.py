@@ -113,3 +113,22 @@ def test_postgresql_connections_do_not_jit_compile():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_a_server_without_autovacuum_is_warned_about(monkeypatch):
+    from kam.core import checks
+
+    monkeypatch.setattr(checks, "autovacuum_is_off", lambda: True)
+    [warning] = checks.autovacuum_check(databases=["default"])
+    assert warning.id == "kam.W001" and "autovacuum" in warning.msg
+    monkeypatch.setattr(checks, "autovacuum_is_off", lambda: False)
+    assert checks.autovacuum_check(databases=["default"]) == []
+    assert checks.autovacuum_check(databases=None) == []  # a plain `kam check` skips it
+
+
+@pytest.mark.django_db
+def test_statistics_are_gathered_inside_a_transaction_too():
+    from kam.core.services.statistics import autovacuum_is_off, gather_planner_statistics
+
+    assert gather_planner_statistics(vacuum=True) >= 0  # ANALYZE only: VACUUM needs none
+    assert isinstance(autovacuum_is_off(), bool)
