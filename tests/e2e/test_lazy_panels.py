@@ -36,3 +36,18 @@ def test_the_dashboard_fills_its_panels_and_the_360_page_opens_its_forms(page, o
     page.locator("form:has(input[name=observed_on]) button[type=submit]").click()
     page.wait_for_selector("text=客户明年扩建机房")
     assert not page.console_errors, page.console_errors
+
+
+def test_the_aging_page_fills_its_side_panels(page, org):
+    _sign_in(page, org.finance)
+    page.wait_for_url(f"{page.base_url}/**")
+    page.goto(f"{page.base_url}/receivables/")
+    page.wait_for_selector("[data-testid=aging-table]")
+    # Each side panel replaces its placeholder with its own card.
+    for testid in ("alerts", "complete-sales"):
+        page.wait_for_selector(f"[data-testid={testid}]")
+    page.wait_for_selector("text=全部逾期发票")
+    assert page.locator("[data-panel] :text('正在加载…')").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "aging-finance.png"), full_page=True)
+    assert not page.console_errors, page.console_errors
