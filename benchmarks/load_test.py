@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -83,7 +84,17 @@ def _mix(rng: random.Random, account_ids: list[int]) -> tuple[str, str, dict[str
     return "POST", "/language/", {"language": language, "next": "/"}
 
 
-def run(*, users: int, seconds: int, workers: int = 4) -> dict[str, Any]:
+#: What a browser fetches after a page: the htmx panels it loads on arrival.
+_LAZY = re.compile(r'hx-get="(/[^"]+)"[^>]*hx-trigger="load"')
+
+
+def run(
+    *, users: int, seconds: int, workers: int = 4, think_ms: tuple[int, int] = (500, 2000)
+) -> dict[str, Any]:
+    """Drive the server for ``seconds``; each simulated user reads a page (and, as a
+    browser does, the panels it loads on arrival), then pauses a random time within
+    ``think_ms`` before the next, as a person reading it would. ``(0, 0)`` makes it
+    a stress test: every user requests again the moment an answer arrives."""
     import django
 
     django.setup()
@@ -140,13 +151,21 @@ def run(*, users: int, seconds: int, workers: int = 4) -> dict[str, Any]:
             mine = accounts[user.pk] or [0]
             while time.monotonic() < deadline:
                 method, path, body = _mix(rng, mine)
-                started = time.perf_counter()
-                status = session.request(method, path, body)
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    latencies.append(elapsed)
-                    if status not in (200, 302):
-                        errors.append(f"{method} {path}: {status}")
+                requests = [(method, path, body)]
+                while requests and time.monotonic() < deadline:
+                    method, path, body = requests.pop(0)
+                    started = time.perf_counter()
+                    status = session.request(method, path, body)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    with lock:
+                        latencies.append(elapsed)
+                        if status not in (200, 302):
+                            errors.append(f"{method} {path}: {status}")
+                    if status == 200 and method == "GET" and path == "/":
+                        page = session.last_body.decode("utf-8", "replace")
+                        requests += [("GET", url, None) for url in _LAZY.findall(page)]
+                pause = rng.uniform(think_ms[0], think_ms[1]) / 1000
+                time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
         threads = [
             threading.Thread(target=user_loop, args=(i, session, user))
@@ -168,6 +187,7 @@ def run(*, users: int, seconds: int, workers: int = 4) -> dict[str, Any]:
         "users": len(sessions),
         "seconds": seconds,
         "workers": workers,
+        "think_ms": list(think_ms),
         "requests": len(latencies),
         "throughput": len(latencies) / seconds,
         "p50_ms": round(statistics.median(ordered), 1),

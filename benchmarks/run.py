@@ -241,7 +241,9 @@ def markdown(report: Report) -> str:
             "## Load test",
             "",
             f"{load['users']} users for {load['seconds']} s against gunicorn with "
-            f"{load['workers']} workers: {load['requests']} requests, "
+            f"{load['workers']} workers, each pausing {load['think_ms'][0]}–"
+            f"{load['think_ms'][1]} ms between pages (a page's lazy panels fetched at once, "
+            f"as a browser does): {load['requests']} requests, "
             f"{load['throughput']:.1f} requests/s, p50 {load['p50_ms']} ms, "
             f"p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, errors {load['errors']}.",
         ]
@@ -260,6 +262,14 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--load-users", type=int, default=20)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        nargs=2,
+        default=[500, 2000],
+        metavar=("MIN", "MAX"),
+        help="each simulated user's pause between pages (0 0: a stress test without pauses)",
+    )
     parser.add_argument(
         "--only",
         action="append",
@@ -305,7 +315,9 @@ def main() -> int:
         print(f"  {name}: {report.timed[name]:.1f} s")
     if not args.skip_load:
         print("Load test:")
-        report.load = load_test.run(users=args.load_users, seconds=args.load_seconds)
+        report.load = load_test.run(
+            users=args.load_users, seconds=args.load_seconds, think_ms=tuple(args.think_ms)
+        )
         print(f"  {report.load}")
 
     args.out.mkdir(parents=True, exist_ok=True)
