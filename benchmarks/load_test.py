@@ -131,6 +131,7 @@ def run(
             except OSError:
                 time.sleep(0.2)
         latencies: list[float] = []
+        by_page: dict[str, list[float]] = {}
         errors: list[str] = []
         lock = threading.Lock()
         # Everybody signs in before the clock starts; a failed sign-in is an error, not a
@@ -159,6 +160,7 @@ def run(
                     elapsed = (time.perf_counter() - started) * 1000
                     with lock:
                         latencies.append(elapsed)
+                        by_page.setdefault(re.sub(r"\d+", "N", path), []).append(elapsed)
                         if status not in (200, 302):
                             errors.append(f"{method} {path}: {status}")
                     if status == 200 and method == "GET" and path == "/":
@@ -193,6 +195,13 @@ def run(
         "p50_ms": round(statistics.median(ordered), 1),
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
+        # The pages whose answers were slowest under the load (p95 per page, ms).
+        "slowest": {
+            page: round(sorted(times)[min(len(times) - 1, int(0.95 * len(times)))], 1)
+            for page, times in sorted(
+                by_page.items(), key=lambda item: -sorted(item[1])[int(0.95 * len(item[1]))]
+            )[:6]
+        },
         "errors": len(errors),
         "error_samples": errors[:10],
     }
