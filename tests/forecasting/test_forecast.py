@@ -200,3 +200,16 @@ def test_an_alternative_models_stages_show_only_when_they_hold_deals(org, book, 
     rows = forecast_report(org.rep, scope, quarter, today=today).forecast.rows
     assert [r.stage_id for r in rows if r.stage_id == stage.pk and r.count == 1]
     assert len(rows) == len(default_keys) + 1
+
+
+@pytest.mark.parametrize("method", [Method.CONFIGURED, Method.LEARNED, Method.MODEL])
+def test_the_total_alone_equals_the_total_with_its_breakdown(org, book, quarter, today, method):
+    """Without per-team lines the figures are summed by stage alone; they must not change."""
+    for user, key in ((org.director, "company"), (org.rep, None), (org.east_manager, None)):
+        scope = resolve_scope(user, key)
+        full = forecast_report(user, scope, quarter, today=today, method=method)
+        alone = forecast_report(
+            user, scope, quarter, today=today, method=method, with_breakdown=False
+        )
+        assert alone.forecast == full.forecast and alone.breakdown == []
+        assert full.forecast.closed  # the book has closed deals in every scope tried
