@@ -103,7 +103,7 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
         .values("account")
     )
     return accounts.annotate(
-        open_opportunities=Coalesce(Subquery(open_deals.annotate(n=Count("pk")).values("n")), 0),
+        open_opportunities=Coalesce(Subquery(open_deals.annotate(n=Count("*")).values("n")), 0),
         open_amount=Subquery(
             open_deals.annotate(total=Sum("amount")).values("total"),
             output_field=DecimalField(max_digits=16, decimal_places=2),
@@ -517,7 +517,7 @@ def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> P
     today = today or timezone.localdate()
     start, end, _ps, _pe = _year_window(today)
     accounts = visible_accounts(user)
-    counts = dict(accounts.order_by().values_list("tier").annotate(n=Count("pk")))
+    counts = dict(accounts.order_by().values_list("tier").annotate(n=Count("*")))
     sales = _sales_with_margin(user, start, end)
     rows = {
         value: TierRow(value, str(label), accounts=counts.get(value, 0))
@@ -645,7 +645,7 @@ def attack_defend_matrix(
         .exclude(status="cancelled")
         .exclude(account__segment="")
     )
-    aggregates: dict[str, Any] = {"n": Count("pk"), "people": Count("owner", distinct=True)}
+    aggregates: dict[str, Any] = {"n": Count("*"), "people": Count("owner", distinct=True)}
     if "duration_minutes" in fields:
         aggregates["minutes"] = Sum("duration_minutes")
     if "expenses" in fields:

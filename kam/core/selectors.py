@@ -33,7 +33,7 @@ def home_summary(user: User) -> HomeSummary:
     open_opps = scope_to_visible_accounts(Opportunity.objects.filter(status=Status.OPEN), user)
     if user.role == "rep":
         open_opps = open_opps.filter(owner=user)
-    totals = open_opps.aggregate(n=Count("pk"), amount=Sum("amount"))
+    totals = open_opps.aggregate(n=Count("*"), amount=Sum("amount"))
     upcoming = (
         scope_to_visible_accounts(Activity.objects.all(), user)
         .filter(

@@ -186,7 +186,7 @@ def deal_features(opportunities: QuerySet[Opportunity]) -> dict[int, dict[str, f
         Stakeholder.objects.filter(opportunity__in=ids)
         .values("opportunity_id")
         .annotate(
-            n=Count("pk"),
+            n=Count("*"),
             dm=Count("pk", filter=Q(is_decision_maker=True)),
             users=Count("pk", filter=Q(is_user=True)),
             gatekeepers=Count("pk", filter=Q(is_technical_gatekeeper=True)),
@@ -210,7 +210,7 @@ def deal_features(opportunities: QuerySet[Opportunity]) -> dict[int, dict[str, f
         .exclude(outcome="")
         .values("opportunity_id")
         .annotate(
-            n=Count("pk"),
+            n=Count("*"),
             advances=Count("pk", filter=Q(outcome__in=[Outcome.ADVANCE, Outcome.ORDER])),
             stalls=Count("pk", filter=Q(outcome__in=[Outcome.CONTINUATION, Outcome.NO_SALE])),
         )

@@ -127,7 +127,7 @@ def closes_in(close_quarter: date, week: Week) -> date:
 
 def week_total_sums() -> dict[str, Any]:
     """The aggregates of one group of snapshot rows, by the total's column names."""
-    sums: dict[str, Any] = {"deals": Count("pk"), "amount_cents": Sum(cents(F("amount")))}
+    sums: dict[str, Any] = {"deals": Count("*"), "amount_cents": Sum(cents(F("amount")))}
     for key, condition in CHANGE_CONDITIONS.items():
         sums[f"{key}_count"] = Count("pk", filter=condition)
         sums[f"{key}_cents"] = Sum(cents(F("amount")), filter=condition)

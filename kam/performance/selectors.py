@@ -439,7 +439,7 @@ def efficiency(user: User, *, today: date | None = None) -> list[EfficiencyRow]:
     per_strategy = dict(
         Account.objects.exclude(segment="")
         .values("segment")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("segment", "n")
     )
     hourly = PerformanceSettings.current().hourly_cost
@@ -493,7 +493,7 @@ def selling_styles(user: User, *, today: date | None = None) -> list[SellingStyl
         row["owner"]: row
         for row in closed.values("owner").annotate(
             won=Count("pk", filter=Q(status=Status.WON)),
-            closed=Count("pk"),
+            closed=Count("*"),
             won_amount=Sum("amount", filter=Q(status=Status.WON)),
         )
     }
@@ -505,7 +505,7 @@ def selling_styles(user: User, *, today: date | None = None) -> list[SellingStyl
     visits = dict(
         Activity.objects.filter(opportunity__in=closed.values("pk"), status=ActivityStatus.DONE)
         .values("opportunity__owner")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("opportunity__owner", "n")
     )
     margins = {

@@ -379,7 +379,7 @@ def board(
         for row in opportunities.filter(stage_id__in=[stage.pk for stage in stages])
         .order_by()
         .values("stage_id")
-        .annotate(n=Count("pk"), total=Sum("amount"))
+        .annotate(n=Count("*"), total=Sum("amount"))
     }
     for stage in stages:
         page, next_offset = column_cards(opportunities, stage)

@@ -479,7 +479,7 @@ def debtor_types(account_ids: list[int], today: date | None = None) -> dict[int,
     broken = dict(
         PaymentPromise.objects.filter(account_id__in=missing, status=PaymentPromise.Status.BROKEN)
         .values("account_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("account_id", "n")
     )
     written_off = set(
@@ -601,7 +601,7 @@ def complete_sales_by_rep(user: User) -> list[RepCompleteSales]:
         visible_contracts(user)
         .values("owner_id")
         .annotate(
-            n=Count("pk"),
+            n=Count("*"),
             amount_sum=Sum("amount"),
             margin_sum=Sum(
                 F("amount") * F("gross_margin_pct"),

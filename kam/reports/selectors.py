@@ -120,7 +120,7 @@ def stalled_by_amount(
     rule): one aggregate and one page of rows, however many deals are stalled."""
     stall_days = PipelineSettings.current().stall_days
     deals = scope.filter(activity_selectors.stalled_deals(user, today=today, stall_days=stall_days))
-    totals = deals.aggregate(count=Count("pk"), amount=Sum("amount"))
+    totals = deals.aggregate(count=Count("*"), amount=Sum("amount"))
     largest = deals.select_related("account", "owner", "stage").order_by("-amount", "pk")[:limit]
     lines = [
         StalledLine(s.opportunity, s.reason, s.last_progress)
@@ -522,7 +522,7 @@ def segment_counts(user: User) -> tuple[list[SegmentCount], int]:
     (the matrix's rule), so the count is one grouped query and a bar opens the
     account list filtered by that segment.
     """
-    counts = dict(visible_accounts(user).values_list("segment").annotate(n=Count("pk")).order_by())
+    counts = dict(visible_accounts(user).values_list("segment").annotate(n=Count("*")).order_by())
     rows = [SegmentCount(str(v), str(label), counts.get(v, 0)) for v, label in Strategy.choices]
     return rows, counts.get("", 0)
 

@@ -94,7 +94,7 @@ def red_flags_for_opportunities(
         row["opportunity_id"]: row
         for row in Activity.objects.filter(opportunity_id__in=ids, status=ActivityStatus.DONE)
         .values("opportunity_id")
-        .annotate(last=Max("starts_at"), n=Count("pk"))
+        .annotate(last=Max("starts_at"), n=Count("*"))
     }
     engaged: dict[int, set[int]] = defaultdict(set)
     for opp_id, contact_id in (
