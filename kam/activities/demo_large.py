@@ -5,13 +5,13 @@ from __future__ import annotations
 import time as time_module
 from datetime import datetime, time, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from kam.activities.demo import OBJECTIVES, OUTCOME_NOTES
 from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
 from kam.activities.services import refresh_deal_progress
 from kam.core.demo_large import LargeContext, bulk_insert
+from kam.core.services.statistics import gather_planner_statistics
 
 
 def load(ctx: LargeContext) -> None:
@@ -76,9 +76,7 @@ def load(ctx: LargeContext) -> None:
     started = time_module.monotonic()
     # Statistics first: without them PostgreSQL's planner does not know the million rows
     # just written are there, and reads them all for each deal.
-    with connection.cursor() as cursor:
-        for model in (Activity, StageChange):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    gather_planner_statistics(tables=[Activity._meta.db_table, StageChange._meta.db_table])
     refresh_deal_progress(Opportunity.objects.all())
     elapsed = time_module.monotonic() - started
     ctx.log(f"deal progress: {len(opportunity_ids):,} deals in {elapsed:.1f} s")
