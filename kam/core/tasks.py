@@ -11,6 +11,9 @@ from kam.jobs.runner import background_job
 
 
 @background_job(label=_("Database statistics"), attempts=3, backoff=timedelta(minutes=10))
-def refresh_planner_statistics() -> float:
-    """ANALYZE the database (queued after each weekly snapshot); returns the seconds taken."""
-    return gather_planner_statistics()
+def refresh_planner_statistics(tables: list[str] | None = None) -> float:
+    """ANALYZE ``tables`` (default: the whole database); returns the seconds taken.
+
+    Queued after each weekly snapshot for the tables it wrote.
+    """
+    return gather_planner_statistics(tables=tables or ())

@@ -24,6 +24,8 @@ from kam.forecasting.models import (
     ForecastAdjustment,
     Metric,
     OpportunityOdds,
+    PipelineSnapshot,
+    PipelineWeekTotal,
     SnapshotWeek,
     Target,
     WinModel,
@@ -215,6 +217,14 @@ def set_forecast_category(
 def last_completed_week(today: date | None = None) -> Week:
     """The latest week that has ended in the company's time zone (the job runs on Mondays)."""
     return Week.of(today or timezone.localdate()).previous()
+
+
+#: What a weekly snapshot writes (the statistics job analyses these after it).
+SNAPSHOT_TABLES = [
+    PipelineSnapshot._meta.db_table,
+    PipelineWeekTotal._meta.db_table,
+    SnapshotWeek._meta.db_table,
+]
 
 
 def take_snapshot(week_end: date, *, today: date | None = None) -> tuple[SnapshotWeek, bool]:

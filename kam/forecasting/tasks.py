@@ -25,7 +25,7 @@ def take_weekly_snapshot(week: str | None = None) -> int:
     marker, created = services.take_snapshot(day)
     if created:
         # A week of rows was just added: let the planner see them (SQLite never looks itself).
-        refresh_planner_statistics.enqueue()
+        refresh_planner_statistics.enqueue(tables=services.SNAPSHOT_TABLES)
     return marker.opportunities if created else 0
 
 

@@ -130,5 +130,7 @@ def test_a_server_without_autovacuum_is_warned_about(monkeypatch):
 def test_statistics_are_gathered_inside_a_transaction_too():
     from kam.core.services.statistics import autovacuum_is_off, gather_planner_statistics
 
-    assert gather_planner_statistics(vacuum=True) >= 0  # ANALYZE only: VACUUM needs none
+    # One small table: statistics of a nearly empty database would mislead later tests.
+    # In a transaction, VACUUM falls back to ANALYZE instead of failing.
+    assert gather_planner_statistics(vacuum=True, tables=["core_team"]) >= 0
     assert isinstance(autovacuum_is_off(), bool)
