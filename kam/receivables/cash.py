@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, QuerySet
 
 from kam.receivables.calculations import CENT, INSTALLMENTS, INVOICES, PIPELINE
 
@@ -78,9 +78,9 @@ def expected_cash(
     - ``invoices``: open invoices, expected at the due date plus the account's delay;
     - ``contracts``: open contracts, whose plan lines not yet invoiced (the invoiced total
       consuming the oldest line first) are expected at their due date plus the delay;
-    - ``deals``: open deals, weighted by their stage's win rate (per account, close date
-      and rate, to the cent), expected at the close date (today at the earliest) plus the
-      account's average payment terms (else ``default_terms_days``) and its delay.
+    - ``deals``: open deals, each weighted by its stage's win rate (to the cent),
+      expected at the close date (today at the earliest) plus the account's average
+      payment terms (else ``default_terms_days``) and its delay.
 
     ``accounts`` are those whose habits are looked up (the viewer's; ``None``: all); an
     account's delay is its average lateness on invoices paid since ``delay_since``,
@@ -110,15 +110,14 @@ def expected_cash(
     if accounts is not None:
         cte_params += accounts_params
 
-    # Each row set is grouped by the ORM with its own filters (visibility, scope), then
-    # joined to the accounts' habits.
+    # Each row set is read by the ORM with its own filters (visibility, scope), then
+    # joined to the accounts' habits row by row (grouping first only cost time: nearly
+    # every invoice and deal has a due or close date of its own).
     invoice_sql, invoice_params = _sql(
-        invoices.values(a=F("account_id"), due=F("due_day"))
-        .annotate(amount=Sum("open_amount"))
-        .values("a", "due", "amount")
+        invoices.values(a=F("account_id"), due=F("due_day"), owed=F("open_amount"))
     )
     from_invoices = (
-        f"SELECT '{INVOICES}' AS source, i.due + COALESCE(d.days, 0) AS day, i.amount "
+        f"SELECT '{INVOICES}' AS source, i.due + COALESCE(d.days, 0) AS day, i.owed AS amount "
         f"FROM ({invoice_sql}) AS i LEFT JOIN delays d ON d.account_id = i.a"
     )
     params: list[Any] = list(invoice_params)
@@ -144,9 +143,9 @@ def expected_cash(
     params += contract_params
 
     deal_sql, deal_params = _sql(
-        deals.values(a=F("account_id"), close=F("expected_close_date"), rate=F("stage__win_rate"))
-        .annotate(amount=Sum("amount"))
-        .values("a", "close", "rate", "amount")
+        deals.values(
+            "amount", a=F("account_id"), close=F("expected_close_date"), rate=F("stage__win_rate")
+        )
     )
     # 100.0, not 100: SQLite stores whole amounts and rates as integers, and divides them so.
     from_deals = (

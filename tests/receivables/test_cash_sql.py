@@ -68,8 +68,7 @@ def python_forecast(user, scope, granularity, today):  # type: ignore[no-untyped
                 status=Status.OPEN, expected_close_date__lt=horizon_end
             )
         )
-        .values("account_id", "expected_close_date", "stage__win_rate")
-        .annotate(amount=Sum("amount"))
+        .values("account_id", "expected_close_date", "stage__win_rate", "amount")
         .order_by()
     )
     since = today - timedelta(days=DELAY_HISTORY_DAYS)
