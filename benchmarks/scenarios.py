@@ -6,6 +6,7 @@ Each area adds its pages here as it grows; the floors are the issue's
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -159,8 +160,7 @@ def _company_funnel_kam() -> list[tuple[int, int, Decimal]]:
     from kam.forecasting.selectors import funnel_rows
     from kam.pipeline.selectors import default_stage_model
 
-    director = User.objects.filter(role=Role.DIRECTOR).order_by("pk").first()
-    rows = funnel_rows(director, default_stage_model())  # type: ignore[arg-type]
+    rows = funnel_rows(_director(), default_stage_model())
     return [(r.stage_id, r.count, r.total) for r in rows]
 
 
@@ -178,7 +178,9 @@ def _company_funnel_sql() -> list[tuple[int, int, Decimal]]:
     return [(s, *found.get(s, (0, Decimal(0)))) for s in stage_ids]  # type: ignore[misc]
 
 
+@functools.cache
 def _director() -> User:
+    """Looked up once: a request has its user already, and the SQL side needs none."""
     return User.objects.filter(role=Role.DIRECTOR).order_by("pk").first()  # type: ignore[return-value]
 
 
@@ -187,16 +189,17 @@ def _cents(value: object) -> int:
 
 
 def _company_forecast_kam() -> tuple[int, int]:
-    """This quarter's company forecast as the forecast page shows it: closed and weighted."""
+    """This quarter's company forecast as the forecast page computes it: closed and
+    weighted (the figure alone; the page then reads it against the target)."""
     from django.utils import timezone
 
     from kam.forecasting.periods import QUARTER, Period
     from kam.forecasting.scopes import COMPANY, Scope
-    from kam.forecasting.selectors import forecast_report
+    from kam.forecasting.selectors import forecast_figure
 
     period = Period.of(QUARTER, timezone.localdate())
-    report = forecast_report(_director(), Scope(COMPANY), period, with_breakdown=False)
-    return _cents(report.forecast.closed), _cents(report.forecast.weighted)
+    forecast = forecast_figure(_director(), Scope(COMPANY), period)
+    return _cents(forecast.closed), _cents(forecast.weighted)
 
 
 def _company_forecast_sql() -> tuple[int, int]:

@@ -9,6 +9,7 @@ Sums are taken in whole cents so they are exact on SQLite as on PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -410,32 +411,73 @@ def forecast_report(
     today = today or timezone.localdate()
     if method not in Method.values:
         method = Method.CONFIGURED
+    parts = _forecast_parts(
+        user, scope, period, method, stage_model, today, by_owner=with_breakdown
+    )
+    book = TargetBook(Metric.BOOKINGS, period)
+    target = book.for_scope(scope)
+    adjustment = latest_adjustment(scope, period)
+    forecast = dataclasses.replace(
+        parts.forecast,
+        target=target.effective,
+        adjusted=adjustment.adjusted_amount if adjustment else None,
+    )
+    lines: list[Breakdown] = []
+    if with_breakdown:
+        lines = _breakdown(
+            user, scope, period, parts.figures, parts.stages, method, parts.rates, book
+        )
+    return ForecastReport(scope, period, method, forecast, target, lines, adjustment, parts.rates)
+
+
+@dataclass(frozen=True)
+class _ForecastParts:
+    forecast: Forecast  # without target or adjustment
+    figures: dict[int, OwnerFigures]
+    stages: list[Stage]
+    rates: dict[int, Decimal] | None
+
+
+def _forecast_parts(
+    user: User,
+    scope: Scope,
+    period: Period,
+    method: str,
+    stage_model: StageModel | None,
+    today: date,
+    *,
+    by_owner: bool,
+) -> _ForecastParts:
     stages = _stages(stage_model)
     rates = None
     if method == Method.LEARNED:
         from kam.forecasting.odds import learned_rate_map
 
         rates = learned_rate_map(user, scope, today=today)
-    figures = _owner_figures(
-        user, scope, period, method=method, today=today, by_owner=with_breakdown
-    )
-    book = TargetBook(Metric.BOOKINGS, period)
-    target = book.for_scope(scope)
-    adjustment = latest_adjustment(scope, period)
-    forecast = _combine(figures, None, stages, method, rates)
+    figures = _owner_figures(user, scope, period, method=method, today=today, by_owner=by_owner)
+    combined = _combine(figures, None, stages, method, rates)
     # Every model's deals count; an alternative model's stages show only when they hold some.
     default_stages = {s.pk for s in stages if s.model.is_default}
     forecast = Forecast(
-        closed=forecast.closed,
-        rows=[r for r in forecast.rows if r.count or r.stage_id in default_stages],
-        off_funnel=forecast.off_funnel,
-        target=target.effective,
-        adjusted=adjustment.adjusted_amount if adjustment else None,
+        closed=combined.closed,
+        rows=[r for r in combined.rows if r.count or r.stage_id in default_stages],
+        off_funnel=combined.off_funnel,
     )
-    lines: list[Breakdown] = []
-    if with_breakdown:
-        lines = _breakdown(user, scope, period, figures, stages, method, rates, book)
-    return ForecastReport(scope, period, method, forecast, target, lines, adjustment, rates)
+    return _ForecastParts(forecast, figures, stages, rates)
+
+
+def forecast_figure(
+    user: User,
+    scope: Scope,
+    period: Period,
+    *,
+    method: str = Method.CONFIGURED,
+    today: date | None = None,
+) -> Forecast:
+    """The forecast figure alone (closed, weighted open pipeline, off-funnel sales) as
+    :func:`forecast_report` computes it, without the target it is read against."""
+    today = today or timezone.localdate()
+    return _forecast_parts(user, scope, period, method, None, today, by_owner=False).forecast
 
 
 def _breakdown(

@@ -15,7 +15,7 @@ from kam.forecasting.calculations import HUNDRED
 from kam.forecasting.models import Method, Metric
 from kam.forecasting.periods import QUARTER, Period
 from kam.forecasting.scopes import resolve_scope
-from kam.forecasting.selectors import forecast_report, funnel_rows
+from kam.forecasting.selectors import forecast_figure, forecast_report, funnel_rows
 from kam.forecasting.services import set_target
 from kam.pipeline.models import StageModel, Status
 from tests.forecasting.factories import STAGE_KEYS, AccountFactory, deal, small_sale
@@ -212,4 +212,10 @@ def test_the_total_alone_equals_the_total_with_its_breakdown(org, book, quarter,
             user, scope, quarter, today=today, method=method, with_breakdown=False
         )
         assert alone.forecast == full.forecast and alone.breakdown == []
+        figure = forecast_figure(user, scope, quarter, today=today, method=method)
+        assert (figure.closed, figure.rows, figure.off_funnel) == (
+            full.forecast.closed,
+            full.forecast.rows,
+            full.forecast.off_funnel,
+        )
         assert full.forecast.closed  # the book has closed deals in every scope tried
