@@ -127,27 +127,42 @@ def test_the_stored_summary_follows_every_service(org, plan, stall_days):  # typ
 
 def test_an_outcome_recorded_through_the_service_is_on_the_deal(org):
     deal = new_opportunity(AccountFactory(owner=org.rep))
-    activity = services.plan_activity(
-        account=deal.account,
-        opportunity=deal,
-        kind=Kind.SOLUTION_DEMO,
-        owner=org.rep,
-        starts_at=timezone.now() - timedelta(hours=2),
-        objective="客户同意安排技术交流",
-        by=org.rep,
-    )
+    long_ago = timezone.now() - timedelta(days=90)
+    Opportunity.objects.filter(pk=deal.pk).update(created_at=long_ago)
+    StageChange.objects.filter(opportunity=deal).update(changed_at=long_ago)
+    services.refresh_deal_progress([deal.pk])
+
+    def visit(hours_ago: int):  # type: ignore[no-untyped-def]
+        return services.plan_activity(
+            account=deal.account,
+            opportunity=deal,
+            kind=Kind.SOLUTION_DEMO,
+            owner=org.rep,
+            starts_at=timezone.now() - timedelta(hours=hours_ago),
+            objective="客户同意安排技术交流",
+            by=org.rep,
+        )
+
+    talk, demo = visit(5), visit(2)
     deal.refresh_from_db()
     assert (deal.last_outcome, deal.previous_outcome) == ("", "")
     services.record_outcome(
-        activity,
-        outcome=Outcome.CONTINUATION,
-        note="",
-        by=org.rep,
-        expected_version=activity.version,
+        talk, outcome=Outcome.CONTINUATION, note="", by=org.rep, expected_version=talk.version
     )
     deal.refresh_from_db()
+    # A continuation is an outcome, not progress: the deal still last moved 90 days ago.
     assert deal.last_outcome == Outcome.CONTINUATION
-    assert deal.progressed_at < activity.starts_at + timedelta(hours=3)
+    assert deal.progressed_at == long_ago
+    services.record_outcome(
+        demo,
+        outcome=Outcome.ADVANCE,
+        note="客户同意下周安排方案评审",
+        by=org.rep,
+        expected_version=demo.version,
+    )
+    deal.refresh_from_db()
+    assert (deal.last_outcome, deal.previous_outcome) == (Outcome.ADVANCE, Outcome.CONTINUATION)
+    assert deal.progressed_at == demo.starts_at
 
 
 def test_a_stage_move_is_progress(org):
