@@ -121,6 +121,8 @@ def pages() -> list[Page]:
         Page("activity effectiveness report", lambda u: "/reports/activities/"),
         Page("cash forecast", lambda u: "/receivables/cash-forecast/"),
         Page("API accounts", lambda u: "/api/v1/accounts/"),
+        # The role's whole dashboard in one answer (the page loads it panel by panel).
+        Page("API dashboard", lambda u: "/api/v1/reports/dashboard/"),
     ]
 
 
