@@ -40,20 +40,12 @@ def moves(*rows):  # type: ignore[no-untyped-def]
     ]
 
 
-def contract_rows(*rows):  # type: ignore[no-untyped-def]
-    return [
-        headers(
-            "contracts",
-            "number",
-            "account",
-            "name",
-            "amount",
-            "gross_margin_pct",
-            "signed_on",
-            "payment_terms_days",
-        ),
-        *rows,
-    ]
+CONTRACT_COLUMNS = ("number", "account", "name", "amount", "gross_margin_pct", "signed_on")
+
+
+def contract_rows(*rows, then=("payment_terms_days",)):  # type: ignore[no-untyped-def]
+    """A contracts sheet: the contract's own columns, then ``then``, then ``rows``."""
+    return [headers("contracts", *CONTRACT_COLUMNS, *then), *rows]
 
 
 @pytest.fixture
@@ -237,22 +229,11 @@ def test_a_contract_cannot_fall_below_its_invoices_or_its_plan(org, run):
 
 def test_invoice_rows_of_one_contract_must_agree_on_its_terms(org, run):
     AccountFactory(owner=org.rep, name="甲公司")
-    rows = [
-        headers(
-            "contracts",
-            "number",
-            "account",
-            "name",
-            "amount",
-            "gross_margin_pct",
-            "signed_on",
-            "invoice_number",
-            "invoice_amount",
-            "issued_on",
-        ),
+    rows = contract_rows(
         ["HT-5", "甲公司", "一期", 1000, 20, "2026-01-10", "FP-1", 100, "2026-01-11"],
         ["HT-5", "甲公司", "一期", 2000, 20, "2026-01-10", "FP-2", 100, "2026-01-12"],
-    ]
+        then=("invoice_number", "invoice_amount", "issued_on"),
+    )
     batch = run(org.finance, "contracts", rows)
     assert errors(batch) == [
         (3, "amount", "An earlier row gives this contract another value: 1,000.00.")
@@ -281,19 +262,10 @@ def test_an_import_does_not_relink_a_contract_to_another_deal(org, run):
     won = OpportunityFactory(account=account, name="已赢", status=Status.WON)
     OpportunityFactory(account=account, name="另一个", status=Status.WON)
     contract_for(account, org.rep, number="HT-1", opportunity=won)
-    rows = [
-        headers(
-            "contracts",
-            "number",
-            "account",
-            "name",
-            "amount",
-            "gross_margin_pct",
-            "signed_on",
-            "opportunity",
-        ),
+    rows = contract_rows(
         ["HT-1", "甲公司", "设备采购合同", 100000, 20, "2026-01-10", "另一个"],
-    ]
+        then=("opportunity",),
+    )
     batch = run(org.rep, "contracts", rows)
     [(row, column, message)] = errors(batch)
     assert (row, column) == (2, "opportunity") and "“已赢”" in message
