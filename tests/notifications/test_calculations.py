@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import parse_qs, quote_plus, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kam.notifications import calculations as calc
 from kam.notifications.calculations import Message
+from tests.notifications.signing import documented_dingtalk_sign, documented_feishu_sign
 
 NOW = datetime(2026, 11, 26, 1, 2, 3, tzinfo=UTC)
 MESSAGE = Message("拜访提醒", "目标:客户同意安排技术演示", "https://kam.example/activities/1/")
-
-
-def documented_dingtalk_sign(secret: str, timestamp: str) -> str:
-    # DingTalk's documented steps: timestamp + "\n" + secret as the string to sign,
-    # HmacSHA256 with the secret as key, Base64, then URL-encode.
-    string_to_sign = f"{timestamp}\n{secret}".encode()
-    code = hmac.new(secret.encode("utf-8"), string_to_sign, digestmod=hashlib.sha256).digest()
-    return quote_plus(base64.b64encode(code))
-
-
-def documented_feishu_sign(secret: str, timestamp: str) -> str:
-    # Feishu's documented steps: timestamp + "\n" + secret is the HMAC key over an empty
-    # message, then Base64.
-    key = f"{timestamp}\n{secret}".encode()
-    return base64.b64encode(hmac.new(key, b"", digestmod=hashlib.sha256).digest()).decode()
 
 
 def test_dingtalk_signs_the_address_with_millisecond_timestamp_and_sign():

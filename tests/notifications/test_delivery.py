@@ -3,9 +3,6 @@ given up visibly, never twice, nothing lost."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from datetime import timedelta
 from io import StringIO
 
@@ -17,6 +14,7 @@ from django.utils import timezone
 from kam.notifications import calculations, services
 from kam.notifications.models import Delivery, DeliveryAttempt, Event, Notification, Platform
 from tests.factories import AccountFactory, ActivityFactory
+from tests.notifications.signing import documented_dingtalk_signature, documented_feishu_sign
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +60,7 @@ def test_a_signed_dingtalk_message_reaches_the_bot(org, bot_server):
     assert delivery.status == Delivery.Status.SENT
     [request] = bot_server.received
     timestamp = request.query["timestamp"][0]
-    expected = base64.b64encode(
-        hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
-    ).decode()
-    assert request.query["sign"] == [expected]
+    assert request.query["sign"] == [documented_dingtalk_signature(secret, timestamp)]
     assert request.query["access_token"] == ["test-token-123456"]
     assert request.body["msgtype"] == "markdown"
     assert "http://127.0.0.1:8000/activities/" in request.body["markdown"]["text"]
@@ -79,11 +74,7 @@ def test_a_feishu_bot_gets_its_signature_in_the_body(org, bot_server):
     deliver_all()
     [request] = bot_server.received
     assert request.path == "/open-apis/bot/v2/hook/abc"
-    key = f"{request.body['timestamp']}\n{secret}".encode()
-    assert (
-        request.body["sign"]
-        == base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
-    )
+    assert request.body["sign"] == documented_feishu_sign(secret, request.body["timestamp"])
     assert request.body["msg_type"] == "post"
 
 

@@ -3,16 +3,13 @@ server, with a clear answer either way and nothing left in anyone's inbox."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from kam.core.models import AuditEvent
 from kam.notifications.models import Delivery, Notification, Platform
+from tests.notifications.signing import documented_dingtalk_signature
 from tests.notifications.test_delivery import bot
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +35,7 @@ def test_a_test_message_reaches_a_signed_bot_and_the_page_says_so(org, login, bo
     assert messages_of(response) == ["测试消息已发送到测试群。"]
     [request] = bot_server.received
     timestamp = request.query["timestamp"][0]
-    expected = base64.b64encode(
-        hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
-    ).decode()
-    assert request.query["sign"] == [expected]
+    assert request.query["sign"] == [documented_dingtalk_signature(secret, timestamp)]
     assert "KAM 测试消息" in request.body["markdown"]["text"]
     assert not Notification.objects.exists() and not Delivery.objects.exists()
     assert AuditEvent.objects.filter(
