@@ -5,9 +5,10 @@ every open deal of the company: a hundred thousand rows. Bringing them into Pyth
 move each date by its account's habit and drop it into a week or a month took seconds;
 here one query does it and returns a sum per source and bucket.
 
-The rules are those of :mod:`kam.receivables.calculations` (``habitual_delay_days``,
-``uninvoiced_lines``, ``expected_payment_date``, ``cash_forecast``), written in SQL;
-``tests/receivables/test_cash_sql.py`` holds the two equal on random books. Dates are
+The rules, item by item in plain Python, are ``tests/receivables/cash_rules.py``
+(``habitual_delay_days``, ``uninvoiced_lines``, ``expected_payment_date``,
+``cash_forecast``); ``tests/receivables/test_cash_sql.py`` holds this SQL equal to them
+on random books. Dates are
 compared as day numbers (``date.toordinal()``), which is plain integer arithmetic in
 SQLite and PostgreSQL alike.
 """

@@ -16,9 +16,10 @@ from kam.forecasting.periods import MONTH, Period
 from kam.forecasting.scopes import resolve_scope
 from kam.forecasting.services import set_target
 from kam.receivables import calculations, selectors, services
-from kam.receivables.calculations import INSTALLMENTS, INVOICES, PIPELINE, CashItem
+from kam.receivables.calculations import INSTALLMENTS, INVOICES, PIPELINE
 from tests.factories import AccountFactory
 from tests.forecasting.factories import deal
+from tests.receivables import cash_rules as rules
 from tests.receivables.factories import contract_for
 
 D = Decimal
@@ -30,12 +31,12 @@ TODAY = date(2026, 6, 10)
 
 def test_months_from_the_current_one_and_what_falls_after():
     items = [
-        CashItem(date(2026, 5, 1), D("100.00"), INVOICES),  # overdue: expected now
-        CashItem(date(2026, 7, 31), D("20.50"), INSTALLMENTS),
-        CashItem(date(2026, 7, 1), D("3.00"), PIPELINE),
-        CashItem(date(2026, 9, 1), D("7.00"), PIPELINE),  # after three months
+        rules.CashItem(date(2026, 5, 1), D("100.00"), INVOICES),  # overdue: expected now
+        rules.CashItem(date(2026, 7, 31), D("20.50"), INSTALLMENTS),
+        rules.CashItem(date(2026, 7, 1), D("3.00"), PIPELINE),
+        rules.CashItem(date(2026, 9, 1), D("7.00"), PIPELINE),  # after three months
     ]
-    buckets, later = calculations.cash_forecast(items, today=TODAY, granularity="month", count=3)
+    buckets, later = rules.cash_forecast(items, today=TODAY, granularity="month", count=3)
     assert [b.start for b in buckets] == [date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1)]
     assert buckets[0].invoices == D("100.00") and buckets[0].total == D("100.00")
     assert (buckets[1].installments, buckets[1].pipeline) == (D("20.50"), D("3.00"))
@@ -61,17 +62,17 @@ def test_weeks_start_on_monday_and_cross_the_year():
     st.sampled_from(["week", "month"]),
 )
 def test_no_cash_is_lost_or_counted_twice(rows, granularity):
-    items = [CashItem(TODAY + timedelta(days=d), amount, source) for d, amount, source in rows]
-    buckets, later = calculations.cash_forecast(
-        items, today=TODAY, granularity=granularity, count=6
-    )
+    items = [
+        rules.CashItem(TODAY + timedelta(days=d), amount, source) for d, amount, source in rows
+    ]
+    buckets, later = rules.cash_forecast(items, today=TODAY, granularity=granularity, count=6)
     assert sum((b.total for b in buckets), D(0)) + later == sum((i.amount for i in items), D(0))
 
 
 def test_early_payers_are_not_expected_early():
-    assert calculations.habitual_delay_days(None) == 0
-    assert calculations.habitual_delay_days(-4.0) == 0
-    assert calculations.habitual_delay_days(12.5) == 13
+    assert rules.habitual_delay_days(None) == 0
+    assert rules.habitual_delay_days(-4.0) == 0
+    assert rules.habitual_delay_days(12.5) == 13
 
 
 def test_coverage_is_expected_cash_over_target():
@@ -174,9 +175,9 @@ def test_monthly_collection_targets_and_coverage(org, books):
 
 def test_plan_lines_left_after_invoices_oldest_first():
     lines = [(date(2026, 8, 1), D("2000")), (date(2026, 7, 1), D("3000"))]
-    assert calculations.uninvoiced_lines(lines, D("3500")) == [(date(2026, 8, 1), D("1500"))]
-    assert calculations.uninvoiced_lines(lines, D("0")) == sorted(lines)
-    assert calculations.uninvoiced_lines(lines, D("5000")) == []
+    assert rules.uninvoiced_lines(lines, D("3500")) == [(date(2026, 8, 1), D("1500"))]
+    assert rules.uninvoiced_lines(lines, D("0")) == sorted(lines)
+    assert rules.uninvoiced_lines(lines, D("5000")) == []
 
 
 def test_page_api_and_export_show_the_same_numbers(org, books, login, api):

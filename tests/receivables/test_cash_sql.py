@@ -27,6 +27,7 @@ from kam.receivables.selectors import (
 )
 from tests.factories import AccountFactory
 from tests.forecasting.factories import STAGE_KEYS, deal
+from tests.receivables import cash_rules as rules
 from tests.receivables.factories import contract_for
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def python_forecast(user, scope, granularity, today):  # type: ignore[no-untyped
         for contract_id, account_id, invoiced in open_contracts.values_list(
             "pk", "account_id", "invoiced_amount"
         )
-        for due_date, remainder in calculations.uninvoiced_lines(plans[contract_id], invoiced)
+        for due_date, remainder in rules.uninvoiced_lines(plans[contract_id], invoiced)
     ]
     deal_rows = list(
         scope.filter(
@@ -77,9 +78,7 @@ def python_forecast(user, scope, granularity, today):  # type: ignore[no-untyped
         "account_id", "paid_on", "due_date"
     ):
         lateness[account_id].append((paid_on - due_date).days)
-    delays = {
-        a: calculations.habitual_delay_days(sum(days) / len(days)) for a, days in lateness.items()
-    }
+    delays = {a: rules.habitual_delay_days(sum(days) / len(days)) for a, days in lateness.items()}
     terms = {
         r["account_id"]: int(r["days"])
         for r in Contract.objects.values("account_id")
@@ -88,13 +87,11 @@ def python_forecast(user, scope, granularity, today):  # type: ignore[no-untyped
     }
     items = []
     for r in invoice_rows:
-        when = calculations.expected_payment_date(
-            r["due_date"], delays.get(r["account_id"], 0), today
-        )
-        items.append(calculations.CashItem(when, r["amount"], calculations.INVOICES))
+        when = rules.expected_payment_date(r["due_date"], delays.get(r["account_id"], 0), today)
+        items.append(rules.CashItem(when, r["amount"], calculations.INVOICES))
     for account_id, due_date, remainder in installment_rows:
-        when = calculations.expected_payment_date(due_date, delays.get(account_id, 0), today)
-        items.append(calculations.CashItem(when, remainder, calculations.INSTALLMENTS))
+        when = rules.expected_payment_date(due_date, delays.get(account_id, 0), today)
+        items.append(rules.CashItem(when, remainder, calculations.INSTALLMENTS))
     for r in deal_rows:
         account = r["account_id"]
         close = max(r["expected_close_date"], today)
@@ -102,10 +99,8 @@ def python_forecast(user, scope, granularity, today):  # type: ignore[no-untyped
         weighted = (r["amount"] * r["stage__win_rate"] / calculations.HUNDRED).quantize(
             calculations.CENT, ROUND_HALF_UP
         )
-        items.append(
-            calculations.CashItem(close + timedelta(days=days), weighted, calculations.PIPELINE)
-        )
-    return calculations.cash_forecast(items, today=today, granularity=granularity, count=count)
+        items.append(rules.CashItem(close + timedelta(days=days), weighted, calculations.PIPELINE))
+    return rules.cash_forecast(items, today=today, granularity=granularity, count=count)
 
 
 money = st.integers(100, 5_000_000).map(lambda cents: D(cents) / 100)
