@@ -7,28 +7,40 @@ a 400 in the API's error shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kam.accounts import selectors as account_selectors
 from kam.api.schema import ReportSchema
-from kam.core.models import User
+from kam.core.models import Interface, User
+from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.api import (
     PERIOD,
     SCOPE,
     BreakdownSerializer,
     ForecastFiguresSerializer,
     FunnelRowSerializer,
+    ProgressWeekSerializer,
     _figures,
     _period,
     _rows,
     _scope,
+    _week,
 )
-from kam.receivables.api import CashForecastSerializer, cash_forecast_data
-from kam.reports import selectors
+from kam.forecasting.scopes import COMPANY, Scope, default_scope
+from kam.pipeline.selectors import visible_opportunities
+from kam.receivables import selectors as receivable_selectors
+from kam.receivables.api import AgingRowSerializer, CashForecastSerializer, cash_forecast_data
+from kam.reports import selectors, services
 from kam.reports.calculations import OutcomeTally, WinLossLine
 
 
@@ -77,20 +89,87 @@ class StrategySerializer(serializers.Serializer):
     accounts = serializers.IntegerField()
 
 
+class AgendaActivitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    account = serializers.CharField()
+    opportunity_id = serializers.IntegerField(allow_null=True)
+    objective = serializers.CharField()
+
+
+class AgendaSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    week_end = serializers.DateField()
+    today = AgendaActivitySerializer(many=True)
+    week = AgendaActivitySerializer(many=True)
+
+
+class PromiseDueSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    account = serializers.CharField()
+    invoice = serializers.CharField(allow_null=True)
+    amount = _money()
+    due_on = serializers.DateField()
+
+
+class SpecialDaySerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField()
+    name = serializers.CharField()
+    account = serializers.CharField()
+    day = serializers.DateField()
+
+
+class TeamAgingSerializer(serializers.Serializer):
+    rows = AgingRowSerializer(many=True, help_text="one row per rep")
+    totals = AgingRowSerializer()
+
+
+def _panel(panels: str, about: str = "") -> dict[str, Any]:
+    """A field that is there when the role's dashboard has one of ``panels`` and it was asked.
+
+    (Keyword arguments, not attributes set afterwards: DRF copies a serializer's fields
+    by calling them again with their arguments.)
+    """
+    return {"required": False, "help_text": " ".join(filter(None, [about, f"(panel {panels})"]))}
+
+
 class DashboardSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=selectors.DASHBOARD_KINDS)
     scope = serializers.CharField()
     period = serializers.CharField()
-    forecast = ForecastFiguresSerializer()
-    funnel = FunnelRowSerializer(many=True)
-    breakdown = BreakdownSerializer(many=True)
-    red_flags = DealSerializer(many=True, help_text="the largest open deals with red flags")
-    stalled = StalledSerializer(allow_null=True)
-    overdue = _money()
-    activities = TallySerializer(many=True, help_text="manager: outcomes per rep, 90 days")
-    cash = CashForecastSerializer(allow_null=True)
-    pyramid = TierSerializer(many=True)
-    matrix = StrategySerializer(many=True)
+    panels = serializers.ListField(
+        child=serializers.CharField(), help_text="the panels in this answer, in page order"
+    )
+    agenda = AgendaSerializer(**_panel("agenda: rep"))
+    forecast = ForecastFiguresSerializer(**_panel("forecast"))
+    funnel = FunnelRowSerializer(many=True, **_panel("forecast"))
+    breakdown = BreakdownSerializer(many=True, **_panel("forecast: manager, executive"))
+    progress = ProgressWeekSerializer(many=True, **_panel("progress: manager"))
+    red_flags = DealSerializer(
+        many=True,
+        **_panel("flags: rep, manager; risks: executive", "the largest open deals with red flags"),
+    )
+    stalled = StalledSerializer(**_panel("stalled: rep, manager"))
+    overdue = serializers.DecimalField(
+        max_digits=30,
+        decimal_places=6,
+        **_panel("receivables: rep; aging: manager; risks: executive", "overdue receivables"),
+    )
+    promises = PromiseDueSerializer(
+        many=True, **_panel("receivables: rep", "open promises to pay due by Sunday")
+    )
+    special_days = SpecialDaySerializer(
+        many=True, **_panel("special_days: rep", "birthdays this week; each view is logged")
+    )
+    aging = TeamAgingSerializer(**_panel("aging: manager"))
+    activities = TallySerializer(
+        many=True, **_panel("activities: manager", "outcomes per rep, 90 days")
+    )
+    cash = CashForecastSerializer(**_panel("cash: executive"))
+    pyramid = TierSerializer(many=True, **_panel("pyramid: executive"))
+    matrix = StrategySerializer(many=True, **_panel("matrix: executive"))
 
 
 class LineSerializer(serializers.Serializer):
@@ -162,65 +241,231 @@ def _breakdown(report: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _forecast(report: Any) -> dict[str, Any]:
+    data = {"forecast": _figures(report.forecast), "funnel": _rows(report.forecast.rows)}
+    if report.breakdown:
+        data["breakdown"] = _breakdown(report)
+    return data
+
+
+def _stalled(stalled: tuple[int, Any, list[Any]]) -> dict[str, Any]:
+    count, amount, lines = stalled
+    return {
+        "stalled": {
+            "count": count,
+            "amount": amount,
+            "largest": [_deal(line.opportunity) for line in lines],
+        }
+    }
+
+
+def _flags(flagged: list[selectors.FlaggedDeal]) -> dict[str, Any]:
+    return {"red_flags": [_deal(d.opportunity, d.flags) for d in flagged]}
+
+
+def _activity(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "status": a.status,
+        "starts_at": a.starts_at,
+        "account": str(a.account),
+        "opportunity_id": a.opportunity_id,
+        "objective": a.objective,
+    }
+
+
+def _rep_agenda(user: User, today: date) -> dict[str, Any]:
+    agenda = selectors.rep_agenda(user, today)
+    return {
+        "agenda": {
+            "week_start": agenda.week[0],
+            "week_end": agenda.week[1],
+            "today": [_activity(a) for a in agenda.today_activities],
+            "week": [_activity(a) for a in agenda.week_activities],
+        }
+    }
+
+
+def _rep_receivables(user: User, today: date) -> dict[str, Any]:
+    money = selectors.rep_receivables(user, today)
+    promises = [
+        {
+            "id": p.pk,
+            "account": str(p.account),
+            "invoice": p.invoice.number if p.invoice else None,
+            "amount": p.amount,
+            "due_on": p.due_on,
+        }
+        for p in money.promises
+    ]
+    return {"overdue": money.overdue_total, "promises": promises}
+
+
+def _rep_special_days(user: User, today: date) -> dict[str, Any]:
+    days = selectors.birthdays_this_week(user, today)
+    services.log_special_days_shown(days, by=user, via=Interface.API)
+    return {
+        "special_days": [
+            {
+                "contact_id": d.contact.pk,
+                "name": d.contact.name,
+                "account": str(d.contact.account),
+                "day": d.day,
+            }
+            for d in days
+        ]
+    }
+
+
+def _team_aging(user: User, today: date) -> dict[str, Any]:
+    aging = receivable_selectors.aging(user, "rep", today)
+    return {"overdue": aging.totals.overdue, "aging": {"rows": aging.rows, "totals": aging.totals}}
+
+
+def _company_pyramid(user: User, today: date) -> dict[str, Any]:
+    pyramid = account_selectors.value_pyramid(user, today=today)
+    tiers = [
+        {
+            "tier": r.tier,
+            "name": r.label,
+            "accounts": r.accounts,
+            "revenue": r.revenue,
+            "revenue_share": r.revenue_share,
+        }
+        for r in pyramid.rows
+    ]
+    return {"pyramid": tiers}
+
+
+def _company_matrix(user: User, today: date) -> dict[str, Any]:
+    segments, _unplaced = selectors.segment_counts(user)
+    return {
+        "matrix": [
+            {"strategy": r.strategy, "name": r.label, "accounts": r.accounts} for r in segments
+        ]
+    }
+
+
+def _company_risks(user: User, today: date) -> dict[str, Any]:
+    total, _invoices = selectors.company_overdue(user, today)
+    return {"overdue": total, **_flags(selectors.flagged_by_amount(visible_opportunities(user)))}
+
+
+PanelData = Callable[[User, date], dict[str, Any]]
+
+# The API's side of each dashboard panel: the same selectors as the page's panel, as figures.
+PANELS: dict[str, dict[str, PanelData]] = {
+    selectors.REP: {
+        "agenda": _rep_agenda,
+        "forecast": lambda user, today: _forecast(selectors.rep_forecast(user, today)),
+        "flags": lambda user, today: _flags(selectors.my_flagged(user)),
+        "stalled": lambda user, today: _stalled(
+            selectors.stalled_by_amount(user, selectors.rep_scope(user), today=today)
+        ),
+        "receivables": _rep_receivables,
+        "special_days": _rep_special_days,
+    },
+    selectors.MANAGER: {
+        "forecast": lambda user, today: _forecast(
+            forecast_selectors.forecast_report(
+                user, default_scope(user), selectors.current_quarter(today), today=today
+            )
+        ),
+        "progress": lambda user, today: {
+            "progress": [_week(w) for w in selectors.team_progress(user, default_scope(user))]
+        },
+        "aging": _team_aging,
+        "flags": lambda user, today: _flags(selectors.team_flagged(user, default_scope(user))),
+        "stalled": lambda user, today: _stalled(
+            selectors.stalled_by_amount(user, default_scope(user), today=today)
+        ),
+        "activities": lambda user, today: {
+            "activities": [
+                _tally(t)
+                for t in selectors.team_activities(user, default_scope(user), today).by_rep
+            ]
+        },
+    },
+    selectors.EXECUTIVE: {
+        "forecast": lambda user, today: _forecast(
+            forecast_selectors.forecast_report(
+                user, Scope(COMPANY), selectors.current_quarter(today), today=today
+            )
+        ),
+        "pyramid": _company_pyramid,
+        "matrix": _company_matrix,
+        "cash": lambda user, today: {
+            "cash": cash_forecast_data(
+                receivable_selectors.cash_forecast(user, Scope(COMPANY), "month", today=today)
+            )
+        },
+        "risks": _company_risks,
+    },
+}
+
+PANEL = OpenApiParameter(
+    "panel",
+    str,
+    many=True,
+    explode=False,
+    description=(
+        "only these panels of the caller's dashboard, comma-separated (the page's names: "
+        + "; ".join(
+            f"{kind}: {', '.join(names)}" for kind, names in selectors.DASHBOARD_PANELS.items()
+        )
+        + "); without it, every panel"
+    ),
+)
+
+
+def _asked_panels(request: Request, kind: str) -> list[str]:
+    names = selectors.DASHBOARD_PANELS[kind]
+    asked = {
+        name.strip()
+        for raw in request.query_params.getlist("panel")
+        for name in raw.split(",")
+        if name.strip()
+    }
+    unknown = sorted(asked - set(names))
+    if unknown:
+        raise ValidationError(
+            {
+                "panel": [
+                    _("This dashboard has no panel %(name)s; it has: %(names)s.")
+                    % {"name": ", ".join(unknown), "names": ", ".join(names)}
+                ]
+            }
+        )
+    return [name for name in names if name in asked] if asked else list(names)
+
+
 class DashboardViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
-    @extend_schema(responses=DashboardSerializer)
+    @extend_schema(parameters=[PANEL], responses=DashboardSerializer)
     def list(self, request: Request) -> Response:
-        """The figures of the caller's dashboard: a rep's own, a manager's team, the company."""
+        """The figures of the caller's dashboard: a rep's own, a manager's team, the company.
+
+        Every panel of the page by default; ``panel=`` answers only those asked for, so a
+        client refreshing one figure does not pay for the whole dashboard.
+        """
         user: User = request.user  # type: ignore[assignment]
         kind = selectors.dashboard_kind(user)
+        panels = _asked_panels(request, kind)
+        today = timezone.localdate()
+        scope = {
+            selectors.REP: selectors.rep_scope(user),
+            selectors.MANAGER: default_scope(user),
+        }.get(kind) or Scope(COMPANY)
         data: dict[str, Any] = {
             "kind": kind,
-            "red_flags": [],
-            "stalled": None,
-            "overdue": None,
-            "activities": [],
-            "cash": None,
-            "pyramid": [],
-            "matrix": [],
-            "breakdown": [],
+            "scope": scope.key,
+            "period": selectors.current_quarter(today).key,
+            "panels": panels,
         }
-        board: Any
-        if kind == selectors.REP:
-            board = selectors.rep_dashboard(user)
-            data["overdue"] = board.overdue_total
-        elif kind == selectors.MANAGER:
-            board = selectors.manager_dashboard(user)
-            data["overdue"] = board.aging.totals.overdue
-            data["activities"] = [_tally(t) for t in board.activities.by_rep]
-            data["breakdown"] = _breakdown(board.forecast)
-        else:
-            board = selectors.executive_dashboard(user)
-            data["overdue"] = board.overdue_total
-            data["cash"] = cash_forecast_data(board.cash)
-            data["breakdown"] = _breakdown(board.forecast)
-            data["pyramid"] = [
-                {
-                    "tier": r.tier,
-                    "name": r.label,
-                    "accounts": r.accounts,
-                    "revenue": r.revenue,
-                    "revenue_share": r.revenue_share,
-                }
-                for r in board.pyramid.rows
-            ]
-            data["matrix"] = [
-                {"strategy": r.strategy, "name": r.label, "accounts": r.accounts}
-                for r in board.matrix
-            ]
-        if kind != selectors.EXECUTIVE:
-            count, amount, lines = board.stalled
-            data["stalled"] = {
-                "count": count,
-                "amount": amount,
-                "largest": [_deal(s.opportunity) for s in lines],
-            }
-        data["red_flags"] = [_deal(d.opportunity, d.flags) for d in board.flagged]
-        data["scope"] = board.scope.key
-        data["period"] = board.period.key
-        data["forecast"] = _figures(board.forecast.forecast)
-        data["funnel"] = _rows(board.forecast.forecast.rows)
+        for name in panels:
+            data.update(PANELS[kind][name](user, today))
         return Response(DashboardSerializer(data).data)
 
 

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kam.accounts import selectors as account_selectors
 from kam.accounts.models import Strategy
 from kam.accounts.visibility import visible_accounts
 from kam.activities import selectors as activity_selectors
@@ -58,6 +57,13 @@ REP = "rep"
 MANAGER = "manager"
 EXECUTIVE = "executive"
 DASHBOARD_KINDS = [REP, MANAGER, EXECUTIVE]
+# Each role's dashboard panels, in page order: the page loads them one request apiece
+# and the API answers all of them or those asked for, under the same names.
+DASHBOARD_PANELS: dict[str, tuple[str, ...]] = {
+    REP: ("agenda", "forecast", "flags", "stalled", "receivables", "special_days"),
+    MANAGER: ("forecast", "progress", "aging", "flags", "stalled", "activities"),
+    EXECUTIVE: ("forecast", "pyramid", "matrix", "cash", "risks"),
+}
 
 
 def dashboard_kind(user: User) -> str:
@@ -357,24 +363,6 @@ def birthdays_this_week(user: User, today: date) -> list[SpecialDay]:
 
 
 @dataclass
-class RepDashboard:
-    today: date
-    week: tuple[date, date]
-    period: Period
-    scope: Scope
-    summary: core_selectors.HomeSummary
-    today_activities: list[Activity]
-    week_activities: list[Activity]
-    flagged: list[FlaggedDeal]
-    stalled: tuple[int, Decimal, list[StalledLine]]
-    forecast: forecast_selectors.ForecastReport
-    overdue_total: Decimal
-    overdue: list[Any]
-    promises: list[PaymentPromise]
-    special_days: list[SpecialDay]
-
-
-@dataclass
 class RepAgenda:
     today: date
     week: tuple[date, date]
@@ -438,44 +426,6 @@ def my_flagged(user: User) -> list[FlaggedDeal]:
     return flagged_by_amount(visible_opportunities(user).filter(owner=user))
 
 
-def rep_dashboard(user: User, *, today: date | None = None) -> RepDashboard:
-    """Everything on a rep's dashboard at once (the API's answer; the page loads it by panel)."""
-    today = today or timezone.localdate()
-    agenda = rep_agenda(user, today)
-    money = rep_receivables(user, today)
-    scope = rep_scope(user)
-    return RepDashboard(
-        today=today,
-        week=agenda.week,
-        period=current_quarter(today),
-        scope=scope,
-        summary=agenda.summary,
-        today_activities=agenda.today_activities,
-        week_activities=agenda.week_activities,
-        flagged=my_flagged(user),
-        stalled=stalled_by_amount(user, scope, today=today),
-        forecast=rep_forecast(user, today),
-        overdue_total=money.overdue_total,
-        overdue=money.overdue,
-        promises=money.promises,
-        special_days=birthdays_this_week(user, today),
-    )
-
-
-@dataclass
-class ManagerDashboard:
-    today: date
-    period: Period
-    scope: Scope
-    summary: core_selectors.HomeSummary
-    forecast: forecast_selectors.ForecastReport
-    progress: list[Any]
-    flagged: list[FlaggedDeal]
-    stalled: tuple[int, Decimal, list[StalledLine]]
-    aging: receivable_selectors.AgingReport
-    activities: ActivityReport
-
-
 def team_progress(user: User, scope: Scope) -> list[Any]:
     week = weekly.latest_snapshot_week()
     return weekly.progress_weeks(user, scope, until=week) if week else []
@@ -487,25 +437,6 @@ def team_flagged(user: User, scope: Scope) -> list[FlaggedDeal]:
 
 def team_activities(user: User, scope: Scope, today: date) -> ActivityReport:
     return activity_effectiveness(user, scope, today - timedelta(days=ACTIVITY_DAYS - 1), today)
-
-
-def manager_dashboard(user: User, *, today: date | None = None) -> ManagerDashboard:
-    """A manager's whole dashboard at once (the API's answer; the page loads it by panel)."""
-    today = today or timezone.localdate()
-    scope = scopes.default_scope(user)
-    period = current_quarter(today)
-    return ManagerDashboard(
-        today=today,
-        period=period,
-        scope=scope,
-        summary=core_selectors.home_summary(user),
-        forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
-        progress=team_progress(user, scope),
-        flagged=team_flagged(user, scope),
-        stalled=stalled_by_amount(user, scope, today=today),
-        aging=receivable_selectors.aging(user, "rep", today),
-        activities=team_activities(user, scope, today),
-    )
 
 
 @dataclass(frozen=True)
@@ -527,44 +458,7 @@ def segment_counts(user: User) -> tuple[list[SegmentCount], int]:
     return rows, counts.get("", 0)
 
 
-@dataclass
-class ExecutiveDashboard:
-    today: date
-    period: Period
-    scope: Scope
-    pyramid: account_selectors.Pyramid
-    matrix: list[SegmentCount]
-    unplaced: int
-    forecast: forecast_selectors.ForecastReport
-    cash: receivable_selectors.CashForecast
-    overdue_total: Decimal
-    flagged: list[FlaggedDeal]
-    overdue: list[Any]
-
-
 def company_overdue(user: User, today: date) -> tuple[Decimal, list[Any]]:
     """All overdue receivables the user may see, and the heaviest five invoices."""
     total = receivable_selectors.aging(user, "company", today).totals.overdue
     return total, list(receivable_selectors.overdue_invoices(user, today)[:5])
-
-
-def executive_dashboard(user: User, *, today: date | None = None) -> ExecutiveDashboard:
-    """The whole company dashboard at once (the API's answer; the page loads it by panel)."""
-    today = today or timezone.localdate()
-    scope = Scope(scopes.COMPANY)
-    period = current_quarter(today)
-    segments, unplaced = segment_counts(user)
-    overdue_total, overdue = company_overdue(user, today)
-    return ExecutiveDashboard(
-        today=today,
-        period=period,
-        scope=scope,
-        pyramid=account_selectors.value_pyramid(user, today=today),
-        matrix=segments,
-        unplaced=unplaced,
-        forecast=forecast_selectors.forecast_report(user, scope, period, today=today),
-        cash=receivable_selectors.cash_forecast(user, scope, "month", today=today),
-        overdue_total=overdue_total,
-        flagged=flagged_by_amount(visible_opportunities(user)),
-        overdue=overdue,
-    )

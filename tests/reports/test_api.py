@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kam.core.models import AuditEvent, Interface
 from kam.pipeline.models import Status
+from kam.reports import api as api_module
+from kam.reports import selectors, views
+from kam.stakeholders.models import PersonalInfo
 from tests.factories import AccountFactory
 from tests.forecasting.factories import deal
 
@@ -34,6 +41,84 @@ def test_dashboard_api_equals_the_page(org, book, api, login):
     page = login(org.east_manager).get(panel).context["forecast"]
     data = api(org.east_manager).get("/api/v1/reports/dashboard/").json()
     assert Decimal(data["forecast"]["total"]) == page.total
+
+
+def test_each_panel_alone_answers_what_the_whole_dashboard_says(org, book, api):
+    for user in (org.rep, org.east_manager, org.director):
+        client = api(user)
+        whole = client.get("/api/v1/reports/dashboard/").json()
+        kind = whole["kind"]
+        assert whole["panels"] == list(selectors.DASHBOARD_PANELS[kind])
+        seen: dict[str, object] = {}
+        for name in selectors.DASHBOARD_PANELS[kind]:
+            one = client.get(f"/api/v1/reports/dashboard/?panel={name}").json()
+            assert one["panels"] == [name]
+            assert (one["kind"], one["scope"], one["period"]) == (
+                kind,
+                whole["scope"],
+                whole["period"],
+            )
+            figures = {
+                k: v for k, v in one.items() if k not in ("kind", "scope", "period", "panels")
+            }
+            assert figures, (kind, name)
+            for key, value in figures.items():
+                assert value == whole[key], (kind, name, key)
+            seen.update(figures)
+        # The panels together are the whole answer, nothing more and nothing less.
+        assert seen == {
+            k: v for k, v in whole.items() if k not in ("kind", "scope", "period", "panels")
+        }
+
+
+def test_several_panels_at_once_in_page_order(org, book, api):
+    data = api(org.rep).get("/api/v1/reports/dashboard/?panel=stalled,agenda&panel=flags").json()
+    assert data["panels"] == ["agenda", "flags", "stalled"]
+    assert [a["id"] for a in data["agenda"]["today"]] == [book.planned_today.pk]
+    assert [d["id"] for d in data["stalled"]["largest"]] == [book.my_deal.pk]
+    assert "forecast" not in data and "overdue" not in data
+
+
+def test_a_panel_of_another_role_is_a_translated_400(org, api):
+    response = api(org.rep).get(
+        "/api/v1/reports/dashboard/?panel=cash", headers={"Accept-Language": "zh-hans"}
+    )
+    assert response.status_code == 400
+    message = response.json()["error"]["details"]["panel"][0]
+    assert "cash" in message and "agenda" in message and "面板" in message
+
+
+def test_one_panel_costs_fewer_queries_than_the_whole_dashboard(org, book, api):
+    client = api(org.director)
+    with CaptureQueriesContext(connection) as whole:
+        assert client.get("/api/v1/reports/dashboard/").status_code == 200
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/reports/dashboard/?panel=matrix").status_code == 200
+    assert len(one.captured_queries) < len(whole.captured_queries) / 2
+
+
+def test_birthdays_through_the_api_are_logged_as_api_reads(org, book, api):
+    today = book.today
+    PersonalInfo.objects.create(contact=book.my_person, birthday=date(1980, today.month, today.day))
+    data = api(org.rep).get("/api/v1/reports/dashboard/?panel=special_days").json()
+    assert data["special_days"] == [
+        {
+            "contact_id": book.my_person.pk,
+            "name": "王总",
+            "account": "上海客户甲",
+            "day": today.isoformat(),
+        }
+    ]
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.VIEW_SENSITIVE, object_id=str(book.my_person.pk)
+    )
+    assert (event.actor, event.interface) == (org.rep, Interface.API)
+
+
+def test_the_page_and_the_api_name_the_same_panels():
+    for kind, names in selectors.DASHBOARD_PANELS.items():
+        assert [p.name for p in views.PANELS[kind]] == list(names)
+        assert list(api_module.PANELS[kind]) == list(names)
 
 
 def test_win_loss_api_equals_the_page(org, api, login):
