@@ -31,6 +31,10 @@ class Page:
     roles: tuple[str, ...] | None = None
 
 
+# The benchmark's user for each kind of dashboard.
+DASHBOARD_ROLE = {"rep": "rep", "manager": "manager", "executive": "director"}
+
+
 def _panel_url(name: str) -> Callable[[User], str]:
     return lambda _user: f"/reports/dashboard/{name}/"
 
@@ -39,15 +43,29 @@ def dashboard_panels() -> list[Page]:
     """Each panel of each role's dashboard: the frame loads them, one request apiece."""
     from kam.reports.views import PANELS
 
-    role_of = {"rep": "rep", "manager": "manager", "executive": "director"}
     return [
         Page(
             f"dashboard panel {kind}/{panel.name}",
             _panel_url(panel.name),
-            roles=(role_of[kind],),
+            roles=(DASHBOARD_ROLE[kind],),
         )
         for kind, panels in PANELS.items()
         for panel in panels
+    ]
+
+
+def api_dashboard_panels() -> list[Page]:
+    """The dashboard API asked for one panel at a time, as a client refreshing one figure."""
+    from kam.reports.selectors import DASHBOARD_PANELS
+
+    return [
+        Page(
+            f"API dashboard panel {kind}/{name}",
+            lambda _user, name=name: f"/api/v1/reports/dashboard/?panel={name}",
+            roles=(DASHBOARD_ROLE[kind],),
+        )
+        for kind, names in DASHBOARD_PANELS.items()
+        for name in names
     ]
 
 
@@ -121,8 +139,10 @@ def pages() -> list[Page]:
         Page("activity effectiveness report", lambda u: "/reports/activities/"),
         Page("cash forecast", lambda u: "/receivables/cash-forecast/"),
         Page("API accounts", lambda u: "/api/v1/accounts/"),
-        # The role's whole dashboard in one answer (the page loads it panel by panel).
+        # The role's whole dashboard in one answer: the sum of its panels (the page
+        # loads them one request apiece), and each panel alone.
         Page("API dashboard", lambda u: "/api/v1/reports/dashboard/"),
+        *api_dashboard_panels(),
     ]
 
 
