@@ -273,3 +273,14 @@ def cash_bucket_starts(today: date, granularity: str, count: int) -> list[date]:
         else:
             starts.append(date(last.year + last.month // 12, last.month % 12 + 1, 1))
     return starts
+
+
+def left_to_invoice(amounts: Sequence[Decimal], invoiced: Decimal) -> list[Decimal]:
+    """What is left to invoice of each line of a payment plan, the lines in plan order
+    (due date, then number): the invoiced total consumes the oldest line first."""
+    left = []
+    for amount in amounts:
+        used = min(amount, max(invoiced, ZERO))
+        invoiced -= used
+        left.append(amount - used)
+    return left

@@ -45,11 +45,6 @@ def _days_between(later: str, earlier: str) -> str:
     return f"({_day(later)} - {_day(earlier)})"
 
 
-def _least(*terms: str) -> str:
-    name = "MIN" if connection.vendor == "sqlite" else "LEAST"
-    return f"{name}({', '.join(terms)})"
-
-
 def _greatest(*terms: str) -> str:
     name = "MAX" if connection.vendor == "sqlite" else "GREATEST"
     return f"{name}({', '.join(terms)})"
@@ -77,8 +72,9 @@ def expected_cash(
     """Sums of expected cash per (source, bucket index), from three row sets:
 
     - ``invoices``: open invoices, expected at the due date plus the account's delay;
-    - ``contracts``: open contracts, whose plan lines not yet invoiced (the invoiced total
-      consuming the oldest line first) are expected at their due date plus the delay;
+    - ``contracts``: contracts whose plan lines not yet invoiced (``left_to_invoice``, the
+      invoiced total consuming the oldest line first) are expected at their due date plus
+      the delay;
     - ``deals``: open deals, each weighted by its stage's win rate (to the cent),
       expected at the close date (today at the earliest) plus the account's average
       payment terms (else ``default_terms_days``) and its delay.
@@ -96,7 +92,9 @@ def expected_cash(
     late = _days_between("paid_on", "due_date")
     delays = (
         "delays AS (SELECT account_id, "
-        "CASE WHEN AVG(late) > 0 THEN ROUND(AVG(late)) ELSE 0 END AS days FROM ("
+        # An integer, so each row's day is integer arithmetic (PostgreSQL's ROUND of an
+        # average is a numeric, which made every bucket comparison a numeric one).
+        "CAST(CASE WHEN AVG(late) > 0 THEN ROUND(AVG(late)) ELSE 0 END AS INTEGER) AS days FROM ("
         f"SELECT account_id, {late} AS late FROM receivables_invoice "
         f"WHERE paid_on >= %s{only_visible}) AS paid GROUP BY account_id)"
     )
@@ -123,23 +121,16 @@ def expected_cash(
     )
     params: list[Any] = list(invoice_params)
 
-    contract_sql, contract_params = _sql(
-        contracts.values(cid=F("pk"), a=F("account_id"), invoiced=F("invoiced_amount"))
-    )
-    left = f"l.amount - {_least('l.amount', _greatest('l.invoiced - l.before', '0'))}"
+    # The lines still to invoice, as the services keep them on each line (the invoiced
+    # total consuming the oldest line first): one walk of a partial index.
+    contract_sql, contract_params = _sql(contracts.values(cid=F("pk"), a=F("account_id")))
     from_lines = (
-        f"SELECT '{INSTALLMENTS}' AS source, {_day('l.due_date')} + l.delay AS day, "
-        f"{left} AS amount FROM ("
-        "SELECT p.due_date, p.amount, c.invoiced, COALESCE(d.days, 0) AS delay, "
-        "COALESCE(SUM(p.amount) OVER (PARTITION BY p.contract_id ORDER BY p.due_date, "
-        "p.sequence ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before "
-        # CROSS JOIN: SQLite then reads the lines of the open contracts, not every line
-        # (PostgreSQL plans it as any inner join).
-        f"FROM ({contract_sql}) AS c "
-        "CROSS JOIN receivables_installment p "
+        f"SELECT '{INSTALLMENTS}' AS source, {_day('p.due_date')} + COALESCE(d.days, 0) AS day, "
+        "p.left_to_invoice AS amount "
+        "FROM receivables_installment p "
+        f"JOIN ({contract_sql}) AS c ON c.cid = p.contract_id "
         "LEFT JOIN delays d ON d.account_id = c.a "
-        "WHERE p.contract_id = c.cid) AS l "
-        f"WHERE {left} > 0"
+        "WHERE p.left_to_invoice > 0"
     )
     params += contract_params
 

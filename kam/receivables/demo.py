@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from kam.core.demo import DemoContext
 from kam.pipeline.models import Opportunity, Status
+from kam.receivables import calculations
 from kam.receivables.models import (
     ZERO,
     AccountCredit,
@@ -133,6 +134,17 @@ def load(ctx: DemoContext) -> None:
     payments, pay_lines = _payments(ctx, invoices, debtor, finance)
     Invoice.objects.bulk_create(invoices)
     Contract.objects.bulk_update(contracts, ["invoiced_amount"])
+    plans: dict[int, list[Installment]] = defaultdict(list)
+    for line in sorted(installments, key=lambda line: (line.due_date, line.sequence)):
+        plans[line.contract_id].append(line)
+    for contract in contracts:
+        lines = plans[contract.pk]
+        amounts = [line.amount for line in lines]
+        for line, left in zip(
+            lines, calculations.left_to_invoice(amounts, contract.invoiced_amount), strict=True
+        ):
+            line.left_to_invoice = left
+    Installment.objects.bulk_update(installments, ["left_to_invoice"])
     Payment.objects.bulk_create(payments)
     Allocation.objects.bulk_create(
         Allocation(payment=payment, invoice=invoice, amount=payment.amount, created_by=finance)

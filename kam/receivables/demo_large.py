@@ -18,6 +18,7 @@ from typing import Any
 from kam.core.demo_large import LargeContext, batched, bulk_insert
 from kam.core.models import User
 from kam.pipeline.models import Opportunity, Status
+from kam.receivables import calculations
 from kam.receivables.demo import CENT, DELAYS, _Numbers
 from kam.receivables.models import (
     ZERO,
@@ -39,6 +40,21 @@ def _parts(amount: Decimal, n: int) -> list[Decimal]:
     """``amount`` in ``n`` parts to the cent, the last taking the rounding."""
     share = (amount / n).quantize(CENT)
     return [share] * (n - 1) + [amount - share * (n - 1)]
+
+
+def _left_to_invoice(
+    contracts: list[Contract], plans: list[list[tuple[int, Decimal, date]]]
+) -> dict[tuple[int, int], Decimal]:
+    """What is left to invoice of each (contract, line number), as the services keep it."""
+    left = {}
+    for contract, plan in zip(contracts, plans, strict=True):
+        ordered = sorted(plan, key=lambda line: (line[2], line[0]))
+        figures = calculations.left_to_invoice(
+            [part for _, part, _ in ordered], contract.invoiced_amount
+        )
+        for (sequence, _part, _due), figure in zip(ordered, figures, strict=True):
+            left[contract.pk, sequence] = figure
+    return left
 
 
 def load(ctx: LargeContext) -> None:
@@ -94,6 +110,7 @@ def load(ctx: LargeContext) -> None:
             for contract, plan in zip(contracts, plans, strict=True)
             for sequence, part, due in plan
         ]
+        left = _left_to_invoice(contracts, plans)
         line_ids = bulk_insert(
             Installment,
             (
@@ -105,6 +122,7 @@ def load(ctx: LargeContext) -> None:
                     "condition": PaymentCondition.SIGNING
                     if sequence == 1
                     else PaymentCondition.DATE,
+                    "left_to_invoice": left[contract.pk, sequence],
                 }
                 for contract, sequence, part, due in lines
             ),

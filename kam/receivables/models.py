@@ -156,12 +156,21 @@ class Installment(models.Model):
         default=PaymentCondition.DATE,
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Kept by kam.receivables.services.refresh_left_to_invoice whenever the plan or the
+    # contract's invoiced total changes, so the cash forecast reads the lines still to
+    # invoice from one partial index instead of running the plan against the invoices.
+    left_to_invoice = _money(_("left to invoice"), default=ZERO, editable=False)
 
     class Meta:
         ordering = ["contract", "due_date", "sequence"]
-        # The API's order, so a page of the plan lines is a walk of the index.
         indexes = [
-            models.Index(fields=["contract", "due_date", "sequence"], name="recv_installment_plan")
+            # The API's order, so a page of the plan lines is a walk of the index.
+            models.Index(fields=["contract", "due_date", "sequence"], name="recv_installment_plan"),
+            models.Index(
+                fields=["contract", "due_date", "left_to_invoice"],
+                name="recv_installment_to_invoice",
+                condition=models.Q(left_to_invoice__gt=0),
+            ),
         ]
         verbose_name = _("installment")
         verbose_name_plural = _("installments")

@@ -263,8 +263,28 @@ def create_contract(
             )
             for index, p in enumerate(plan, start=1)
         )
+        refresh_left_to_invoice(contract)
         audit.record(AuditEvent.Action.CREATE, contract, by=by, via=via)
     return contract
+
+
+def refresh_left_to_invoice(contract: Contract) -> None:
+    """Store what is left to invoice of each plan line (``Installment.left_to_invoice``).
+
+    Called, inside the transaction that holds the contract, by every change of its plan
+    or of its invoiced total. Writes only the lines whose figure changed.
+    """
+    lines = list(contract.installments.order_by("due_date", "sequence"))
+    changed = []
+    for line, left in zip(
+        lines,
+        calculations.left_to_invoice([line.amount for line in lines], contract.invoiced_amount),
+        strict=True,
+    ):
+        if line.left_to_invoice != left:
+            line.left_to_invoice = left
+            changed.append(line)
+    Installment.objects.bulk_update(changed, ["left_to_invoice"])
 
 
 CONTRACT_TERMS = ("name", "amount", "gross_margin_pct", "signed_on", "payment_terms_days")
@@ -359,6 +379,7 @@ def update_contract(
             line.amount = contract.amount
             line.due_date = contract.signed_on + timedelta(days=contract.payment_terms_days)
             line.save(update_fields=["amount", "due_date"])
+        refresh_left_to_invoice(contract)
         changes = audit.diff(before, audit.snapshot(contract, before.keys()))
         if changes:
             audit.record(AuditEvent.Action.UPDATE, contract, by=by, via=via, changes=changes)
@@ -395,6 +416,8 @@ def add_installment(
             condition=condition,
             note=note,
         )
+        refresh_left_to_invoice(contract)
+        installment.refresh_from_db(fields=["left_to_invoice"])
         audit.record(AuditEvent.Action.CREATE, installment, by=by, via=via)
     return installment
 
@@ -499,6 +522,7 @@ def issue_invoice(
         )
         contract.invoiced_amount += amount
         contract.save(update_fields=["invoiced_amount"])
+        refresh_left_to_invoice(contract)
         audit.record(AuditEvent.Action.CREATE, invoice, by=by, via=via)
         _apply_unapplied_credit(contract.account, by=by, via=via)
     invoice.refresh_from_db()
