@@ -1,34 +1,45 @@
 """What is left to invoice of each payment plan line, stored for the cash forecast.
 
 The backfill applies the rule of ``kam.receivables.calculations.left_to_invoice`` (the
-contract's invoiced total consumes the oldest line first), written out against this
-migration's models, a few thousand lines at a time.
+contract's invoiced total consumes the oldest line first, in due-date order) in one
+UPDATE: a running sum of the lines before each one, per contract. Rounded to the cent,
+as SQLite does its arithmetic in floating point.
 """
 
 from decimal import Decimal
 
 from django.db import migrations, models
 
-BATCH = 5000
+BEFORE = (
+    "COALESCE(SUM(p.amount) OVER (PARTITION BY p.contract_id ORDER BY p.due_date, p.sequence "
+    "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+)
 
 
 def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Installment = apps.get_model("receivables", "Installment")
-    lines = Installment.objects.order_by("contract_id", "due_date", "sequence").values_list(
-        "pk", "contract_id", "amount", "contract__invoiced_amount"
+    connection = schema_editor.connection
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    left = (
+        f"ROUND(p.amount - {least}(p.amount, {greatest}(c.invoiced_amount - {BEFORE}, 0)), 2)"
     )
-    changed = []
-    contract, invoiced = None, Decimal(0)
-    for pk, contract_id, amount, contract_invoiced in lines.iterator(chunk_size=BATCH):
-        if contract_id != contract:
-            contract, invoiced = contract_id, contract_invoiced
-        used = min(amount, max(invoiced, Decimal(0)))
-        invoiced -= used
-        changed.append(Installment(pk=pk, left_to_invoice=amount - used))
-        if len(changed) == BATCH:
-            Installment.objects.bulk_update(changed, ["left_to_invoice"])
-            changed = []
-    Installment.objects.bulk_update(changed, ["left_to_invoice"])
+    lines = (
+        f"SELECT p.id, {left} AS figure FROM receivables_installment p "
+        "JOIN receivables_contract c ON c.id = p.contract_id"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # No UPDATE ... FROM before SQLite 3.33: one contract's lines per row.
+            cursor.execute(
+                "UPDATE receivables_installment SET left_to_invoice = ("
+                f"SELECT l.figure FROM ({lines} "
+                "WHERE p.contract_id = receivables_installment.contract_id) AS l "
+                "WHERE l.id = receivables_installment.id)"
+            )
+        else:
+            cursor.execute(
+                "UPDATE receivables_installment AS i SET left_to_invoice = l.figure "
+                f"FROM ({lines}) AS l WHERE l.id = i.id"
+            )
 
 
 class Migration(migrations.Migration):
