@@ -109,12 +109,15 @@ def test_every_flag_has_a_severity_an_explanation_and_a_next_action_in_both_lang
     assert "Decision maker" in roles.message and "Technical gatekeeper" in roles.message
     with translation.override("zh-hans"):
         chinese = red_flags_for(bare)
-        labels = [f.severity_label for f in chinese]
-    for en, zh, label in zip(english, chinese, labels, strict=True):
+        texts = [(f.message, f.next_action, f.severity_label) for f in chinese]
+        # A flag's words are those of whoever reads it (translated when shown).
+        read_in_chinese = [(f.message, f.next_action) for f in english]
+    for en, zh, (message, action, label) in zip(english, chinese, texts, strict=True):
         assert en.code == zh.code
-        assert zh.message != en.message and zh.next_action != en.next_action
+        assert message != en.message and action != en.next_action
         assert label != en.severity_label
-    assert "决策者" in next(f for f in chinese if f.code == "role_unidentified").message
+    assert read_in_chinese == [(m, a) for m, a, _label in texts]
+    assert "决策者" in texts[[f.code for f in chinese].index("role_unidentified")][0]
 
 
 def test_a_buying_role_nobody_holds_is_flagged(deal):
