@@ -108,32 +108,17 @@ def load(ctx: DemoContext) -> None:
                     condition=condition,
                 )
             )
-    Installment.objects.bulk_create(installments)
     by_contract = {c.pk: c for c in contracts}
-    invoices: list[Invoice] = []
+    billed: list[tuple[Installment, date]] = []
     for line in installments:
         contract = by_contract[line.contract_id]
         issued = line.due_date - timedelta(days=contract.payment_terms_days)
         if issued > today:
             continue
         contract.invoiced_amount += line.amount
-        invoices.append(
-            Invoice(
-                contract=contract,
-                installment=line,
-                account_id=contract.account_id,
-                owner_id=contract.owner_id,
-                number=numbers.next("FP", issued),
-                issued_on=issued,
-                due_date=line.due_date,
-                due_day=line.due_date.toordinal(),
-                amount=line.amount,
-                open_amount=line.amount,
-            )
-        )
-    payments, pay_lines = _payments(ctx, invoices, debtor, finance)
-    Invoice.objects.bulk_create(invoices)
-    Contract.objects.bulk_update(contracts, ["invoiced_amount"])
+        billed.append((line, issued))
+    # What is left to invoice of each line, set before the lines are written (one
+    # bulk update of every line is a CASE of thousands of branches on PostgreSQL).
     plans: dict[int, list[Installment]] = defaultdict(list)
     for line in sorted(installments, key=lambda line: (line.due_date, line.sequence)):
         plans[line.contract_id].append(line)
@@ -144,7 +129,25 @@ def load(ctx: DemoContext) -> None:
             lines, calculations.left_to_invoice(amounts, contract.invoiced_amount), strict=True
         ):
             line.left_to_invoice = left
-    Installment.objects.bulk_update(installments, ["left_to_invoice"])
+    Installment.objects.bulk_create(installments)
+    invoices = [
+        Invoice(
+            contract=line.contract,
+            installment=line,
+            account_id=line.contract.account_id,
+            owner_id=line.contract.owner_id,
+            number=numbers.next("FP", issued),
+            issued_on=issued,
+            due_date=line.due_date,
+            due_day=line.due_date.toordinal(),
+            amount=line.amount,
+            open_amount=line.amount,
+        )
+        for line, issued in billed
+    ]
+    payments, pay_lines = _payments(ctx, invoices, debtor, finance)
+    Invoice.objects.bulk_create(invoices)
+    Contract.objects.bulk_update(contracts, ["invoiced_amount"], batch_size=200)
     Payment.objects.bulk_create(payments)
     Allocation.objects.bulk_create(
         Allocation(payment=payment, invoice=invoice, amount=payment.amount, created_by=finance)
