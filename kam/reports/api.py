@@ -419,6 +419,15 @@ PANEL = OpenApiParameter(
 )
 
 
+def _dashboard_scope(user: User, kind: str) -> Scope:
+    """The scope a dashboard kind reads (only that one is worked out: a team's takes a query)."""
+    if kind == selectors.REP:
+        return selectors.rep_scope(user)
+    if kind == selectors.MANAGER:
+        return default_scope(user)
+    return Scope(COMPANY)
+
+
 def _asked_panels(request: Request, kind: str) -> list[str]:
     names = selectors.DASHBOARD_PANELS[kind]
     asked = {
@@ -454,10 +463,7 @@ class DashboardViewSet(viewsets.ViewSet):
         kind = selectors.dashboard_kind(user)
         panels = _asked_panels(request, kind)
         today = timezone.localdate()
-        scope = {
-            selectors.REP: selectors.rep_scope(user),
-            selectors.MANAGER: default_scope(user),
-        }.get(kind) or Scope(COMPANY)
+        scope = _dashboard_scope(user, kind)
         data: dict[str, Any] = {
             "kind": kind,
             "scope": scope.key,
