@@ -271,8 +271,15 @@ def _owner_figures(
     """
     opportunities = scope.filter(visible_opportunities(user))
     figures: dict[int, OwnerFigures] = defaultdict(OwnerFigures)
-    grouping = ("owner_id", "stage_id") if by_owner else ("stage_id",)
-    open_qs = opportunities.filter(open_in_period(period, today)).values(*grouping)
+    open_qs = opportunities.filter(open_in_period(period, today))
+    if by_owner:
+        open_qs = open_qs.values("owner_id", "stage_id")
+    else:
+        # Grouped by ``stage_id + 0``, an expression no index holds: grouped by the column,
+        # SQLite walks every open deal in the (status, stage, …) index to read them already
+        # grouped, instead of the period's range of the close-date index and a sort of a
+        # few rows (company forecast 4 ms → 1 ms on the large tenant; PostgreSQL unmoved).
+        open_qs = open_qs.values(stage_id_=F("stage_id") + 0)
     annotations: dict[str, Any] = {"n": Count("*"), "c": Sum(cents(F("amount")))}
     if method == Method.MODEL:
         # Deals the model has scored are weighted by their own probability, to the cent;
@@ -282,7 +289,8 @@ def _owner_figures(
         annotations["u"] = Sum(cents(F("amount")), filter=~scored)
     row: dict[str, Any]
     for row in open_qs.annotate(**annotations).order_by():  # type: ignore[assignment]
-        figures[row.get("owner_id", ALL_OWNERS)].open[row["stage_id"]] = (
+        stage_id = row["stage_id"] if by_owner else row["stage_id_"]
+        figures[row.get("owner_id", ALL_OWNERS)].open[stage_id] = (
             row["n"],
             from_cents(row["c"]),
             from_cents(row.get("w")),
@@ -308,9 +316,7 @@ def _owner_figures(
 
 
 def _stages(stage_model: StageModel | None) -> list[Stage]:
-    stages = Stage.objects.select_related("model").order_by(
-        "model__is_default", "model_id", "order"
-    )
+    stages = Stage.objects.select_related("model")
     if stage_model is not None:
         stages = stages.filter(model=stage_model)
     return sorted(stages, key=lambda s: (not s.model.is_default, s.model_id, s.order))
