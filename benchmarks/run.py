@@ -176,7 +176,9 @@ def measure_figures(report: Report, repeats: int) -> None:
     for figure in scenarios.figures():
         kam_times, sql_times = [], []
         kam_value = sql_value = None
-        figure.kam(), figure.sql()  # warm, as the pages are: the first run reads the disk
+        # Warm, as the pages are: the first run reads the disk.
+        figure.kam()
+        figure.sql()
         for _ in range(repeats):
             started = time.perf_counter()
             kam_value = figure.kam()
