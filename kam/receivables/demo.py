@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from kam.core.demo import DemoContext
 from kam.pipeline.models import Opportunity, Status
-from kam.receivables import calculations
+from kam.receivables import calculations, services
 from kam.receivables.models import (
     ZERO,
     AccountCredit,
@@ -165,6 +165,8 @@ def load(ctx: DemoContext) -> None:
         for pk in account_ids
     )
     promises = _promises_and_contacts(ctx, invoices, payments, debtor, finance)
+    # Written in bulk, not through the services: the cash forecast's habits, once.
+    services.refresh_payment_habits(as_of=ctx.today)
     ctx.extra["contracts"] = contracts
     ctx.log(
         f"contracts: {len(contracts)}, invoices: {len(invoices)}, payments: {len(payments)}, "

@@ -18,7 +18,7 @@ from typing import Any
 from kam.core.demo_large import LargeContext, batched, bulk_insert
 from kam.core.models import User
 from kam.pipeline.models import Opportunity, Status
-from kam.receivables import calculations
+from kam.receivables import calculations, services
 from kam.receivables.demo import CENT, DELAYS, _Numbers
 from kam.receivables.models import (
     ZERO,
@@ -206,6 +206,8 @@ def load(ctx: LargeContext) -> None:
             for pk in account_ids
         ),
     )
+    # Written in bulk, not through the services: the cash forecast's habits, once.
+    services.refresh_payment_habits(as_of=today)
     ctx.log(
         f"contracts: {counts['contracts']:,}, invoices: {counts['invoices']:,}, "
         f"payments: {counts['payments']:,}"

@@ -434,6 +434,38 @@ class AccountCredit(Versioned):
         return str(self.account)
 
 
+class PaymentHabit(models.Model):
+    """How an account pays, as the cash forecast applies it (issue 7 no. 10).
+
+    ``delay_days``: its average lateness on the invoices it paid in the year before the
+    day of :class:`PaymentHabitsAsOf`, rounded, never negative; ``terms_days``: the whole
+    days of its contracts' average payment terms (none without a contract). Written only
+    by :func:`kam.receivables.services.refresh_payment_habits`: for the accounts a payment
+    or a contract changes, at once; for every account once a day, as the year moves on.
+    """
+
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    delay_days = models.PositiveIntegerField(default=0)
+    terms_days = models.IntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: +{self.delay_days} d, terms {self.terms_days}"
+
+
+class PaymentHabitsAsOf(models.Model):
+    """The day the stored payment habits hold for (one row). A forecast for another day
+    computes the habits itself, and asks once that day for them to be refreshed."""
+
+    as_of = models.DateField(null=True)
+    # The day a refresh was last queued, so that every server asks once a day, not per page.
+    requested_on = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.as_of)
+
+
 class PaymentPromise(models.Model):
     """承诺付款: the customer's promise to pay; kept or broken is decided from payments."""
 

@@ -53,6 +53,7 @@ from kam.receivables.models import (
     Contract,
     Invoice,
     Payment,
+    PaymentHabitsAsOf,
     PaymentPromise,
     WriteOff,
 )
@@ -653,7 +654,7 @@ def visible_account(user: User, pk: int) -> Account:
 
 CASH_HORIZON = {"week": 13, "month": 6}
 DEFAULT_TERMS_DAYS = 30
-DELAY_HISTORY_DAYS = 365
+DELAY_HISTORY_DAYS = cash.DELAY_HISTORY_DAYS
 
 
 @dataclass(frozen=True)
@@ -680,6 +681,23 @@ class CashForecast:
                 else None
             ),
         )
+
+
+def payment_habits(user: User, today: date) -> cash.Habits:
+    """The accounts' payment habits for a forecast made ``today``: those stored when they
+    hold for today (a key lookup per row), else computed by the forecast's queries from
+    a year of payments, the viewer's accounts only; a refresh is then asked for, once a
+    day whoever asks (:func:`kam.receivables.services.request_payment_habits_refresh`)."""
+    from kam.receivables.services import request_payment_habits_refresh
+
+    as_of = PaymentHabitsAsOf.objects.filter(pk=1).values_list("as_of", flat=True).first()
+    if as_of == today:
+        return cash.STORED_HABITS
+    request_payment_habits_refresh(today)
+    return cash.computed_habits(
+        delay_since=today - timedelta(days=DELAY_HISTORY_DAYS),
+        accounts=None if sees_all_accounts(user) else visible_accounts(user),
+    )
 
 
 def cash_forecast(
@@ -710,9 +728,8 @@ def cash_forecast(
                 status=Status.OPEN, expected_close_date__lt=horizon_end
             )
         ),
-        accounts=None if sees_all_accounts(user) else visible_accounts(user),
+        habits=payment_habits(user, today),
         bounds=[*starts[1:], horizon_end],
-        delay_since=today - timedelta(days=DELAY_HISTORY_DAYS),
         today=today,
         default_terms_days=DEFAULT_TERMS_DAYS,
     )

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from kam.core import audit
 from kam.core.concurrency import ConflictError, save_versioned
 from kam.core.models import AuditEvent, Interface, User
 from kam.pipeline.models import Opportunity, Status
-from kam.receivables import calculations, permissions
+from kam.receivables import calculations, cash, permissions
 from kam.receivables.models import (
     BOOKING_CURRENCY,
     ZERO,
@@ -44,6 +44,8 @@ from kam.receivables.models import (
     Invoice,
     Payment,
     PaymentCondition,
+    PaymentHabit,
+    PaymentHabitsAsOf,
     PaymentPromise,
     WriteOff,
 )
@@ -264,6 +266,7 @@ def create_contract(
             for index, p in enumerate(plan, start=1)
         )
         refresh_left_to_invoice(contract)
+        refresh_payment_habits([account.pk])  # its average payment terms
         audit.record(AuditEvent.Action.CREATE, contract, by=by, via=via)
     return contract
 
@@ -285,6 +288,63 @@ def refresh_left_to_invoice(contract: Contract) -> None:
             line.left_to_invoice = left
             changed.append(line)
     Installment.objects.bulk_update(changed, ["left_to_invoice"])
+
+
+def refresh_payment_habits(
+    accounts: Iterable[int] | None = None, *, as_of: date | None = None
+) -> bool:
+    """Store the payment habits the cash forecast applies (issue 7 no. 10; §6).
+
+    Without ``accounts``, every account's, for the year before ``as_of`` (default today):
+    the stored habits then hold for that day (the daily job). With ``accounts``, theirs
+    only, for the day the table holds for: called in the transaction of each payment or
+    contract that changes them. Returns whether anything was stored (nothing for some
+    accounts while the table holds for no day: forecasts compute the habits then).
+    """
+    with transaction.atomic():
+        # One row, locked: a refresh of everything and one of a few accounts do not cross.
+        PaymentHabitsAsOf.objects.get_or_create(pk=1)
+        marker = PaymentHabitsAsOf.objects.select_for_update().get(pk=1)
+        day = marker.as_of
+        if accounts is None:
+            day = as_of or timezone.localdate()
+            stored = PaymentHabit.objects.all()
+            scope = None
+        else:
+            ids = sorted(set(accounts))
+            if day is None or not ids:
+                return False
+            stored = PaymentHabit.objects.filter(account_id__in=ids)
+            scope = Account.objects.filter(pk__in=ids)
+        stored.delete()
+        sql, params = cash.habits_query(
+            delay_since=day - timedelta(days=cash.DELAY_HISTORY_DAYS), accounts=scope
+        )
+        table = PaymentHabit._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (account_id, delay_days, terms_days) {sql}", params
+            )
+        if accounts is None:
+            marker.as_of = day
+            marker.save(update_fields=["as_of"])
+    return True
+
+
+def request_payment_habits_refresh(today: date) -> bool:
+    """Queue the refresh of every account's payment habits, once a day (the first
+    forecast that finds them stale asks; the others compute them meanwhile)."""
+    from kam.receivables.tasks import refresh_payment_habits_job
+
+    PaymentHabitsAsOf.objects.get_or_create(pk=1)
+    asked = (
+        PaymentHabitsAsOf.objects.filter(pk=1)
+        .exclude(requested_on__gte=today)
+        .update(requested_on=today)
+    )
+    if asked:
+        transaction.on_commit(lambda: refresh_payment_habits_job.enqueue(today.isoformat()))
+    return bool(asked)
 
 
 CONTRACT_TERMS = ("name", "amount", "gross_margin_pct", "signed_on", "payment_terms_days")
@@ -380,6 +440,8 @@ def update_contract(
             line.due_date = contract.signed_on + timedelta(days=contract.payment_terms_days)
             line.save(update_fields=["amount", "due_date"])
         refresh_left_to_invoice(contract)
+        if "payment_terms_days" in fields:
+            refresh_payment_habits([contract.account_id])
         changes = audit.diff(before, audit.snapshot(contract, before.keys()))
         if changes:
             audit.record(AuditEvent.Action.UPDATE, contract, by=by, via=via, changes=changes)
@@ -458,6 +520,7 @@ def _refresh_invoice_totals(invoice: Invoice) -> None:
     invoice.open_amount = invoice.amount - invoice.paid_amount - credited - written_off
     if invoice.open_amount < 0:
         raise ValidationError(_("That would settle more than the invoice asks for."))
+    paid_on = invoice.paid_on
     invoice.paid_on = paid["last"] if invoice.open_amount == 0 and invoice.paid_amount > 0 else None
     invoice.save(
         update_fields=[
@@ -468,6 +531,9 @@ def _refresh_invoice_totals(invoice: Invoice) -> None:
             "paid_on",
         ]
     )
+    if invoice.paid_on != paid_on:
+        # Paid (or no longer): the account's habitual delay counts this invoice differently.
+        refresh_payment_habits([invoice.account_id])
 
 
 def issue_invoice(

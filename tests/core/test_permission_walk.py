@@ -38,8 +38,10 @@ PUBLIC_PREFIXES = ("/login/", "/language/", "/static/", "/api/v1/auth/token/")
 # Token-in-the-URL feeds answer 404 to a wrong token instead of a sign-in redirect.
 TOKEN_ROUTE = re.compile(r"<(str|slug|uuid):(token|key)>")
 
-# Rows that a signed-in person legitimately changes by using KAM at all.
-TOUCHED_BY_USE = {"core.user", "sessions.session"}
+# Rows that a signed-in person legitimately changes by using KAM at all: their last
+# sign-in, their session, and the day a cash forecast last asked for the accounts' payment
+# habits to be refreshed (kam.receivables.services.request_payment_habits_refresh).
+TOUCHED_BY_USE = {"core.user", "sessions.session", "receivables.paymenthabitsasof"}
 
 
 def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, str]]:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -15,8 +16,9 @@ from kam.forecasting.models import Metric
 from kam.forecasting.periods import MONTH, Period
 from kam.forecasting.scopes import resolve_scope
 from kam.forecasting.services import set_target
-from kam.receivables import calculations, selectors, services
+from kam.receivables import calculations, cash, selectors, services, tasks
 from kam.receivables.calculations import INSTALLMENTS, INVOICES, PIPELINE
+from kam.receivables.models import PaymentHabit, PaymentHabitsAsOf
 from tests.factories import AccountFactory
 from tests.forecasting.factories import deal
 from tests.receivables import cash_rules as rules
@@ -24,6 +26,7 @@ from tests.receivables.factories import contract_for
 
 D = Decimal
 TODAY = date(2026, 6, 10)
+HABITS_JOB = "kam.receivables.tasks.refresh_payment_habits_job"
 
 
 # --- the calculation ---------------------------------------------------------------------
@@ -148,6 +151,53 @@ def test_each_source_lands_where_the_accounts_habits_put_it(org, books):
     assert july.pipeline == D("3000.00")
     assert september.total == 0
     assert forecast.totals.total == D("3000") + D("2000") + D("1799") + D("3000")
+
+
+def _company(org, today=TODAY):  # type: ignore[no-untyped-def]
+    return selectors.cash_forecast(
+        org.finance, resolve_scope(org.finance, "company"), "month", today=today
+    )
+
+
+def test_stored_habits_serve_the_day_they_hold_for_and_give_the_same_cash(org, books):
+    computed = _company(org)
+    services.refresh_payment_habits(as_of=TODAY)
+    assert selectors.payment_habits(org.finance, TODAY) == cash.STORED_HABITS
+    assert _company(org) == computed
+    late, punctual, _ = books
+    habits = {h.account_id: h for h in PaymentHabit.objects.all()}
+    assert (habits[late.pk].delay_days, habits[punctual.pk].delay_days) == (20, 0)
+    assert habits[punctual.pk].terms_days == 30
+    # The next day they are a day old: the forecast computes its own and asks for a refresh.
+    tomorrow = TODAY + timedelta(days=1)
+    assert selectors.payment_habits(org.finance, tomorrow) != cash.STORED_HABITS
+
+
+def test_stale_habits_ask_one_job_a_day(org, books, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        _company(org)
+        _company(org)  # a second page, or a second server: no second request
+    queued = DBTaskResult.objects.filter(task_path=HABITS_JOB, status="READY")
+    assert queued.count() == 1 and queued.get().args_kwargs["args"] == [TODAY.isoformat()]
+    assert tasks.refresh_payment_habits_job.call(TODAY.isoformat()) is True
+    assert PaymentHabitsAsOf.objects.get().as_of == TODAY
+    assert selectors.payment_habits(org.finance, TODAY) == cash.STORED_HABITS
+    with django_capture_on_commit_callbacks(execute=True):
+        _company(org, TODAY + timedelta(days=1))
+    assert DBTaskResult.objects.filter(task_path=HABITS_JOB).count() == 2
+
+
+def test_changed_payment_terms_move_the_deals_cash_at_once(org, books):
+    services.refresh_payment_habits(as_of=TODAY)
+    _, punctual, _ = books
+    contract = punctual.contracts.get()
+    services.update_contract(
+        contract, by=org.finance, expected_version=contract.version, payment_terms_days=60
+    )
+    assert PaymentHabit.objects.get(account=punctual).terms_days == 60
+    forecast = _company(org)
+    # The deal closing 25 June is now paid after 60 days: 24 August, not 25 July.
+    assert forecast.buckets[2].pipeline == D("3000.00") and forecast.buckets[1].pipeline == 0
 
 
 def test_a_rep_sees_only_the_cash_of_accounts_they_may_see(org, books):

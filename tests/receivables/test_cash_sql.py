@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.forecasting.scopes import resolve_scope
 from kam.pipeline.models import Opportunity, Status
-from kam.receivables import calculations, selectors, services
-from kam.receivables.models import Contract, Installment, Invoice
+from kam.receivables import calculations, cash, selectors, services
+from kam.receivables.models import Contract, Installment, Invoice, PaymentHabit
 from kam.receivables.selectors import (
     CASH_HORIZON,
     DEFAULT_TERMS_DAYS,
@@ -103,6 +103,14 @@ def python_forecast(user, scope, granularity, today):  # type: ignore[no-untyped
     return rules.cash_forecast(items, today=today, granularity=granularity, count=count)
 
 
+def stored_habits() -> list[tuple[int, int, int | None]]:
+    return list(
+        PaymentHabit.objects.order_by("account_id").values_list(
+            "account_id", "delay_days", "terms_days"
+        )
+    )
+
+
 money = st.integers(100, 5_000_000).map(lambda cents: D(cents) / 100)
 days = st.integers(-200, 240)
 contracts = st.lists(
@@ -123,9 +131,19 @@ deals = st.lists(st.tuples(st.integers(0, 2), money, st.sampled_from(STAGE_KEYS)
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(contracts=contracts, deals_plan=deals, granularity=st.sampled_from(["week", "month"]))
-def test_the_database_buckets_what_python_buckets(org, contracts, deals_plan, granularity):  # type: ignore[no-untyped-def]
+@given(
+    contracts=contracts,
+    deals_plan=deals,
+    granularity=st.sampled_from(["week", "month"]),
+    stored=st.booleans(),
+)
+def test_the_database_buckets_what_python_buckets(org, contracts, deals_plan, granularity, stored):  # type: ignore[no-untyped-def]
+    """With the habits computed by the forecast, and with the habits the services store
+    (the table refreshed for today before the first contract, then kept by each contract
+    and payment): the same cents as the rules applied in Python."""
     with transaction.atomic():
+        if stored:
+            services.refresh_payment_habits(as_of=TODAY)
         accounts = [
             AccountFactory(owner=org.rep),
             AccountFactory(owner=org.rep2),
@@ -175,6 +193,12 @@ def test_the_database_buckets_what_python_buckets(org, contracts, deals_plan, gr
         for which, amount, stage, close_in in deals_plan:
             deal(accounts[which], str(amount), stage, close=TODAY + timedelta(days=close_in))
 
+        habits = selectors.payment_habits(org.finance, TODAY)
+        assert (habits == cash.STORED_HABITS) is stored
+        if stored:
+            kept = stored_habits()
+            services.refresh_payment_habits(as_of=TODAY)
+            assert kept == stored_habits()
         for user, scope in (
             (org.finance, "company"),
             (org.rep, None),
