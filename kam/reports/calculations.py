@@ -116,16 +116,35 @@ def group_lines(
     items: Iterable[tuple[str, str, Decimal]], *, limit: int | None = None
 ) -> list[WinLossLine]:
     """(key, label, amount) items → one line per key, most deals first, then amount."""
+    return group_counted(((key, label, 1, value) for key, label, value in items), limit=limit)
+
+
+def group_counted(
+    items: Iterable[tuple[str, str, int, Decimal]], *, limit: int | None = None
+) -> list[WinLossLine]:
+    """(key, label, deals, amount) items, each already a group of deals → one line per key.
+
+    As :func:`group_lines`: the first label given for a key is the line's label.
+    """
     count: dict[str, int] = {}
     amount: dict[str, Decimal] = {}
     labels: dict[str, str] = {}
-    for key, label, value in items:
-        count[key] = count.get(key, 0) + 1
+    for key, label, n, value in items:
+        count[key] = count.get(key, 0) + n
         amount[key] = amount.get(key, ZERO) + value
         labels.setdefault(key, label)
     lines = [WinLossLine(k, labels[k], count[k], amount[k]) for k in count]
     lines.sort(key=lambda line: (-line.count, -line.amount, line.label))
     return lines[:limit] if limit else lines
+
+
+def amount_of_cents(cents: int | None) -> Decimal:
+    """A database sum of whole cents as the amount a sum of the deals' amounts would be.
+
+    Two places, as a sum of ``DecimalField(decimal_places=2)`` values (``150000.00``,
+    not ``150000``), so a grouped figure shows and exports exactly as before.
+    """
+    return Decimal(int(cents or 0)).scaleb(-2)
 
 
 def month_key(day: date) -> str:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from kam.forecasting import scopes
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.periods import QUARTER, Period
 from kam.forecasting.scopes import Scope
+from kam.forecasting.selectors import cents
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
 from kam.pipeline.selectors import visible_opportunities
 from kam.receivables import selectors as receivable_selectors
@@ -217,12 +218,70 @@ def closed_deals(user: User, scope: Scope, period: Period) -> QuerySet[Opportuni
     )
 
 
+def _first_labels(
+    deals: QuerySet[Opportunity], status: str, field_name: str, raw_texts: dict[str, set[str]]
+) -> dict[str, str]:
+    """The label of each normalised text written more than one way: the first deal's.
+
+    Read in the deals' own order, as the report always took the first deal's wording;
+    only the deals carrying one of those ``raw_texts`` (normalised key → raw texts).
+    """
+    wanted = {raw: key for key, raws in raw_texts.items() for raw in raws}
+    labels: dict[str, str] = {}
+    rows = deals.filter(status=status, **{f"{field_name}__in": list(wanted)})
+    for raw in rows.values_list(field_name, flat=True).iterator():
+        labels.setdefault(wanted[raw], " ".join(raw.split()))
+        if len(labels) == len(raw_texts):
+            break
+    return labels
+
+
+def _text_items(
+    deals: QuerySet[Opportunity],
+    status: str,
+    field_name: str,
+    groups: list[tuple[str, int, Decimal]],
+    *,
+    skip: tuple[str, ...] = (),
+) -> list[tuple[str, str, int, Decimal]]:
+    """(normalised key, label, deals, amount) of the groups of one free-text field.
+
+    ``groups`` are (raw text, deals, amount); empty texts and the ``skip`` keys are
+    left out. A key written one way only is labelled from its groups; one written
+    several ways takes the first deal's wording (:func:`_first_labels`).
+    """
+    items = []
+    spellings: dict[str, set[str]] = defaultdict(set)
+    raws: dict[str, set[str]] = defaultdict(set)
+    for raw, n, amount in groups:
+        if not raw.strip():
+            continue
+        key = calculations.normalise_reason(raw)
+        if key in skip:
+            continue
+        label = " ".join(raw.split())
+        spellings[key].add(label)
+        raws[key].add(raw)
+        items.append((key, label, n, amount))
+    several = {key: raws[key] for key, labels in spellings.items() if len(labels) > 1}
+    if several:
+        first = _first_labels(deals, status, field_name, several)
+        items = [(key, first.get(key, label), n, amount) for key, label, n, amount in items]
+    return items
+
+
 def win_loss(user: User, scope: Scope, period: Period, *, limit: int = 15) -> WinLossReport:
-    """Why deals were won and lost, to whom, and at which stage (one query)."""
+    """Why deals were won and lost, to whom, and at which stage (one grouped query).
+
+    The deals are counted and summed in the database per status, day, reason,
+    competitor and stage: every figure is a sum of those groups, so what is read into
+    Python is at most one row per group, however many deals closed. (One query, not
+    one per figure: each pays for the viewer's visibility again.)
+    """
+    deals = closed_deals(user, scope, period)
     rows = list(
-        closed_deals(user, scope, period).values_list(
+        deals.values_list(
             "status",
-            "amount",
             "close_reason",
             "winning_competitor",
             "stage_id",
@@ -231,53 +290,63 @@ def win_loss(user: User, scope: Scope, period: Period, *, limit: int = 15) -> Wi
             "stage__order",
             "closed_on",
         )
+        .annotate(n=Count("*"), c=Sum(cents(F("amount"))))
+        .order_by()
     )
-    status_labels: dict[str, Any] = dict(Status.choices)
+    status_labels: dict[str, Any] = {s: str(label) for s, label in Status.choices}
     english = not (get_language() or "zh-hans").lower().startswith("zh")
-    statuses = calculations.group_lines(
-        (status, str(status_labels[status]), amount) for status, amount, *_rest in rows
+    # (status, reason, competitor, stage, name_zh, name_en, order, deals, amount)
+    groups = [(*r[:7], r[8], calculations.amount_of_cents(r[9])) for r in rows]
+    day_rows = [(r[0], r[7], g[7], g[8]) for r, g in zip(rows, groups, strict=True)]
+    statuses = calculations.group_counted(
+        (status, status_labels[status], n, amount) for status, _day, n, amount in day_rows
     )
     order: dict[str, int] = {str(s): i for i, s in enumerate(CLOSED)}
     statuses.sort(key=lambda line: order[line.key])
-    lost = [r for r in rows if r[0] == Status.LOST]
-    won = [r for r in rows if r[0] == Status.WON]
+    totals = {line.key: line for line in statuses}
+    lost = [r for r in groups if r[0] == Status.LOST]
+    won = [r for r in groups if r[0] == Status.WON]
 
-    def reason_items(chosen: list[tuple[Any, ...]]) -> list[tuple[str, str, Decimal]]:
-        return [
-            (calculations.normalise_reason(r[2]), " ".join(r[2].split()), r[1])
-            for r in chosen
-            if r[2].strip()
-        ]
+    def texts(chosen: list[tuple[Any, ...]], column: int) -> list[tuple[str, int, Decimal]]:
+        return [(r[column], r[7], r[8]) for r in chosen]
 
-    competitors = [
-        (calculations.normalise_reason(r[3]), " ".join(r[3].split()), r[1])
-        for r in lost
-        if r[3].strip() and calculations.normalise_reason(r[3]) not in NONE_WON
-    ]
     stages = sorted(
-        {(r[4], r[7], r[6] if english else r[5]) for r in lost}, key=lambda s: (s[1], s[0])
+        {(r[3], r[6], r[5] if english else r[4]) for r in lost}, key=lambda s: (s[1], s[0])
     )
     stage_label = {s[0]: s[2] for s in stages}
-    stage_lines = calculations.group_lines((str(r[4]), stage_label[r[4]], r[1]) for r in lost)
+    stage_lines = calculations.group_counted(
+        (str(r[3]), stage_label[r[3]], r[7], r[8]) for r in lost
+    )
     stage_order = {str(s[0]): i for i, s in enumerate(stages)}
     stage_lines.sort(key=lambda line: stage_order[line.key])
     months: list[tuple[str, dict[str, calculations.WinLossLine]]] = []
     for month in period.months():
-        in_month = [r for r in rows if r[8] is not None and month.contains(r[8])]
-        lines = calculations.group_lines((r[0], r[0], r[1]) for r in in_month)
+        lines = calculations.group_counted(
+            (status, status, n, amount)
+            for status, day, n, amount in day_rows
+            if day is not None and month.contains(day)
+        )
         months.append((month.key, {line.key: line for line in lines}))
+    won_total, lost_total = totals.get(Status.WON), totals.get(Status.LOST)
     return WinLossReport(
         period=period,
         rates=calculations.WinRates(
-            won=len(won),
-            lost=len(lost),
-            won_amount=sum((r[1] for r in won), ZERO),
-            lost_amount=sum((r[1] for r in lost), ZERO),
+            won=won_total.count if won_total else 0,
+            lost=lost_total.count if lost_total else 0,
+            won_amount=won_total.amount if won_total else ZERO,
+            lost_amount=lost_total.amount if lost_total else ZERO,
         ),
         statuses=statuses,
-        reasons_lost=calculations.group_lines(reason_items(lost), limit=limit),
-        reasons_won=calculations.group_lines(reason_items(won), limit=limit),
-        competitors=calculations.group_lines(competitors, limit=limit),
+        reasons_lost=calculations.group_counted(
+            _text_items(deals, Status.LOST, "close_reason", texts(lost, 1)), limit=limit
+        ),
+        reasons_won=calculations.group_counted(
+            _text_items(deals, Status.WON, "close_reason", texts(won, 1)), limit=limit
+        ),
+        competitors=calculations.group_counted(
+            _text_items(deals, Status.LOST, "winning_competitor", texts(lost, 2), skip=NONE_WON),
+            limit=limit,
+        ),
         stages_lost=stage_lines,
         months=months,
     )

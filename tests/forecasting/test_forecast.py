@@ -135,6 +135,37 @@ def test_worked_funnel_of_section_3_1_from_the_database(org, today):
     assert [r.stage_name for r in rows][:1] and len(STAGE_KEYS) == 6
 
 
+def test_team_funnel_counts_the_subtree_owners_open_deals_per_stage(org, today, quarter):
+    """A team's funnel, every open deal or one period's, grouped per stage (by an
+    expression for the planner's sake): the subtree's owners only, open deals only."""
+    shanghai = AccountFactory(owner=org.rep)
+    shanghai2 = AccountFactory(owner=org.rep2)
+    north = AccountFactory(owner=org.north_rep)
+    deal(shanghai, "100.01", "interest", close=quarter.end)
+    deal(shanghai2, "200.02", "interest", close=quarter.end + timedelta(days=1))
+    deal(shanghai2, "300.03", "design", close=quarter.end)
+    deal(shanghai, "999", "design", status=Status.WON, closed_on=today, close=today)
+    deal(north, "5000", "interest", close=quarter.end)
+    model = StageModel.objects.get(is_default=True)
+    east = resolve_scope(org.director, f"team:{org.east.pk}")
+    rows = {r.stage_name: (r.count, r.total) for r in funnel_rows(org.director, model, scope=east)}
+    interest, design = (
+        deal(shanghai, "1", "interest", status=Status.LOST).stage.name,
+        deal(shanghai, "1", "design", status=Status.LOST).stage.name,
+    )
+    assert rows[interest] == (2, Decimal("300.03")) and rows[design] == (1, Decimal("300.03"))
+    assert sum(count for count, _total in rows.values()) == 3
+    in_quarter = funnel_rows(org.director, model, scope=east, period=quarter, today=today)
+    assert [(r.count, r.total) for r in in_quarter if r.count] == [
+        (1, Decimal("100.01")),
+        (1, Decimal("300.03")),
+    ]
+    north_scope = resolve_scope(org.director, f"team:{org.north.pk}")
+    assert [
+        (r.count, r.total) for r in funnel_rows(org.director, model, scope=north_scope) if r.count
+    ] == [(1, Decimal("5000.00"))]
+
+
 def test_query_count_does_not_grow_with_deals(org, quarter, today, django_assert_max_num_queries):
     account = AccountFactory(owner=org.rep)
     for i in range(30):

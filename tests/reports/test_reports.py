@@ -92,6 +92,47 @@ def test_win_loss_by_hand(org, closed, login):
     assert months["2026-09"]["lost"].count == 2 and "won" not in months["2026-09"]
 
 
+def test_win_loss_labels_a_reason_by_its_first_deal_and_keeps_two_places(org, login):
+    """Grouped in the database, a reason written several ways still takes the wording
+    of the first deal in the deals' order (expected close date, then id), and every
+    amount keeps the two places of a sum of deal amounts."""
+    account = AccountFactory(owner=org.rep)
+
+    def lost(amount, reason, close, winner="", status=Status.LOST):  # type: ignore[no-untyped-def]
+        return deal(
+            account,
+            amount,
+            "design",
+            status=status,
+            close=close,
+            closed_on=date(2026, 8, 3),
+            close_reason=reason,
+            winning_competitor=winner,
+        )
+
+    # Created first but expected later: the later-created deal's wording is the label.
+    lost("100", "Price  TOO high", date(2026, 9, 30), "ＡＣＭＥ")
+    lost("200", "price too high", date(2026, 7, 1), "Acme Corp")
+    lost("300", "ＰＲＩＣＥ too high", date(2026, 8, 1), "acme")
+    # Same close date: the lower id wins.
+    lost("400", "No  budget", date(2026, 7, 2))
+    lost("500", "no budget", date(2026, 7, 2))
+    lost("5", "None", date(2026, 7, 2), "无", status=Status.WON)
+    report = login(org.rep).get(f"{reverse('reports:win_loss')}?{Q3}").context["report"]
+    assert [(x.label, x.count, str(x.amount)) for x in report.reasons_lost] == [
+        ("price too high", 3, "600.00"),
+        ("No budget", 2, "900.00"),
+    ]
+    assert [(x.label, x.count) for x in report.competitors] == [("acme", 2), ("Acme Corp", 1)]
+    assert [(x.label, str(x.amount)) for x in report.reasons_won] == [("None", "5.00")]
+    assert [(x.key, str(x.amount)) for x in report.statuses] == [
+        ("won", "5.00"),
+        ("lost", "1500.00"),
+    ]
+    assert str(report.rates.lost_amount) == "1500.00"
+    assert str(dict(report.months)["2026-08"]["lost"].amount) == "1500.00"
+
+
 def test_win_loss_drill_down_lists_the_deals_behind_a_figure(org, closed, login):
     client = login(org.rep)
     url = reverse("reports:win_loss_deals")
