@@ -132,6 +132,19 @@ def activities_url(start: Any, end: Any, **params: Any) -> str:
     return f"{reverse('activities:list')}?{query.urlencode()}"
 
 
+def _param(key: str, value: Any) -> str:
+    """One more parameter of a query string, encoded; empty when there is no value."""
+    if value in (None, ""):
+        return ""
+    query = QueryDict(mutable=True)
+    query[key] = str(value)
+    return query.urlencode()
+
+
+def _with_params(url: str, *params: str) -> str:
+    return "&".join([url, *filter(None, params)])
+
+
 def outcomes(
     tallies: Sequence[OutcomeTally],
     outcome_labels: Sequence[tuple[str, str]],
@@ -140,7 +153,14 @@ def outcomes(
     end: Any,
     group: str = "owner",
 ) -> dict[str, Any]:
-    """Outcomes stacked per rep (or kind); a segment opens those activities."""
+    """Outcomes stacked per rep (or kind); a segment opens those activities.
+
+    A director's chart has a segment per rep and outcome (about a thousand): the
+    link's common part (:func:`activities_url`) is reversed and encoded once, each
+    rep's and each outcome's parameter once, and a segment's link only joins them.
+    """
+    base = activities_url(start, end)
+    group_params = [(t, _param(group, t.key)) for t in tallies]
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"bottom": 0},
@@ -156,12 +176,14 @@ def outcomes(
                 "data": [
                     {
                         "value": t.counts.get(value, 0),
-                        "url": activities_url(start, end, **{group: t.key, "outcome": value}),
+                        "url": _with_params(base, group_param, outcome_param),
                     }
-                    for t in tallies
+                    for t, group_param in group_params
                 ],
             }
-            for value, label in outcome_labels
+            for value, label, outcome_param in (
+                (value, label, _param("outcome", value)) for value, label in outcome_labels
+            )
         ],
     }
 

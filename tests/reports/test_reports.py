@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from kam.activities.models import ActivityStatus, Kind, Outcome
 from kam.pipeline.models import Status
+from kam.reports import charts
 from tests.factories import AccountFactory, ActivityFactory
 from tests.forecasting.factories import deal
 
@@ -233,6 +234,32 @@ def test_activity_effectiveness_export_equals_the_page(org, calls, login):
     assert [[*r[:-1], None if r[-1] is None else Decimal(str(r[-1]))] for r in by_rep] == expected
     by_kind = _rows(wb.worksheets[1])
     assert [r[0] for r in by_kind] == [t.label for t in report.by_kind]
+
+
+def test_activity_links_open_the_activities_counted(org, calls, login):
+    """Each chart segment and each table total opens the list of the activities it counts
+    (the chart's links are built from shared parts: they must equal one built whole)."""
+    response = login(org.east_manager).get(
+        f"{reverse('reports:activities')}?{Q3}&scope=team:{org.east.pk}"
+    )
+    report = response.context["report"]
+    for chart, tallies, group in (
+        (response.context["chart"], report.by_rep, "owner"),
+        (response.context["kind_chart"], report.by_kind, "kind"),
+    ):
+        assert len(chart["series"]) == len(report.outcomes)
+        for series, (outcome, _label) in zip(chart["series"], report.outcomes, strict=True):
+            assert [point["url"] for point in series["data"]] == [
+                charts.activities_url(
+                    report.start, report.end, **{group: t.key, "outcome": outcome}
+                )
+                for t in tallies
+            ]
+    page = response.content.decode()
+    days = "date_from=2026-07-01&date_to=2026-09-30"
+    for rep in (org.rep, org.rep2):
+        assert f"{reverse('activities:list')}?status=done&owner={rep.pk}&{days}" in page
+    assert f"{reverse('activities:list')}?status=done&kind=solution_demo&{days}" in page
 
 
 def test_a_rep_sees_only_their_own_activities(org, calls, login):
