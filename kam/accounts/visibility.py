@@ -25,7 +25,10 @@ def _visible_q(user: User) -> Q | None:
     query = Q(owner=user) | Q(pk__in=memberships)
     team_ids = managed_team_ids(user)
     if team_ids:
-        query |= Q(owner__team_id__in=team_ids)
+        # The team's people as a subquery, not a join to the owner: each term of the OR
+        # is then an index lookup (SQLite's multi-index OR) instead of a scan of every
+        # account with its owner (a manager of 8 teams' 5,600 accounts: 57 → 43 ms).
+        query |= Q(owner_id__in=User.objects.filter(team_id__in=team_ids).values("pk"))
         query |= Q(
             pk__in=AccountMember.objects.filter(user__team_id__in=team_ids).values("account_id")
         )
