@@ -506,8 +506,10 @@ def release_credit_hold(contract: Contract, *, by: User, via: str = Interface.WE
 # --- invoices, payments, allocations ------------------------------------------
 
 
-def _refresh_invoice_totals(invoice: Invoice) -> None:
-    """Recompute the running totals of a locked invoice from its ledger rows."""
+def _refresh_invoice_totals(invoice: Invoice) -> bool:
+    """Recompute the running totals of a locked invoice from its ledger rows; returns
+    whether its paid-on day moved (call :func:`_refresh_invoices_totals`, which keeps the
+    payment habits)."""
     paid = invoice.allocations.aggregate(s=Sum("amount"), last=Max("payment__received_on"))
     credited = invoice.credit_notes.aggregate(s=Sum("amount"))["s"] or ZERO
     written_off = (
@@ -531,9 +533,16 @@ def _refresh_invoice_totals(invoice: Invoice) -> None:
             "paid_on",
         ]
     )
-    if invoice.paid_on != paid_on:
-        # Paid (or no longer): the account's habitual delay counts this invoice differently.
-        refresh_payment_habits([invoice.account_id])
+    return invoice.paid_on != paid_on
+
+
+def _refresh_invoices_totals(invoices: Iterable[Invoice]) -> None:
+    """:func:`_refresh_invoice_totals` of each, then the payment habits of the accounts
+    whose invoices became paid (or no longer): their habitual delay counts them
+    differently. Once per account, however many of its invoices one payment settles."""
+    moved = {invoice.account_id for invoice in invoices if _refresh_invoice_totals(invoice)}
+    if moved:
+        refresh_payment_habits(moved)
 
 
 def issue_invoice(
@@ -724,9 +733,7 @@ def _apply_unapplied_credit(
         if lines:
             payment.unapplied_amount = rest
             save_versioned(payment, None, ["unapplied_amount"])
-    for invoice in invoices:
-        if invoice.pk in touched:
-            _refresh_invoice_totals(invoice)
+    _refresh_invoices_totals(invoice for invoice in invoices if invoice.pk in touched)
 
 
 def apply_unapplied_credit(account: Account, *, by: User, via: str = Interface.WEB) -> None:
@@ -789,8 +796,7 @@ def reallocate_payment(
             Allocation(payment=locked, invoice_id=invoice_id, amount=amount, created_by=by)
             for invoice_id, amount in wanted.items()
         )
-        for invoice in invoices.values():
-            _refresh_invoice_totals(invoice)
+        _refresh_invoices_totals(invoices.values())
         locked.unapplied_amount = locked.amount - total
         save_versioned(locked, locked.version, ["unapplied_amount"])
         audit.record(
@@ -836,7 +842,7 @@ def issue_credit_note(
             reason=reason.strip(),
             created_by=by,
         )
-        _refresh_invoice_totals(locked)
+        _refresh_invoices_totals([locked])
         audit.record(AuditEvent.Action.CREATE, note, by=by, via=via)
     return note
 
@@ -891,7 +897,7 @@ def decide_write_off(
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         if approve:
-            _refresh_invoice_totals(invoice)
+            _refresh_invoices_totals([invoice])
         audit.record(
             AuditEvent.Action.UPDATE,
             locked,
