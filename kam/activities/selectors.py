@@ -111,21 +111,37 @@ def calendar_activities(
 ) -> QuerySet[Activity]:
     """Activities between ``start`` and ``end`` led or attended by ``people`` (default: the
     user), on accounts the user sees; cancelled ones are left out (issue 5 no. 11)."""
+    window = Q(starts_at__gte=start, starts_at__lt=end)
     if people is None:
         people = User.objects.filter(pk=user.pk)
-    people_ids = people.values("pk")
+        person_ids = [user.pk]
+    else:
+        person_ids = list(people.order_by().values_list("pk", flat=True)[:2])
+    attendance = Activity.staff.through.objects
+    if len(person_ids) == 1:
+        # One person (a rep's own calendar): the activities they led and those they
+        # attended, each found by its own index, as one list of ids. Written as an OR of
+        # the two, PostgreSQL read five weeks of everybody's activities by start time and
+        # filtered them (the large tenant: a rep's own calendar 170 -> 49 ms); for a team
+        # the OR is the faster.
+        led = Activity.objects.filter(window, owner_id=person_ids[0]).values("pk").order_by()
+        attended = (
+            attendance.filter(user_id=person_ids[0], activity__starts_at__gte=start)
+            .filter(activity__starts_at__lt=end)
+            .values("activity_id")
+            .order_by()
+        )
+        chosen = Q(pk__in=led.union(attended, all=True))
+    else:
+        people_ids = people.values("pk")
+        chosen = Q(owner_id__in=people_ids) | Q(
+            pk__in=attendance.filter(user_id__in=people_ids).values("activity_id")
+        )
     return (
         activity_list(user)
-        .filter(starts_at__gte=start, starts_at__lt=end)
+        .filter(window)
         .exclude(status=ActivityStatus.CANCELLED)
-        .filter(
-            Q(owner_id__in=people_ids)
-            | Q(
-                pk__in=Activity.staff.through.objects.filter(user_id__in=people_ids).values(
-                    "activity_id"
-                )
-            )
-        )
+        .filter(chosen)
         .order_by("starts_at", "pk")
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kam.activities import selectors, services
 from kam.activities.models import ActivityStatus, Kind, Outcome
+from kam.core.models import User
 from kam.pipeline.models import Opportunity, PipelineSettings, StageChange
 from tests.factories import AccountFactory, ActivityFactory
 from tests.pipeline.factories import new_opportunity
@@ -105,6 +106,36 @@ def test_calendar_per_user_and_per_team(org, login):
     assert shown(org.east_manager, person="team") == {mine.pk, colleague.pk}
     assert shown(org.east_manager, person=org.rep2.pk) == {colleague.pk}
     assert shown(org.north_manager, person="team") == set()
+
+
+def test_one_persons_calendar_holds_what_they_led_and_attended_in_the_window(org):
+    """One person's calendar is read as a union of two index lookups, a team's as an OR:
+    both must hold the same activities (led or attended, in the window, not cancelled)."""
+    now = timezone.now()
+    account = AccountFactory(owner=org.rep, name="华东电网")
+    led = ActivityFactory(account=account, owner=org.rep, starts_at=now)
+    attended = ActivityFactory(account=account, owner=org.rep2, starts_at=now)
+    attended.staff.add(org.rep)
+    both = ActivityFactory(account=account, owner=org.rep, starts_at=now)
+    both.staff.add(org.rep)  # led and attended: listed once
+    neither = ActivityFactory(account=account, owner=org.rep2, starts_at=now)
+    ActivityFactory(account=account, owner=org.rep, starts_at=now - timedelta(days=40))
+    late = ActivityFactory(account=account, owner=org.rep2, starts_at=now + timedelta(days=40))
+    late.staff.add(org.rep)
+    ActivityFactory(account=account, owner=org.rep, starts_at=now, status=ActivityStatus.CANCELLED)
+    window = {"start": now - timedelta(days=7), "end": now + timedelta(days=7)}
+    expected = [led.pk, attended.pk, both.pk]
+
+    def listed(**people):  # type: ignore[no-untyped-def]
+        rows = selectors.calendar_activities(org.east_manager, **window, **people)
+        return sorted(a.pk for a in rows)
+
+    assert listed(people=User.objects.filter(pk=org.rep.pk)) == sorted(expected)
+    # The manager's own calendar (the default person) has none of them.
+    assert listed() == []
+    # The team's, through the OR: the rep's three and what rep2 led, each once.
+    team = listed(people=User.objects.filter(pk__in=[org.rep.pk, org.rep2.pk]))
+    assert team == sorted([*expected, neither.pk])
 
 
 def test_ics_feed_content_and_revocation(org, client, login):
