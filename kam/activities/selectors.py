@@ -106,40 +106,46 @@ def visible_activity(user: User, pk: int) -> Activity:
         raise Http404 from None
 
 
+def _led_or_attended_by_one(person_id: int, start: datetime, end: datetime) -> Q:
+    """The activities one person led and those they attended, each found by its own
+    index, as one list of ids. Written as an OR of the two, PostgreSQL read five weeks of
+    everybody's activities by start time and filtered them (the large tenant: a rep's own
+    calendar 170 -> 49 ms)."""
+    led = Activity.objects.filter(owner_id=person_id, starts_at__gte=start, starts_at__lt=end)
+    attended = Activity.staff.through.objects.filter(
+        user_id=person_id, activity__starts_at__gte=start, activity__starts_at__lt=end
+    )
+    return Q(
+        pk__in=led.values("pk")
+        .order_by()
+        .union(attended.values("activity_id").order_by(), all=True)
+    )
+
+
+def _led_or_attended_by_team(people: QuerySet[User]) -> Q:
+    """The activities any of ``people`` led or attended: for many people the OR is the
+    faster (a team's calendar, measured against the union of each one's)."""
+    ids = people.values("pk")
+    attended = Activity.staff.through.objects.filter(user_id__in=ids).values("activity_id")
+    return Q(owner_id__in=ids) | Q(pk__in=attended)
+
+
 def calendar_activities(
     user: User, *, start: datetime, end: datetime, people: QuerySet[User] | None = None
 ) -> QuerySet[Activity]:
     """Activities between ``start`` and ``end`` led or attended by ``people`` (default: the
     user), on accounts the user sees; cancelled ones are left out (issue 5 no. 11)."""
-    window = Q(starts_at__gte=start, starts_at__lt=end)
     if people is None:
-        people = User.objects.filter(pk=user.pk)
-        person_ids = [user.pk]
+        chosen = _led_or_attended_by_one(user.pk, start, end)
     else:
-        person_ids = list(people.order_by().values_list("pk", flat=True)[:2])
-    attendance = Activity.staff.through.objects
-    if len(person_ids) == 1:
-        # One person (a rep's own calendar): the activities they led and those they
-        # attended, each found by its own index, as one list of ids. Written as an OR of
-        # the two, PostgreSQL read five weeks of everybody's activities by start time and
-        # filtered them (the large tenant: a rep's own calendar 170 -> 49 ms); for a team
-        # the OR is the faster.
-        led = Activity.objects.filter(window, owner_id=person_ids[0]).values("pk").order_by()
-        attended = (
-            attendance.filter(user_id=person_ids[0], activity__starts_at__gte=start)
-            .filter(activity__starts_at__lt=end)
-            .values("activity_id")
-            .order_by()
-        )
-        chosen = Q(pk__in=led.union(attended, all=True))
-    else:
-        people_ids = people.values("pk")
-        chosen = Q(owner_id__in=people_ids) | Q(
-            pk__in=attendance.filter(user_id__in=people_ids).values("activity_id")
-        )
+        ids = list(people.order_by().values_list("pk", flat=True)[:2])
+        if len(ids) == 1:
+            chosen = _led_or_attended_by_one(ids[0], start, end)
+        else:
+            chosen = _led_or_attended_by_team(people)
     return (
         activity_list(user)
-        .filter(window)
+        .filter(starts_at__gte=start, starts_at__lt=end)
         .exclude(status=ActivityStatus.CANCELLED)
         .filter(chosen)
         .order_by("starts_at", "pk")
