@@ -138,19 +138,20 @@ def measure_pages(report: Report, repeats: int, only: list[str] | None = None) -
             client.force_login(user)
             url = page.url(user)
             headers = {"HTTP_ACCEPT": "application/json"} if url.startswith("/api/") else {}
-            for _ in range(2):  # warm up caches and connections
-                client.get(url, **headers)
             times, cpu = [], []
             queries = 0
             status = 0
-            for _ in range(repeats):
-                with CaptureQueriesContext(connection) as captured:
-                    started, cpu_started = time.perf_counter(), time.process_time()
-                    response = client.get(url, **headers)
-                    times.append((time.perf_counter() - started) * 1000)
-                    cpu.append((time.process_time() - cpu_started) * 1000)
-                queries = len(captured)
-                status = response.status_code
+            with page.state():
+                for _ in range(2):  # warm up caches and connections
+                    client.get(url, **headers)
+                for _ in range(repeats):
+                    with CaptureQueriesContext(connection) as captured:
+                        started, cpu_started = time.perf_counter(), time.process_time()
+                        response = client.get(url, **headers)
+                        times.append((time.perf_counter() - started) * 1000)
+                        cpu.append((time.process_time() - cpu_started) * 1000)
+                    queries = len(captured)
+                    status = response.status_code
             result = PageResult(
                 name=page.name,
                 role=role,
@@ -298,6 +299,7 @@ def main() -> int:
     from benchmarks import load_test, scenarios
 
     ensure_tenant(args.scale)
+    scenarios.steady_state()
     report = Report(
         scale=args.scale,
         database=connection.vendor,
