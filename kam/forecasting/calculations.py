@@ -15,11 +15,6 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
-def from_cents(cents: int | None) -> Decimal:
-    """Whole cents from a database sum → an exact Decimal amount."""
-    return Decimal(int(cents or 0)) / HUNDRED
-
-
 @dataclass(frozen=True)
 class FunnelRow:
     """One stage of the weekly funnel report (§5): rate, count, total, weighted.

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.models import User
+from kam.core.money import cents, from_cents
 from kam.core.visibility import sees_all_accounts
-from kam.forecasting.calculations import HUNDRED, ZERO, WeekProgress, cumulative_to, from_cents
+from kam.forecasting.calculations import HUNDRED, ZERO, WeekProgress, cumulative_to
 from kam.forecasting.models import Metric, PipelineSnapshot, PipelineWeekTotal, SnapshotWeek
 from kam.forecasting.periods import QUARTER, Period, Week
 from kam.forecasting.scopes import Scope
-from kam.forecasting.selectors import TargetBook, cents
+from kam.forecasting.selectors import TargetBook
 from kam.forecasting.snapshots import CHANGE_CONDITIONS
 from kam.pipeline.models import Opportunity, SmallSale, Status
 from kam.pipeline.selectors import visible_opportunities

@@ -17,10 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    BigIntegerField,
     Count,
     F,
-    Func,
     Q,
     QuerySet,
     Sum,
@@ -29,6 +27,7 @@ from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.models import Team, User
+from kam.core.money import cents, from_cents
 from kam.core.visibility import visible_teams
 from kam.forecasting import scopes
 from kam.forecasting.calculations import (
@@ -36,7 +35,6 @@ from kam.forecasting.calculations import (
     Forecast,
     FunnelRow,
     TargetNode,
-    from_cents,
     with_rates,
 )
 from kam.forecasting.models import ForecastAdjustment, Method, Metric, Target
@@ -51,19 +49,6 @@ from kam.pipeline.models import (
     Status,
 )
 from kam.pipeline.selectors import visible_opportunities
-
-
-class _Cents(Func):
-    # Written out, not as Cast(Round(... * 100)): on SQLite Django wraps each of those
-    # steps in CAST(... AS NUMERIC), five casts per row for the same integer.
-    template = "CAST(ROUND((%(expressions)s) * 100) AS BIGINT)"
-    output_field = BigIntegerField()
-
-
-def cents(expression: Any) -> Func:
-    """An amount expression as whole cents (an integer), so a SUM is exact everywhere."""
-    return _Cents(expression)
-
 
 # --- targets ------------------------------------------------------------------------
 

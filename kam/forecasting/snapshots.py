@@ -23,9 +23,9 @@ from django.db.models import Count, F, Field, Model, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncQuarter
 
 from kam.core.models import User
+from kam.core.money import cents
 from kam.forecasting.models import PipelineSnapshot, PipelineWeekTotal
 from kam.forecasting.periods import QUARTER, Period, Week
-from kam.forecasting.selectors import cents
 from kam.pipeline.models import Opportunity, Stage, Status
 
 # The week-over-week changes a snapshot row carries against the same deal's row of the

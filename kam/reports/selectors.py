@@ -28,12 +28,12 @@ from kam.activities import selectors as activity_selectors
 from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
 from kam.core import selectors as core_selectors
 from kam.core.models import Role, User
+from kam.core.money import cents
 from kam.forecasting import progress as weekly
 from kam.forecasting import scopes
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.periods import QUARTER, Period
 from kam.forecasting.scopes import Scope
-from kam.forecasting.selectors import cents
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
 from kam.pipeline.selectors import visible_opportunities
 from kam.receivables import selectors as receivable_selectors
