@@ -248,12 +248,14 @@ class ParetoShape:
     rest_share_pct: Decimal | None  # the other 80%'s share
 
 
-def pareto(revenues: Iterable[Decimal]) -> ParetoShape:
-    ordered = sorted((max(r, ZERO) for r in revenues), reverse=True)
+def pareto(revenues: Iterable[Decimal | int]) -> ParetoShape:
+    """How much of the revenue the top fifth of the accounts brings (§1.3); the revenues
+    in any one unit (yuan, or whole cents), a loss counting as nothing."""
+    ordered = sorted(revenues, reverse=True)
     n = len(ordered)
     top_count = (n + 4) // 5  # at least one account once there is any
-    total = sum(ordered, ZERO)
-    top = sum(ordered[:top_count], ZERO)
+    total = Decimal(sum(r for r in ordered if r > 0))
+    top = Decimal(sum(r for r in ordered[:top_count] if r > 0))
     top_share = percent(top, total)
     rest_share = HUNDRED - top_share if top_share is not None else None
     return ParetoShape(n, top_count, top_share, rest_share)

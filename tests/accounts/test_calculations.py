@@ -251,6 +251,12 @@ def test_pareto_shares_add_up_to_100(revenues):
         assert shape.top_share_pct >= D(20) - D("0.1")  # the top fifth holds at least its share
 
 
+@given(st.lists(money, max_size=40))
+def test_pareto_is_the_same_in_cents_as_in_yuan(revenues):
+    in_cents = [int(r * 100) for r in revenues]
+    assert calc.pareto(in_cents) == calc.pareto(revenues)
+
+
 # --- margin and payment cycle from receivables (§1.2 criteria 2 and 5) -----------------------
 
 

@@ -34,6 +34,7 @@ from tests.accounts.factories import (
     won,
 )
 from tests.factories import ActivityFactory, OpportunityFactory
+from tests.forecasting.factories import small_sale
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -392,6 +393,29 @@ def test_the_pyramid_shows_each_tiers_share_and_the_80_20_shape(org):
     assert len(drill.top) == 4 and {a.owner for a, _r, _p in drill.top} == {org.rep}
     everyone = selectors.value_pyramid(org.director)
     assert {row.tier: row for row in everyone.rows}["key"].accounts == 2
+
+
+def test_the_pyramid_adds_off_funnel_sales_to_won_business_to_the_cent(org):
+    today = timezone.localdate()
+    key = AccountFactory(owner=org.rep, tier="key", margin_pct=D("12.35"))
+    won(key, "100.10")
+    won(key, "0.20", days_ago=364)  # the window's first day
+    won(key, "999.99", days_ago=365)  # the day before it
+    small_sale(key, "0.05", today)
+    small_sale(key, "77.77", today - timedelta(days=365))
+    only_small = AccountFactory(owner=org.rep, tier="general")
+    small_sale(only_small, "33.33", today - timedelta(days=10))
+    AccountFactory(owner=org.rep, tier="general")  # no sales: counted, not read
+    pyramid = selectors.value_pyramid(org.rep)
+    rows = {row.tier: row for row in pyramid.rows}
+    assert rows["key"].revenue == D("100.35")
+    assert rows["key"].profit == D("12.39")  # 100.35 × 12.35% = 12.393…, to the cent
+    assert rows["general"].revenue == D("33.33") and rows["general"].profit == D(0)
+    assert rows["general"].accounts == 2
+    assert pyramid.pareto.accounts == 3 and pyramid.pareto.top_count == 1
+    assert pyramid.pareto.top_share_pct == D("75.1")  # 100.35 of 133.68
+    drill = selectors.value_pyramid(org.rep, tier="key")
+    assert [(a.pk, r, p) for a, r, p in drill.top] == [(key.pk, D("100.35"), D("12.39"))]
 
 
 def test_customer_total_value_has_its_parts_and_computes_profit_when_missing(org):
