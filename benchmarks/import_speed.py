@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -69,6 +70,7 @@ def build_file(rows: int, accounts: list[str], stages: list[str], seed: int = 8)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--json", type=Path, help="also write the timings to this file")
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory(prefix="kam-import-bench-")
@@ -130,6 +132,9 @@ def main() -> int:
         cpu_total = validation_cpu + commit_cpu
         floor = f"floor {FLOOR_SECONDS:.0f} s: {verdict}"
         print(f"total         {total:6.1f} s  (CPU {cpu_total:.1f} s; {floor})")
+        if args.json:
+            timings = {"rows": args.rows, "validation_s": validation, "commit_s": commit}
+            args.json.write_text(json.dumps({"database": vendor, **timings}))
         return 0 if total < FLOOR_SECONDS else 1
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

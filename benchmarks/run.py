@@ -13,7 +13,8 @@ generating the tenant first when that database is empty. Then:
    same rows: both results must be equal, and the ratio KAM ÷ SQL is reported;
 3. a bounded load test: gunicorn with several workers on 127.0.0.1, a fixed
    number of simulated users for a fixed time, a mix of reads and writes;
-4. the snapshot and import timings the areas register in ``scenarios.TIMED``.
+4. the weekly snapshot and the win-probability training (``scenarios.timed_jobs``),
+   and a 10,000-row Excel import (``import_speed.py``, in its own throwaway database).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -204,6 +207,21 @@ def measure_figures(report: Report, repeats: int) -> None:
             print(f"    KAM: {kam_value!r}\n    SQL: {sql_value!r}")
 
 
+def measure_import(report: Report, rows: int) -> None:
+    """The import of a generated workbook of ``rows`` opportunities, dry run then commit,
+    run by ``import_speed.py`` in a process and database of its own."""
+    with tempfile.TemporaryDirectory(prefix="kam-import-") as scratch:
+        out = Path(scratch) / "import.json"
+        script = ROOT / "benchmarks" / "import_speed.py"
+        command = [sys.executable, str(script), "--rows", str(rows), "--json", str(out)]
+        subprocess.run(command, check=True)
+        timings = json.loads(out.read_text())
+    report.timed[f"import of {rows:,} opportunities: validation (dry run)"] = timings[
+        "validation_s"
+    ]
+    report.timed[f"import of {rows:,} opportunities: commit"] = timings["commit_s"]
+
+
 def markdown(report: Report) -> str:
     lines = [
         f"# KAM benchmark: {report.scale} tenant on {report.database}",
@@ -318,6 +336,8 @@ def main() -> int:
         job()
         report.timed[name] = time.perf_counter() - started
         print(f"  {name}: {report.timed[name]:.1f} s")
+    if not args.only:
+        measure_import(report, 1_000 if args.quick else 10_000)
     if not args.skip_load:
         print("Load test:")
         report.load = load_test.run(
