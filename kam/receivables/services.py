@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,6 +290,12 @@ def refresh_left_to_invoice(contract: Contract) -> None:
     Installment.objects.bulk_update(changed, ["left_to_invoice"])
 
 
+def _habits_marker() -> QuerySet[PaymentHabitsAsOf]:
+    """The one row saying for which day the stored payment habits hold (made on first use)."""
+    PaymentHabitsAsOf.objects.get_or_create(pk=1)
+    return PaymentHabitsAsOf.objects.filter(pk=1)
+
+
 def refresh_payment_habits(
     accounts: Iterable[int] | None = None, *, as_of: date | None = None
 ) -> bool:
@@ -303,8 +309,7 @@ def refresh_payment_habits(
     """
     with transaction.atomic():
         # One row, locked: a refresh of everything and one of a few accounts do not cross.
-        PaymentHabitsAsOf.objects.get_or_create(pk=1)
-        marker = PaymentHabitsAsOf.objects.select_for_update().get(pk=1)
+        marker = _habits_marker().select_for_update().get()
         day = marker.as_of
         if accounts is None:
             day = as_of or timezone.localdate()
@@ -336,12 +341,7 @@ def request_payment_habits_refresh(today: date) -> bool:
     forecast that finds them stale asks; the others compute them meanwhile)."""
     from kam.receivables.tasks import refresh_payment_habits_job
 
-    PaymentHabitsAsOf.objects.get_or_create(pk=1)
-    asked = (
-        PaymentHabitsAsOf.objects.filter(pk=1)
-        .exclude(requested_on__gte=today)
-        .update(requested_on=today)
-    )
+    asked = _habits_marker().exclude(requested_on__gte=today).update(requested_on=today)
     if asked:
         transaction.on_commit(lambda: refresh_payment_habits_job.enqueue(today.isoformat()))
     return bool(asked)
