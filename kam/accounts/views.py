@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.accounts import charts, selectors, services
 from kam.accounts import forms as account_forms
-from kam.accounts import selectors, services
 from kam.accounts.models import (
     Account,
     AccountMember,
@@ -545,26 +545,8 @@ def pyramid(request: HttpRequest) -> HttpResponse:
     tier = request.GET.get("tier", "")
     result = selectors.value_pyramid(request.user, tier=tier)  # type: ignore[arg-type]
     url = reverse("accounts:pyramid")
-    chart = {
-        "tooltip": {"trigger": "item"},
-        "series": [
-            {
-                "type": "funnel",
-                "sort": "ascending",
-                "gap": 4,
-                "minSize": "25%",
-                "label": {"show": True, "position": "inside"},
-                "data": [
-                    {
-                        "name": f"{row.label} · {row.accounts}",
-                        "value": 3 - i,
-                        "url": f"{url}?tier={row.tier}",
-                    }
-                    for i, row in enumerate(result.rows)
-                ],
-            }
-        ],
-    }
+    # The shares have a chart of their own beside it.
+    chart = charts.pyramid(result, with_revenue_share=False)
     shares = {
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},

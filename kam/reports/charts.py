@@ -14,7 +14,6 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kam.accounts.selectors import Pyramid
 from kam.forecasting.calculations import Forecast
 from kam.forecasting.periods import Period
 from kam.forecasting.scopes import Scope
@@ -184,31 +183,6 @@ def outcomes(
             for value, label, outcome_param in (
                 (value, label, _param("outcome", value)) for value, label in outcome_labels
             )
-        ],
-    }
-
-
-def pyramid(result: Pyramid) -> dict[str, Any]:
-    """The value pyramid (§1.3): tiers with their share of revenue; a tier opens its accounts."""
-    url = reverse("accounts:pyramid")
-    return {
-        "tooltip": {"trigger": "item"},
-        "series": [
-            {
-                "type": "funnel",
-                "sort": "ascending",
-                "gap": 4,
-                "minSize": "25%",
-                "label": {"show": True, "position": "inside"},
-                "data": [
-                    {
-                        "name": f"{row.label} · {row.accounts} · {row.revenue_share or 0}%",
-                        "value": len(result.rows) - i,
-                        "url": f"{url}?tier={row.tier}",
-                    }
-                    for i, row in enumerate(result.rows)
-                ],
-            }
         ],
     }
 

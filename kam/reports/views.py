@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.accounts import charts as account_charts
 from kam.accounts import selectors as account_selectors
 from kam.core.models import User
 from kam.core.selectors import home_summary
@@ -160,7 +161,7 @@ def _company_forecast(user: User, today: date) -> dict[str, Any]:
 
 def _company_pyramid(user: User, today: date) -> dict[str, Any]:
     pyramid = account_selectors.value_pyramid(user, today=today)
-    return {"pyramid": pyramid, "pyramid_chart": charts.pyramid(pyramid)}
+    return {"pyramid": pyramid, "pyramid_chart": account_charts.pyramid(pyramid)}
 
 
 def _company_matrix(user: User, today: date) -> dict[str, Any]:

@@ -267,6 +267,19 @@ def test_the_pyramid_and_matrix_count_only_visible_accounts(org, login):
     assert login(org.director).get(reverse("accounts:matrix")).context["points"] == 2
 
 
+def test_the_pyramid_stands_on_its_base_and_shows_no_share_as_a_dash(org, login):
+    AccountFactory(owner=org.rep, tier="key")  # no sales, no margin: no shares of profit
+    AccountFactory(owner=org.rep, tier="general")
+    response = login(org.rep).get(reverse("accounts:pyramid"))
+    funnel = response.context["chart"]["series"][0]
+    # Sorted ascending, the smallest value is drawn narrowest and on top: the key accounts.
+    assert funnel["sort"] == "ascending"
+    rank = {item["url"].rsplit("=", 1)[1]: item["value"] for item in funnel["data"]}
+    assert rank["key"] < rank["important"] < rank["general"]
+    page = response.content.decode()
+    assert "—%" not in page and "—</td>" in page
+
+
 def test_plan_year_defaults_to_this_year(org, login):
     account = AccountFactory(owner=org.rep)
     response = login(org.rep).post(

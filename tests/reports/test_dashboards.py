@@ -109,6 +109,12 @@ def test_a_director_sees_the_company(org, book, login):
     assert panels["risks"]["overdue_total"] == Decimal("40000.00") + Decimal("500000.00")
     assert {line.label for line in panels["forecast"]["breakdown"]} == {"华东大区", "华北大区"}
     assert sum(row.accounts for row in panels["pyramid"]["pyramid"].rows) == 3
+    tips = panels["pyramid"]["pyramid_chart"]["series"][0]["data"]
+    assert [item["url"].rsplit("=", 1)[1] for item in sorted(tips, key=lambda i: i["value"])] == [
+        "key",
+        "important",
+        "general",
+    ]  # the key accounts at the tip
     # The largest deals come first among the risks.
     assert [d.opportunity for d in panels["risks"]["flagged"]][:1] == [book.their_deal]
 
