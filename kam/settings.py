@@ -219,6 +219,8 @@ LANGUAGE_CODE = os.environ.get("KAM_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LANGUAGE_COOKIE_NAME = "kam_language"
 USE_I18N = True
+# Amounts grouped by thousands in Chinese as in English (kam/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["kam.formats"]
 TIME_ZONE = os.environ.get("KAM_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 

@@ -280,6 +280,15 @@ def test_the_pyramid_stands_on_its_base_and_shows_no_share_as_a_dash(org, login)
     assert "—%" not in page and "—</td>" in page
 
 
+def test_amounts_are_grouped_by_thousands_in_chinese_as_in_english(org, login):
+    won(AccountFactory(owner=org.rep, tier="key"), 56478133500)
+    client = login(org.rep)
+    for language in ("zh-hans", "en"):
+        client.cookies["kam_language"] = language
+        page = client.get(reverse("accounts:pyramid")).content.decode()
+        assert "56,478,133,500" in page, language
+
+
 def test_plan_year_defaults_to_this_year(org, login):
     account = AccountFactory(owner=org.rep)
     response = login(org.rep).post(

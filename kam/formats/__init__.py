@@ -1,0 +1,1 @@
+"""KAM's own number formats per language, read before Django's (``FORMAT_MODULE_PATH``)."""
