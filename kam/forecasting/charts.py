@@ -51,7 +51,7 @@ def breakdown(lines: Sequence[Any]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [_("Forecast"), _("Target")]},
-        "grid": {"left": 80, "right": 20, "bottom": 60},
+        "grid": {"left": 8, "right": 20, "bottom": 8, "containLabel": True},
         "xAxis": {
             "type": "category",
             "data": [line.label for line in lines],
