@@ -289,6 +289,17 @@ def test_amounts_are_grouped_by_thousands_in_chinese_as_in_english(org, login):
         assert "56,478,133,500" in page, language
 
 
+def test_missing_financials_show_a_dash_and_present_ones_their_amount(org, login):
+    blank = AccountFactory(owner=org.rep, annual_revenue=None, annual_profit=None)
+    known = AccountFactory(owner=org.rep, annual_revenue=Decimal(1234567), annual_profit=None)
+    client = login(org.rep)
+    client.cookies["kam_language"] = "en"
+    page = client.get(reverse("accounts:detail", args=[blank.pk])).content.decode()
+    assert "revenue this year — · profit this year —" in page
+    page = client.get(reverse("accounts:detail", args=[known.pk])).content.decode()
+    assert "revenue this year 1,234,567 · profit this year —" in page
+
+
 def test_plan_year_defaults_to_this_year(org, login):
     account = AccountFactory(owner=org.rep)
     response = login(org.rep).post(
