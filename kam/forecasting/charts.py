@@ -80,7 +80,7 @@ def progress(weeks: Sequence[WeekProgress], query: _Query) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [_("Sales progress (%)"), _("Pipeline + sales")]},
-        "grid": {"left": 60, "right": 80, "bottom": 40},
+        "grid": {"left": 28, "right": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": keys},
         "yAxis": [{"type": "value", "name": "%"}, {"type": "value"}],
         "series": [
