@@ -227,6 +227,16 @@ def profit_from_margin(revenue: Decimal, margin_pct: Decimal | None) -> Decimal 
     return (revenue * margin_pct / HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def profit_cents_from_margin(cents: int, margin_hundredths: int) -> int:
+    """:func:`profit_from_margin` in whole numbers: sales in cents at a margin in hundredths
+    of a percent give the profit in cents, rounded half away from zero as it rounds."""
+    product = cents * margin_hundredths  # in ten-thousandths of a cent
+    whole, rest = divmod(abs(product), 10_000)
+    if rest * 2 >= 10_000:
+        whole += 1
+    return whole if product >= 0 else -whole
+
+
 def priority_for(attractiveness: int, probability: int) -> str:
     """The priority matrix (§1.5): attractiveness × probability of success, each 1-5.
 

@@ -484,8 +484,9 @@ class Pyramid:
     until: date | None = None
 
 
-#: An account's sales over a window: its tier, its margin, its won and off-funnel sales in cents.
-AccountSales = tuple[str, Decimal | None, int]
+#: An account's sales over a window: its tier, its margin in hundredths of a percent (None
+#: when not known) and its won and off-funnel sales in cents.
+AccountSales = tuple[str, int | None, int]
 
 
 def _sales_with_margin(
@@ -497,7 +498,8 @@ def _sales_with_margin(
     One query: the won deals and the off-funnel sales summed per account (exact cents),
     and only then joined to their accounts, so each account is read once, not once per
     deal; accounts without sales are not read at all. (Director, large tenant, SQLite:
-    the pyramid, which read two queries' rows as decimals, 48 → 30 ms.)
+    the pyramid, which read two queries' rows as decimals, 48 → 30 ms; with a margin on
+    most accounts, their profits in whole numbers too: 40 → 30 ms.)
     """
     won = Opportunity.objects.filter(status=Status.WON, closed_on__gte=since, closed_on__lte=until)
     small = SmallSale.objects.filter(sold_on__gte=since, sold_on__lte=until)
@@ -511,7 +513,7 @@ def _sales_with_margin(
         # SQL text compiled by Django; every value is a bound parameter.
         parts.append(f"SELECT s.a AS a, s.c AS c FROM ({sql}) AS s")  # noqa: S608
         params += part_params
-    # The margin in hundredths of a percent (two decimal places), an integer as the cents.
+    # The margin in hundredths of a percent (it has two decimal places), an integer too.
     union = " UNION ALL ".join(parts)
     account_table = Account._meta.db_table
     sql = (
@@ -522,7 +524,7 @@ def _sales_with_margin(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {
-            pk: (account_tier, None if margin is None else Decimal(margin).scaleb(-2), int(c))
+            pk: (account_tier, None if margin is None else int(margin), int(c))
             for pk, account_tier, margin, c in cursor.fetchall()
         }
 
@@ -543,14 +545,18 @@ def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> P
         value: TierRow(value, str(label), accounts=counts.get(value, 0))
         for value, label in Tier.choices
     }
+    # Summed in cents, each account's profit rounded to the cent as profit_from_margin does.
     revenue_cents: dict[str, int] = defaultdict(int)
+    profit_cents: dict[str, int] = defaultdict(int)
     for account_tier, margin, account_cents in sales.values():
         revenue_cents[account_tier] += account_cents
         if margin is not None:
-            profit = calculations.profit_from_margin(from_cents(account_cents), margin)
-            rows[account_tier].profit += profit or ZERO
+            profit_cents[account_tier] += calculations.profit_cents_from_margin(
+                account_cents, margin
+            )
     for account_tier, total_cents in revenue_cents.items():
         rows[account_tier].revenue = from_cents(total_cents)
+        rows[account_tier].profit = from_cents(profit_cents[account_tier])
     total_revenue = sum((r.revenue for r in rows.values()), ZERO)
     total_profit = sum((r.profit for r in rows.values()), ZERO)
     total_accounts = sum(counts.values())

@@ -257,6 +257,15 @@ def test_pareto_is_the_same_in_cents_as_in_yuan(revenues):
     assert calc.pareto(in_cents) == calc.pareto(revenues)
 
 
+@given(
+    st.integers(min_value=-(10**13), max_value=10**13),
+    st.integers(min_value=-10_000, max_value=10_000),
+)
+def test_profit_in_cents_is_profit_from_margin_to_the_cent(cents, margin_hundredths):
+    in_yuan = calc.profit_from_margin(D(cents) / 100, D(margin_hundredths) / 100)
+    assert D(calc.profit_cents_from_margin(cents, margin_hundredths)) / 100 == in_yuan
+
+
 # --- margin and payment cycle from receivables (§1.2 criteria 2 and 5) -----------------------
 
 
