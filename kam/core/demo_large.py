@@ -36,6 +36,7 @@ AREAS = [
     "kam.activities.demo_large",
     "kam.forecasting.demo_large",
     "kam.receivables.demo_large",
+    "kam.accounts.demo_large_qualification",
 ]
 
 BATCH = 5000

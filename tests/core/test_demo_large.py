@@ -85,3 +85,18 @@ def test_a_year_of_weekly_snapshots_of_deals_open_at_each_week_end(tenant: None)
     )
     assert open_now <= last
     assert not PipelineSnapshot.objects.exclude(team_id=F("owner__team_id")).exists()
+
+
+def test_every_account_is_qualified_from_its_data(tenant: None) -> None:
+    from kam.accounts.models import Account
+    from kam.accounts.selectors import assessments_for
+
+    accounts = list(Account.objects.order_by("pk"))
+    assert all(a.purchase_potential and a.qualified_at for a in accounts)
+    assert sum(a.margin_pct is not None for a in accounts) > len(accounts) / 2
+    # The stored score and segment are what an assessment of the same data finds.
+    fresh = assessments_for(accounts, today=TODAY)
+    for account in accounts:
+        assert account.qualification_score == fresh[account.pk].qualification.total
+        assert account.segment == (fresh[account.pk].strategy or "")
+    assert len({a.segment for a in accounts}) >= 3  # the matrix has something to show
