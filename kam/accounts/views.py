@@ -611,7 +611,9 @@ def matrix(request: HttpRequest) -> HttpResponse:
     chart = {
         "tooltip": {"trigger": "item", "formatter": "{b}"},
         "legend": {"bottom": 0},
-        "grid": {"left": 70, "right": 30, "top": 20, "bottom": 70},
+        # Room for potentials of a billion and more, the axis's name beside them, and the
+        # threshold's label at the right end of its line.
+        "grid": {"left": 110, "right": 70, "top": 20, "bottom": 70},
         "xAxis": {
             "type": "value",
             "name": _("Share of wallet (%)"),
@@ -624,7 +626,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "type": "log",
             "name": _("Purchase potential"),
             "nameLocation": "middle",
-            "nameGap": 55,
+            "nameGap": 92,
         },
         "series": [
             {
