@@ -263,6 +263,9 @@ def test_the_pyramid_and_matrix_count_only_visible_accounts(org, login):
     assert "可见客户" in page and "不可见客户" not in page
     matrix = client.get(reverse("accounts:matrix"))
     assert matrix.context["points"] == 1
+    [point] = [p for series in matrix.context["chart"]["series"] for p in series["data"]]
+    visible = Account.objects.get(name="可见客户")
+    assert point["url"] == reverse("accounts:detail", args=[visible.pk])
     assert "不可见客户" not in matrix.content.decode()
     assert login(org.director).get(reverse("accounts:matrix")).context["points"] == 2
 
