@@ -495,14 +495,18 @@ def _sales_with_margin(
     """Per visible account with sales in [since, until]: its tier, its margin and its won
     plus off-funnel sales in whole cents.
 
-    One query: the won deals and the off-funnel sales summed per account (exact cents),
-    and only then joined to their accounts, so each account is read once, not once per
-    deal; accounts without sales are not read at all. (Director, large tenant, SQLite:
-    the pyramid, which read two queries' rows as decimals, 48 → 30 ms; with a margin on
-    most accounts, their profits in whole numbers too: 40 → 30 ms.)
+    One query: the won deals and the off-funnel sales each summed per account (exact
+    cents) and only then joined to their accounts, so each account is read once per
+    source, not once per deal; accounts without sales are not read at all. (Director,
+    large tenant, SQLite: the pyramid, which read two queries' rows as decimals, 48 → 30
+    ms; with a margin on most accounts, their profits in whole numbers too: 40 → 30 ms.)
+    Each sum is joined on its own: PostgreSQL estimates a sum over the union of both at
+    200 accounts and then looks the 13,826 up one by one (the query, fetch included,
+    38 → 24 ms there; SQLite 21 → 19 ms).
     """
     won = Opportunity.objects.filter(status=Status.WON, closed_on__gte=since, closed_on__lte=until)
     small = SmallSale.objects.filter(sold_on__gte=since, sold_on__lte=until)
+    account_table = Account._meta.db_table
     parts, params = [], []
     for base in (won, small):
         records: QuerySet[Any] = scope_to_visible_accounts(base, user)  # type: ignore[type-var]
@@ -510,23 +514,20 @@ def _sales_with_margin(
             records = records.filter(account__tier=tier)
         grouped = records.values(a=F("account_id")).annotate(c=Sum(cents(F("amount")))).order_by()
         sql, part_params = grouped.query.sql_with_params()
-        # SQL text compiled by Django; every value is a bound parameter.
-        parts.append(f"SELECT s.a AS a, s.c AS c FROM ({sql}) AS s")  # noqa: S608
+        # SQL compiled by Django and a table name; every value is a bound parameter. The
+        # margin in hundredths of a percent (it has two decimal places), an integer too.
+        parts.append(
+            "SELECT s.a, acc.tier, CAST(ROUND(acc.margin_pct * 100) AS BIGINT), s.c "  # noqa: S608
+            f"FROM ({sql}) AS s JOIN {account_table} acc ON acc.id = s.a"
+        )
         params += part_params
-    # The margin in hundredths of a percent (it has two decimal places), an integer too.
-    union = " UNION ALL ".join(parts)
-    account_table = Account._meta.db_table
-    sql = (
-        "SELECT t.a, a.tier, CAST(ROUND(a.margin_pct * 100) AS BIGINT), t.c "  # noqa: S608
-        f"FROM (SELECT u.a AS a, SUM(u.c) AS c FROM ({union}) AS u GROUP BY u.a) AS t "
-        f"JOIN {account_table} a ON a.id = t.a"
-    )
+    rows: dict[int, AccountSales] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {
-            pk: (account_tier, None if margin is None else int(margin), int(c))
-            for pk, account_tier, margin, c in cursor.fetchall()
-        }
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for pk, account_tier, margin, c in cursor.fetchall():
+            before = rows[pk][2] if pk in rows else 0
+            rows[pk] = (account_tier, None if margin is None else int(margin), before + int(c))
+    return rows
 
 
 def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> Pyramid:
