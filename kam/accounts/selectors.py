@@ -44,7 +44,7 @@ from kam.accounts.models import (
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities.models import Activity
 from kam.core.models import User
-from kam.core.money import cents, from_cents
+from kam.core.money import CENTS_SQL, cents, from_cents
 from kam.pipeline.models import Opportunity, SmallSale, Status
 
 ZERO = Decimal(0)
@@ -489,9 +489,7 @@ class Pyramid:
 AccountSales = tuple[str, int | None, int]
 
 
-def _sales_with_margin(
-    user: User, since: date, until: date, tier: str = ""
-) -> dict[int, AccountSales]:
+def _sales_with_margin(user: User, since: date, until: date) -> dict[int, AccountSales]:
     """Per visible account with sales in [since, until]: its tier, its margin and its won
     plus off-funnel sales in whole cents.
 
@@ -507,17 +505,16 @@ def _sales_with_margin(
     won = Opportunity.objects.filter(status=Status.WON, closed_on__gte=since, closed_on__lte=until)
     small = SmallSale.objects.filter(sold_on__gte=since, sold_on__lte=until)
     account_table = Account._meta.db_table
+    margin_hundredths = CENTS_SQL % {"expressions": "acc.margin_pct"}
     parts, params = [], []
     for base in (won, small):
         records: QuerySet[Any] = scope_to_visible_accounts(base, user)  # type: ignore[type-var]
-        if tier:
-            records = records.filter(account__tier=tier)
         grouped = records.values(a=F("account_id")).annotate(c=Sum(cents(F("amount")))).order_by()
         sql, part_params = grouped.query.sql_with_params()
         # SQL compiled by Django and a table name; every value is a bound parameter. The
         # margin in hundredths of a percent (it has two decimal places), an integer too.
         parts.append(
-            "SELECT s.a, acc.tier, CAST(ROUND(acc.margin_pct * 100) AS BIGINT), s.c "  # noqa: S608
+            f"SELECT s.a, acc.tier, {margin_hundredths}, s.c "  # noqa: S608
             f"FROM ({sql}) AS s JOIN {account_table} acc ON acc.id = s.a"
         )
         params += part_params

@@ -16,10 +16,15 @@ from django.db.models import BigIntegerField, Func
 HUNDRED = Decimal(100)
 
 
+#: The SQL of an amount (or any two-decimal number) as a whole number of hundredths, for
+#: queries written out in SQL: ``CENTS_SQL % {"expressions": "column"}``.
+CENTS_SQL = "CAST(ROUND((%(expressions)s) * 100) AS BIGINT)"
+
+
 class _Cents(Func):
     # Written out, not as Cast(Round(... * 100)): on SQLite Django wraps each of those
     # steps in CAST(... AS NUMERIC), five casts per row for the same integer.
-    template = "CAST(ROUND((%(expressions)s) * 100) AS BIGINT)"
+    template = CENTS_SQL
     output_field = BigIntegerField()
 
 
