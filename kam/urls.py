@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kam.core import views as core_views
+from kam.reports import views as report_views
 
 handler400 = "kam.core.errors.bad_request"
 handler403 = "kam.core.errors.permission_denied"
@@ -11,7 +12,7 @@ handler404 = "kam.core.errors.not_found"
 handler500 = "kam.core.errors.server_error"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", report_views.dashboard, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.switch_language, name="switch_language"),

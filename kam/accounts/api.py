@@ -48,8 +48,8 @@ from kam.accounts.visibility import (
     scope_to_visible_accounts,
     visible_accounts,
 )
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, Role, User
+from kam.core.rest.serializers import ModelSerializer
 
 API = Interface.API
 

@@ -9,8 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.models import Versioned
-from kam.pipeline.models import BilingualName
+from kam.core.models import BilingualName, Versioned
 
 # Bounds that catch typing mistakes: no customer spends or earns more than this in a year.
 MAX_MONEY = Decimal("1000000000000")  # one trillion

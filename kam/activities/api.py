@@ -16,8 +16,8 @@ from kam.accounts.models import Account, PlanAction
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities import selectors, services
 from kam.activities.models import Activity, Kind, Outcome
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
+from kam.core.rest.serializers import ModelSerializer
 from kam.pipeline.models import Opportunity
 from kam.pipeline.selectors import visible_opportunities
 from kam.stakeholders.models import Contact

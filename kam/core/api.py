@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers, viewsets
 
-from kam.api.permissions import IsKamAdminOrReadOnly
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, Team, User
+from kam.core.rest.permissions import IsKamAdminOrReadOnly
+from kam.core.rest.serializers import ModelSerializer
 from kam.core.services import teams as team_services
 from kam.core.services import users as user_services
 from kam.core.visibility import visible_teams, visible_users

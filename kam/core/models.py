@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,24 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("Sales director")
     FINANCE = "finance", _("Finance")
     ADMIN = "admin", _("Administrator")
+
+
+class BilingualName(models.Model):
+    """A configured label in both UI languages (labels are data, §3.1)."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "zh-hans").lower()
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Team(models.Model):

@@ -41,14 +41,6 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The first page after sign-in: the dashboard of the user's role (kam.reports)."""
-    from kam.reports.views import dashboard
-
-    return dashboard(request)
-
-
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; for a signed-in user it sticks to their profile."""

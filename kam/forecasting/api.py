@@ -19,8 +19,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kam.api.schema import ReportSchema
 from kam.core.models import Interface, User
+from kam.core.rest.schema import ReportSchema
 from kam.forecasting import odds, selectors, services
 from kam.forecasting import progress as weekly
 from kam.forecasting.calculations import Forecast, FunnelRow, funnel_totals

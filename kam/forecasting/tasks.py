@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.tasks import refresh_planner_statistics
 from kam.forecasting import services
 from kam.jobs.runner import background_job
+from kam.jobs.tasks import refresh_planner_statistics
 
 
 @background_job(label=_("Weekly pipeline snapshot"), attempts=4, backoff=timedelta(minutes=5))

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kam.api.serializers import ModelSerializer
+from kam.core.rest.serializers import ModelSerializer
 from kam.notifications import selectors, services
 from kam.notifications.models import Notification
 

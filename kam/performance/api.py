@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import visible_accounts
-from kam.api.schema import ReportSchema
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
+from kam.core.rest.schema import ReportSchema
+from kam.core.rest.serializers import ModelSerializer
 from kam.performance import selectors, services
 from kam.performance.models import (
     ScorecardIndicator,

@@ -10,8 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.models import Versioned
-from kam.pipeline.models import BilingualName
+from kam.core.models import BilingualName, Versioned
 
 LEVEL = [MinValueValidator(1), MaxValueValidator(3)]
 RATING = [MinValueValidator(1), MaxValueValidator(5)]

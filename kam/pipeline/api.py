@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts.visibility import can_edit_account, visible_accounts
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, Role, User
+from kam.core.rest.serializers import ModelSerializer
 from kam.pipeline import calculations, selectors, services
 from kam.pipeline.models import (
     Answer,

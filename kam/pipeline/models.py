@@ -11,25 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.models import Versioned
-
-
-class BilingualName(models.Model):
-    """A configured label in both UI languages (labels are data, §3.1)."""
-
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "zh-hans").lower()
-        return self.name_zh if language.startswith("zh") else self.name_en
-
-    def __str__(self) -> str:
-        return self.name
+from kam.core.models import BilingualName, Versioned
 
 
 class StageModel(BilingualName):

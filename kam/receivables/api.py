@@ -11,10 +11,10 @@ from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
-from kam.api.pagination import KamPagination
-from kam.api.schema import ReportSchema
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
+from kam.core.rest.pagination import KamPagination
+from kam.core.rest.schema import ReportSchema
+from kam.core.rest.serializers import ModelSerializer
 from kam.forecasting.scopes import resolve_scope
 from kam.pipeline.models import Opportunity
 from kam.receivables import selectors, services

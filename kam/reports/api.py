@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts import selectors as account_selectors
-from kam.api.schema import ReportSchema
 from kam.core.models import Interface, User
+from kam.core.rest.schema import ReportSchema
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.api import (
     PERIOD,

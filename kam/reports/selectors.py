@@ -23,10 +23,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Strategy
-from kam.accounts.visibility import visible_accounts
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities import selectors as activity_selectors
 from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
-from kam.core import selectors as core_selectors
 from kam.core.models import Role, User
 from kam.core.money import cents
 from kam.forecasting import progress as weekly
@@ -428,6 +427,43 @@ def birthdays_this_week(user: User, today: date) -> list[SpecialDay]:
     return sorted(found, key=lambda s: (s.day, s.contact.name))
 
 
+@dataclass(frozen=True)
+class HomeSummary:
+    accounts: int
+    open_opportunities: int
+    open_amount: Decimal
+    upcoming_activities: list[Activity]
+
+
+def home_summary(user: User) -> HomeSummary:
+    """What the signed-in user sees first: their book and the week ahead."""
+    now = timezone.now()
+    accounts = visible_accounts(user)
+    if user.role == Role.REP:
+        accounts = accounts.filter(owner=user)
+    open_opps = scope_to_visible_accounts(Opportunity.objects.filter(status=Status.OPEN), user)
+    if user.role == Role.REP:
+        open_opps = open_opps.filter(owner=user)
+    totals = open_opps.aggregate(n=Count("*"), amount=Sum("amount"))
+    upcoming = (
+        scope_to_visible_accounts(Activity.objects.all(), user)
+        .filter(
+            owner=user,
+            status=ActivityStatus.PLANNED,
+            starts_at__gte=now,
+            starts_at__lt=now + timedelta(days=7),
+        )
+        .select_related("account", "opportunity")
+        .order_by("starts_at")[:10]
+    )
+    return HomeSummary(
+        accounts=accounts.count(),
+        open_opportunities=totals["n"] or 0,
+        open_amount=totals["amount"] or Decimal(0),
+        upcoming_activities=list(upcoming),
+    )
+
+
 # --- the three dashboards ------------------------------------------------------------
 
 
@@ -435,7 +471,7 @@ def birthdays_this_week(user: User, today: date) -> list[SpecialDay]:
 class RepAgenda:
     today: date
     week: tuple[date, date]
-    summary: core_selectors.HomeSummary
+    summary: HomeSummary
     today_activities: list[Activity]
     week_activities: list[Activity]
 
@@ -451,7 +487,7 @@ def rep_agenda(user: User, today: date) -> RepAgenda:
     return RepAgenda(
         today=today,
         week=(monday, sunday),
-        summary=core_selectors.home_summary(user),
+        summary=home_summary(user),
         today_activities=[a for a in week if timezone.localdate(a.starts_at) == today],
         week_activities=week,
     )

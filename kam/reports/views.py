@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from kam.accounts import charts as account_charts
 from kam.accounts import selectors as account_selectors
 from kam.core.models import User
-from kam.core.selectors import home_summary
 from kam.forecasting import charts as forecast_charts
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.calculations import FunnelRow
@@ -100,7 +99,7 @@ def _team_forecast(user: User, today: date) -> dict[str, Any]:
     return {
         "scope": scope,
         "link": link,
-        "summary": home_summary(user),
+        "summary": selectors.home_summary(user),
         "forecast": report.forecast,
         "forecast_url": link.forecast_url(),
         "funnel_chart": forecast_charts.funnel(_funnel_rows(report.forecast.rows), link),

@@ -27,8 +27,8 @@ from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
-from kam.api.serializers import ModelSerializer
 from kam.core.models import Interface, User
+from kam.core.rest.serializers import ModelSerializer
 from kam.core.visibility import visible_users
 from kam.pipeline.models import Opportunity
 from kam.stakeholders import selectors, services

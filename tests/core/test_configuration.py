@@ -73,7 +73,7 @@ def test_database_outage_gives_a_503_not_a_traceback(client, monkeypatch, org):
     def broken(user):  # type: ignore[no-untyped-def]
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("kam.core.selectors.home_summary", broken)
+    monkeypatch.setattr("kam.reports.selectors.home_summary", broken)
     client.raise_request_exception = False
     client.force_login(org.rep)
     # The rep's agenda panel is what reads the book first.

@@ -154,7 +154,7 @@ def test_a_job_that_works_on_its_second_attempt_leaves_no_failure(org, monkeypat
 def test_a_new_snapshot_has_the_planner_statistics_gathered_after_it(org):
     tasks.take_weekly_snapshot.enqueue(week=WEEK)
     run_worker()
-    statistics = DBTaskResult.objects.get(task_path="kam.core.tasks.refresh_planner_statistics")
+    statistics = DBTaskResult.objects.get(task_path="kam.jobs.tasks.refresh_planner_statistics")
     assert statistics.status == "SUCCESSFUL"
     # Only what the snapshot wrote: a whole-database ANALYZE of this nearly empty test
     # database would leave the planner sure that every table is empty for later tests.
@@ -173,7 +173,7 @@ def test_a_new_snapshot_has_the_planner_statistics_gathered_after_it(org):
     tasks.take_weekly_snapshot.enqueue(week=WEEK)  # already taken: nothing new to analyse
     run_worker()
     assert (
-        DBTaskResult.objects.filter(task_path="kam.core.tasks.refresh_planner_statistics").count()
+        DBTaskResult.objects.filter(task_path="kam.jobs.tasks.refresh_planner_statistics").count()
         == 1
     )
 

@@ -1,4 +1,4 @@
-"""Background jobs of the core: database upkeep."""
+"""Background jobs of the database itself: the planner's statistics."""
 
 from __future__ import annotations
 
