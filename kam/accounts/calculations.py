@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
@@ -269,3 +269,10 @@ def pareto(revenues: Iterable[Decimal | int]) -> ParetoShape:
     top_share = percent(top, total)
     rest_share = HUNDRED - top_share if top_share is not None else None
     return ParetoShape(n, top_count, top_share, rest_share)
+
+
+def year_window(today: date) -> tuple[date, date, date, date]:
+    """The last 12 months up to ``today`` and the 12 months before: (start, end,
+    previous start, previous end), every day in exactly one of the two."""
+    start = today - timedelta(days=364)
+    return start, today, start - timedelta(days=365), start - timedelta(days=1)

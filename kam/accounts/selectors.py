@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +45,7 @@ from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities.models import Activity
 from kam.core.models import User
 from kam.core.money import CENTS_SQL, cents, from_cents
+from kam.core.providers import Provider
 from kam.pipeline.models import Opportunity, SmallSale, Status
 
 ZERO = Decimal(0)
@@ -227,12 +228,6 @@ def sales_by_account(
     return totals
 
 
-def _year_window(today: date) -> tuple[date, date, date, date]:
-    start = today - timedelta(days=365)
-    previous_start = start - timedelta(days=365)
-    return start + timedelta(days=1), today, previous_start + timedelta(days=1), start
-
-
 # --- qualification (§1.2) -------------------------------------------------------
 
 
@@ -269,31 +264,16 @@ class ReceivablesFacts:
     payment_days: Decimal | None = None
 
 
-def receivables_facts(ids: list[int], today: date) -> dict[int, ReceivablesFacts]:
-    """Margin of the contracts signed and payment cycle of the invoices paid (or overdue)
-    in the last 12 months, per account, in two queries (§1.2 criteria 2 and 5)."""
-    from kam.receivables.models import Contract, Invoice
+def _no_receivables_facts(ids: list[int], today: date) -> dict[int, ReceivablesFacts]:
+    return {pk: ReceivablesFacts() for pk in ids}
 
-    start, end, _ps, _pe = _year_window(today)
-    contracts: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    for account_id, amount, margin in Contract.objects.filter(
-        account__in=ids, signed_on__gte=start, signed_on__lte=end
-    ).values_list("account", "amount", "gross_margin_pct"):
-        contracts[account_id].append((amount, margin))
-    invoices: dict[int, list[tuple[date, date | None, Decimal]]] = defaultdict(list)
-    for account_id, issued_on, paid_on, amount in Invoice.objects.filter(
-        Q(paid_on__gte=start, paid_on__lte=end)
-        | Q(paid_on__isnull=True, open_amount__gt=0, due_date__lt=today),
-        account__in=ids,
-    ).values_list("account", "issued_on", "paid_on", "amount"):
-        invoices[account_id].append((issued_on, paid_on, amount))
-    return {
-        pk: ReceivablesFacts(
-            margin_pct=calculations.weighted_margin(contracts.get(pk, [])),
-            payment_days=calculations.payment_cycle_days(invoices.get(pk, []), today),
-        )
-        for pk in ids
-    }
+
+#: Margin of the contracts signed and payment cycle of the invoices paid (or overdue) in the
+#: last 12 months, per account (§1.2 criteria 2 and 5); receivables answers
+#: (``kam.receivables.apps``).
+receivables_facts: Provider[[list[int], date], dict[int, ReceivablesFacts]] = Provider(
+    "the receivables facts of qualification", _no_receivables_facts
+)
 
 
 def _by_data_or_hand(
@@ -326,11 +306,15 @@ def _criteria_values(
     }
 
 
-def surveyed_openness(ids: list[int], today: date) -> dict[int, Decimal]:
-    """Criterion 7 from the customers' own answers to the loyalty survey, where they exist."""
-    from kam.performance.selectors import openness_from_surveys
+def _no_surveys(ids: list[int], today: date) -> dict[int, Decimal]:
+    return {}
 
-    return openness_from_surveys(ids, today)
+
+#: Criterion 7 from the customers' own answers to the loyalty survey, where they exist;
+#: performance answers (``kam.performance.apps``).
+surveyed_openness: Provider[[list[int], date], dict[int, Decimal]] = Provider(
+    "the surveyed openness of qualification", _no_surveys
+)
 
 
 def _assess(
@@ -369,7 +353,7 @@ def _assess(
 def assessment_for(account: Account, today: date | None = None) -> Assessment:
     """The seven-criteria score of one account with its breakdown, and its segment."""
     today = today or timezone.localdate()
-    start, end, previous_start, previous_end = _year_window(today)
+    start, end, previous_start, previous_end = calculations.year_window(today)
     sales = sales_by_account([account.pk], start, end).get(account.pk, ZERO)
     previous = sales_by_account([account.pk], previous_start, previous_end).get(account.pk, ZERO)
     facts = receivables_facts([account.pk], today)[account.pk]
@@ -380,7 +364,7 @@ def assessment_for(account: Account, today: date | None = None) -> Assessment:
 def assessments_for(accounts: list[Account], today: date | None = None) -> dict[int, Assessment]:
     """The same for many accounts in a fixed number of queries."""
     today = today or timezone.localdate()
-    start, end, previous_start, previous_end = _year_window(today)
+    start, end, previous_start, previous_end = calculations.year_window(today)
     ids = [a.pk for a in accounts]
     sales = sales_by_account(ids, start, end)
     previous = sales_by_account(ids, previous_start, previous_end)
@@ -535,7 +519,7 @@ def value_pyramid(user: User, *, tier: str = "", today: date | None = None) -> P
     size of the account base.
     """
     today = today or timezone.localdate()
-    start, end, _ps, _pe = _year_window(today)
+    start, end, _ps, _pe = calculations.year_window(today)
     accounts = visible_accounts(user)
     counts = dict(accounts.order_by().values_list("tier").annotate(n=Count("*")))
     sales = _sales_with_margin(user, start, end)
@@ -637,7 +621,7 @@ def attack_defend_matrix(
     """Accounts placed by purchase potential × share of wallet, and per strategy the
     planned allocation against what activities actually spent in ``year``."""
     today = today or timezone.localdate()
-    start, end, _ps, _pe = _year_window(today)
+    start, end, _ps, _pe = calculations.year_window(today)
     visible = visible_accounts(user)
     accounts = list(visible.only("pk", "name", "purchase_potential", "tier", "segment"))
     # The visible accounts as a subquery, not a list of (for a director) 20,000 ids.

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from kam.accounts import calculations as account_calculations
 from kam.accounts.models import Account, Strategy, StrategyAllocation, Tier
 from kam.accounts.selectors import sales_by_account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
@@ -145,12 +146,6 @@ def _company_label() -> str:
 # --- the balanced scorecard (§1.4) -------------------------------------------------
 
 
-def year_window(today: date) -> tuple[date, date, date, date]:
-    """The last 12 months up to today and the 12 months before."""
-    start = today - timedelta(days=364)
-    return start, today, start - timedelta(days=365), start - timedelta(days=1)
-
-
 def account_facts(
     accounts: QuerySet[Account] | list[Account], today: date
 ) -> list[calculations.AccountFacts]:
@@ -159,7 +154,7 @@ def account_facts(
     ids = [a.pk for a in rows]
     if not ids:
         return []
-    start, end, before_start, before_end = year_window(today)
+    start, end, before_start, before_end = account_calculations.year_window(today)
     sales = sales_by_account(ids, start, end)
     sales_before = sales_by_account(ids, before_start, before_end)
     from kam.receivables.models import Contract, Invoice
@@ -482,7 +477,7 @@ def selling_styles(user: User, *, today: date | None = None) -> list[SellingStyl
     from kam.receivables.models import Contract
 
     today = today or timezone.localdate()
-    start, end, _bs, _be = year_window(today)
+    start, end, _bs, _be = account_calculations.year_window(today)
     closed = scope_to_visible_accounts(
         Opportunity.objects.filter(closed_on__gte=start, closed_on__lte=end).exclude(
             status=Status.OPEN
@@ -638,7 +633,7 @@ def falling_loyalty(
 def openness_from_surveys(account_ids: list[int], today: date) -> dict[int, Decimal]:
     """Mean answer (1-5) to "open to our ideas" over the last 12 months, per account:
     the data behind key-account criterion 7 (§1.2)."""
-    start, end, _bs, _be = year_window(today)
+    start, end, _bs, _be = account_calculations.year_window(today)
     return {
         account_id: Decimal(mean).quantize(Decimal("0.01"))
         for account_id, mean in SurveyResponse.objects.filter(

@@ -24,6 +24,7 @@ from kam.accounts.visibility import can_edit_account, editable_accounts
 from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Role, User
+from kam.core.providers import Provider
 from kam.pipeline import calculations
 from kam.pipeline.models import (
     DecisionFactor,
@@ -468,19 +469,24 @@ def move_opportunity(
     return opportunity
 
 
+def _no_warning(opportunity: Opportunity, stage: Stage) -> str:
+    return ""
+
+
+#: Entering Commitment warns when the deal would break the account's credit limit (§6);
+#: receivables answers (``kam.receivables.apps``), a warning never blocks the move.
+credit_warning: Provider[[Opportunity, Stage], str] = Provider(
+    "the credit warning on a stage move", _no_warning
+)
+
+
 def _credit_warning(opportunity: Opportunity, stage: Stage) -> str:
-    """Entering Commitment warns when the deal would break the account's credit limit (§6)."""
     if stage.key != "commitment":
         return ""
     try:
-        from kam.receivables.services import credit_check  # type: ignore[attr-defined]
-    except ImportError:
-        return ""
-    try:
-        check = credit_check(opportunity.account, opportunity.amount_cny)
+        return credit_warning(opportunity, stage)
     except Exception:  # a warning must never block a move
         return ""
-    return "" if getattr(check, "ok", True) else str(getattr(check, "message", ""))
 
 
 @transaction.atomic

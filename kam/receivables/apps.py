@@ -6,3 +6,11 @@ class ReceivablesConfig(AppConfig):
     name = "kam.receivables"
     label = "receivables"
     verbose_name = _("Receivables")
+
+    def ready(self) -> None:
+        from kam.accounts import selectors as account_selectors
+        from kam.pipeline import services as pipeline_services
+        from kam.receivables import selectors, services
+
+        pipeline_services.credit_warning.provide(services.credit_warning_on_move)
+        account_selectors.receivables_facts.provide(selectors.qualification_facts)

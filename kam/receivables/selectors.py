@@ -36,7 +36,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.accounts import calculations as account_calculations
 from kam.accounts.models import Account
+from kam.accounts.selectors import ReceivablesFacts
 from kam.accounts.visibility import (
     scope_to_visible_accounts,
     sees_all_accounts,
@@ -789,3 +791,32 @@ def account_receivables(
             .order_by("due_on", "pk")[:5]
         ),
     )
+
+
+# --- facts for the accounts' qualification (§1.2) ------------------------------------
+
+
+def qualification_facts(ids: list[int], today: date) -> dict[int, ReceivablesFacts]:
+    """Margin of the contracts signed and payment cycle of the invoices paid (or overdue)
+    in the last 12 months, per account, in two queries (§1.2 criteria 2 and 5): what
+    the accounts' qualification reads through ``kam.accounts.selectors.receivables_facts``."""
+    start, end, _ps, _pe = account_calculations.year_window(today)
+    contracts: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    for account_id, amount, margin in Contract.objects.filter(
+        account__in=ids, signed_on__gte=start, signed_on__lte=end
+    ).values_list("account", "amount", "gross_margin_pct"):
+        contracts[account_id].append((amount, margin))
+    invoices: dict[int, list[tuple[date, date | None, Decimal]]] = defaultdict(list)
+    for account_id, issued_on, paid_on, amount in Invoice.objects.filter(
+        Q(paid_on__gte=start, paid_on__lte=end)
+        | Q(paid_on__isnull=True, open_amount__gt=0, due_date__lt=today),
+        account__in=ids,
+    ).values_list("account", "issued_on", "paid_on", "amount"):
+        invoices[account_id].append((issued_on, paid_on, amount))
+    return {
+        pk: ReceivablesFacts(
+            margin_pct=account_calculations.weighted_margin(contracts.get(pk, [])),
+            payment_days=account_calculations.payment_cycle_days(invoices.get(pk, []), today),
+        )
+        for pk in ids
+    }

@@ -26,7 +26,7 @@ from kam.accounts.models import Account
 from kam.core import audit
 from kam.core.concurrency import ConflictError, save_versioned
 from kam.core.models import AuditEvent, Interface, User
-from kam.pipeline.models import Opportunity, Status
+from kam.pipeline.models import Opportunity, Stage, Status
 from kam.receivables import calculations, cash, permissions
 from kam.receivables.models import (
     BOOKING_CURRENCY,
@@ -119,6 +119,12 @@ def credit_check(account: Account, additional_amount: Decimal | int = 0) -> Cred
         on_hold=on_hold,
         message=message,
     )
+
+
+def credit_warning_on_move(opportunity: Opportunity, stage: Stage) -> str:
+    """What the pipeline shows when a deal enters Commitment past the credit limit (§6)."""
+    check = credit_check(opportunity.account, opportunity.amount_cny)
+    return "" if check.ok else check.message
 
 
 def set_credit(

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from kam.activities.models import Activity, ActivityStatus
+from kam.core.providers import Provider
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.calculations import (
     DealFacts,
@@ -33,6 +35,17 @@ from kam.stakeholders.models import (
 from kam.stakeholders.services import MOVE_FIELDS
 
 __all__ = ["RedFlag", "red_flags_for", "red_flags_for_opportunities", "thresholds"]
+
+
+def _no_surveys(
+    account_ids: list[int], *, today: date | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    return {}
+
+
+#: Key accounts whose loyalty survey fell past the company's threshold: (previous, latest)
+#: per account; performance answers (``kam.performance.apps``).
+falling_loyalty = Provider("the falling loyalty of the red flags", _no_surveys)
 
 
 def thresholds() -> Thresholds:
@@ -135,8 +148,6 @@ def red_flags_for_opportunities(
         review_on__lt=today,
     ).values_list("account_id", "opportunity_id", "title"):
         (overdue[opp_id] if opp_id else by_account[account_id]).append(title)
-
-    from kam.performance.selectors import falling_loyalty
 
     loyalty = falling_loyalty(list(accounts), today=today)
 

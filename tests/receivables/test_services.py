@@ -25,6 +25,7 @@ from kam.receivables.models import (
     WriteOff,
 )
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
+from tests.pipeline.factories import new_opportunity, qualify, walk_to
 from tests.receivables.factories import contract_for, invoice_for, payment_for
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,24 @@ def test_credit_limit_exposure_and_hold(org, account):
             credit_limit=None,
             on_hold=False,
         )
+
+
+def test_a_deal_entering_commitment_past_the_credit_limit_warns_without_blocking(org, account):
+    """Receivables answers the pipeline's credit question (a provider, not an import)."""
+    credit = services.account_credit(account)
+    services.set_credit(
+        account,
+        by=org.finance,
+        expected_version=credit.version,
+        credit_limit=D("50000"),
+        on_hold=False,
+    )
+    small = walk_to(qualify(new_opportunity(account, amount=D("10000"))), "commitment")
+    assert small.stage.key == "commitment" and small.credit_warning == ""
+    large = walk_to(qualify(new_opportunity(account, amount=D("80000"))), "comparison")
+    moved = walk_to(large, "commitment")
+    assert moved.stage.key == "commitment"
+    assert "50,000.00" in moved.credit_warning and "finance must approve" in moved.credit_warning
 
 
 def test_promise_kept_by_payment_broken_when_its_date_passes(org, account):
