@@ -6,3 +6,9 @@ class ActivitiesConfig(AppConfig):
     name = "kam.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from kam.activities import selectors
+        from kam.stakeholders import red_flags
+
+        red_flags.visit_facts.provide(selectors.visit_facts)

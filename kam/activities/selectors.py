@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from kam.core.models import User
 from kam.core.visibility import visible_users
 from kam.pipeline.calculations import stall_verdict
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
+from kam.stakeholders.red_flags import VisitFacts
 
 
 def activity_list(user: User, *, status: str = "") -> QuerySet[Activity]:
@@ -305,3 +307,50 @@ def calendar_grid(
         ]
         for week in weeks
     ]
+
+
+# --- the visits behind the red flags (§2.3) ------------------------------------------
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def visit_facts(opportunity_ids: list[int], contacts: QuerySet[Any]) -> VisitFacts:
+    """The visits done and planned of some deals and of the people ``contacts`` (a query
+    of contact ids), in four grouped queries: what the minefields need of the visits
+    (``kam.stakeholders.red_flags.visit_facts``)."""
+    through = Activity.contacts.through
+    done = {
+        row["opportunity_id"]: (_local_day(row["last"]), row["n"])
+        for row in Activity.objects.filter(
+            opportunity_id__in=opportunity_ids, status=ActivityStatus.DONE
+        )
+        .values("opportunity_id")
+        .annotate(last=Max("starts_at"), n=Count("*"))
+    }
+    engaged: dict[int, set[int]] = defaultdict(set)
+    for opp_id, contact_id in (
+        through.objects.filter(
+            activity__opportunity_id__in=opportunity_ids, activity__status=ActivityStatus.DONE
+        )
+        .values_list("activity__opportunity_id", "contact_id")
+        .distinct()
+    ):
+        engaged[opp_id].add(contact_id)
+    last_met = {
+        row["contact_id"]: _local_day(row["last"])
+        for row in through.objects.filter(
+            contact_id__in=contacts, activity__status=ActivityStatus.DONE
+        )
+        .values("contact_id")
+        .annotate(last=Max("activity__starts_at"))
+    }
+    planned = set(
+        through.objects.filter(
+            activity__opportunity_id__in=opportunity_ids,
+            activity__status=ActivityStatus.PLANNED,
+            activity__starts_at__gte=timezone.now() - timedelta(days=1),
+        ).values_list("activity__opportunity_id", "contact_id")
+    )
+    return VisitFacts(done=done, engaged=dict(engaged), last_met=last_met, planned=planned)

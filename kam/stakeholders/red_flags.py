@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from kam.activities.models import Activity, ActivityStatus
 from kam.core.providers import Provider
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.calculations import (
@@ -35,6 +35,29 @@ from kam.stakeholders.models import (
 from kam.stakeholders.services import MOVE_FIELDS
 
 __all__ = ["RedFlag", "red_flags_for", "red_flags_for_opportunities", "thresholds"]
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    """What the visits done and planned say about the people of some deals (§2.3)."""
+
+    #: per deal: the day of its last visit done and how many were done
+    done: dict[int, tuple[date | None, int]] = field(default_factory=dict)
+    #: per deal: the people of the customer met in its visits done
+    engaged: dict[int, set[int]] = field(default_factory=dict)
+    #: per person of the buying circle: the day they were last met
+    last_met: dict[int, date | None] = field(default_factory=dict)
+    #: (deal, person) pairs with a visit planned from yesterday on
+    planned: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _no_visits(opportunity_ids: list[int], contacts: QuerySet[Any]) -> VisitFacts:
+    return VisitFacts()
+
+
+#: The visits of the deals ``opportunity_ids`` and of the people ``contacts`` (a query of
+#: contact ids); activities answers (``kam.activities.apps``).
+visit_facts = Provider("the visits of the red flags", _no_visits)
 
 
 def _no_surveys(
@@ -58,12 +81,6 @@ def thresholds() -> Thresholds:
     )
 
 
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    return timezone.localdate(value) if hasattr(value, "tzinfo") and value.tzinfo else value
-
-
 def red_flags_for_opportunities(
     opportunities: QuerySet[Opportunity] | Iterable[Opportunity], *, today: date | None = None
 ) -> dict[int, list[RedFlag]]:
@@ -77,7 +94,6 @@ def red_flags_for_opportunities(
         return {}
     ids = [d.pk for d in deals]
     limits = thresholds()
-    through = Activity.contacts.through
 
     members = list(
         Stakeholder.objects.filter(opportunity_id__in=ids).values(
@@ -103,36 +119,7 @@ def red_flags_for_opportunities(
         opportunity_id__in=ids, contact__isnull=False
     ).values("contact_id")
 
-    done = {
-        row["opportunity_id"]: row
-        for row in Activity.objects.filter(opportunity_id__in=ids, status=ActivityStatus.DONE)
-        .values("opportunity_id")
-        .annotate(last=Max("starts_at"), n=Count("*"))
-    }
-    engaged: dict[int, set[int]] = defaultdict(set)
-    for opp_id, contact_id in (
-        through.objects.filter(
-            activity__opportunity_id__in=ids, activity__status=ActivityStatus.DONE
-        )
-        .values_list("activity__opportunity_id", "contact_id")
-        .distinct()
-    ):
-        engaged[opp_id].add(contact_id)
-    last_met = {
-        row["contact_id"]: _day(row["last"])
-        for row in through.objects.filter(
-            contact_id__in=circle_contacts, activity__status=ActivityStatus.DONE
-        )
-        .values("contact_id")
-        .annotate(last=Max("activity__starts_at"))
-    }
-    planned = set(
-        through.objects.filter(
-            activity__opportunity_id__in=ids,
-            activity__status=ActivityStatus.PLANNED,
-            activity__starts_at__gte=timezone.now() - timedelta(days=1),
-        ).values_list("activity__opportunity_id", "contact_id")
-    )
+    visits = visit_facts(ids, circle_contacts)
     moved_on = dict(
         ContactChange.objects.filter(contact_id__in=circle_contacts, field__in=MOVE_FIELDS)
         .values("contact_id")
@@ -175,22 +162,22 @@ def red_flags_for_opportunities(
                 influence=m["influence"],
                 relationship=m["relationship"],
                 has_left=bool(m["contact__has_left"]),
-                last_met=last_met.get(contact_id),
+                last_met=visits.last_met.get(contact_id),
                 moved_on=moved_on.get(contact_id),
-                meeting_planned=(m["opportunity_id"], contact_id) in planned,
+                meeting_planned=(m["opportunity_id"], contact_id) in visits.planned,
             )
         )
 
     result: dict[int, list[RedFlag]] = {}
     for deal in deals:
-        stats = done.get(deal.pk)
+        last, done = visits.done.get(deal.pk, (None, 0))
         facts = DealFacts(
             win_rate=deal.stage.win_rate,
             competition_status=getattr(deal, "competition_status", None),
             people=tuple(people.get(deal.pk, ())),
-            last_activity_on=_day(stats["last"]) if stats else None,
-            done_activities=stats["n"] if stats else 0,
-            engaged=frozenset(engaged.get(deal.pk, ())),
+            last_activity_on=last,
+            done_activities=done,
+            engaged=frozenset(visits.engaged.get(deal.pk, ())),
             overdue_policies=tuple(overdue.get(deal.pk, []) + by_account.get(deal.account_id, [])),
             loyalty_fall=loyalty.get(deal.account_id),
         )
