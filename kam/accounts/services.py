@@ -36,6 +36,7 @@ from kam.accounts.visibility import can_edit_account, visible_accounts
 from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, User
+from kam.core.providers import Provider
 
 # Fields of the account profile (§1.1) that people edit directly.
 PROFILE_FIELDS = [
@@ -545,6 +546,15 @@ def save_allocation(
 # --- latent needs into opportunities (§1.6) --------------------------------------
 
 
+def _no_pipeline(**fields: Any) -> Any:
+    raise ValidationError(_("Opportunities cannot be created here yet."))
+
+
+#: Opening a deal at an account (keyword arguments of
+#: ``kam.pipeline.services.create_opportunity``); the pipeline answers (``kam.pipeline.apps``).
+open_opportunity: Provider[..., Any] = Provider("opening an opportunity", _no_pipeline)
+
+
 @transaction.atomic
 def turn_need_into_opportunity(
     need: LatentNeed,
@@ -561,11 +571,7 @@ def turn_need_into_opportunity(
         raise ValidationError(_("This need has an opportunity already."))
     if amount is None or amount < 0:
         raise ValidationError({"amount": _("The amount cannot be negative.")})
-    try:
-        from kam.pipeline.services import create_opportunity
-    except ImportError as exc:  # the pipeline area has not shipped its services yet
-        raise ValidationError(_("Opportunities cannot be created here yet.")) from exc
-    opportunity = create_opportunity(
+    opportunity = open_opportunity(
         account=need.account,
         name=name,
         amount=amount,
