@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kam.core import health
 from kam.core import views as core_views
 
 handler400 = "kam.core.errors.bad_request"
@@ -11,6 +12,8 @@ handler404 = "kam.core.errors.not_found"
 handler500 = "kam.core.errors.server_error"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", core_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -36,12 +36,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "production-test-secret-" + "p" * 40
 ROLES = ("admin", "director", "manager", "rep", "finance")
 
-# Routes no page links to with a plain GET: signing in and out (the walk signs in by
-# itself and must not sign out), links carried in tokens handed out elsewhere (the
-# calendar feed, the customer survey), and actions offered only on records in a state
-# the demo has none of on the first page of each list (a closed deal to reopen, a
-# pending write-off to decide, a running import's progress).
+# Routes no page links to with a plain GET: the health probes (tests/core/
+# test_operations.py), signing in and out (the walk signs in by itself and must not
+# sign out), links carried in tokens handed out elsewhere (the calendar feed, the
+# customer survey), and actions offered only on records in a state the demo has none
+# of on the first page of each list (a closed deal to reopen, a pending write-off to
+# decide, a running import's progress).
 NOT_LINKED = {
+    "/healthz",
+    "/readyz",
     "/login/",
     "/logout/",
     "/activities/feed/<str:token>.ics",
@@ -214,7 +217,7 @@ def test_production_mode_serves_every_page_and_static_file_to_every_role(tmp_pat
     demo.build(today=timezone.localdate(), log=lambda line: None)
     with production_server(tmp_path, static_root, database_url(tmp_path)) as base:
         with ThreadPoolExecutor(len(ROLES)) as pool:
-            walks = dict(zip(ROLES, pool.map(lambda role: walk_as(base, role), ROLES)))
+            walks = dict(zip(ROLES, pool.map(lambda role: walk_as(base, role), ROLES), strict=True))
         wrong = [line for _walk, lines in walks.values() for line in lines]
         assert not wrong, "\n".join(wrong[:40])
 
