@@ -15,6 +15,12 @@ Environment variables:
 - ``KAM_TIME_ZONE``: default ``Asia/Shanghai``.
 - ``KAM_LANGUAGE``: default ``zh-hans``.
 - ``KAM_HTTPS``: ``1`` when served behind TLS (secure cookies, HSTS).
+- ``KAM_TRUST_PROXY``: ``1`` when a reverse proxy is in front and sets
+  ``X-Forwarded-Proto`` (and ``X-Forwarded-For``); never trusted otherwise.
+- ``KAM_API_DOCS_PUBLIC``: ``1`` to show the API schema and docs without signing in
+  (default: off in production, on otherwise).
+- ``KAM_LOG_FORMAT``: ``json`` for one JSON object per log line; ``KAM_LOG_LEVEL``.
+- ``KAM_SENTRY_DSN``: report errors to Sentry (personal data scrubbed).
 - ``KAM_SESSION_HOURS`` (12), ``KAM_SESSION_IDLE_MINUTES`` (120): when a browser
   session ends, after signing in and without a request.
 - ``KAM_BASE_URL``, ``KAM_EMAIL_*``, ``KAM_WEBHOOK_TIMEOUT``: notifications (see the end).
@@ -35,14 +41,29 @@ KAM_HOME = Path(os.environ.get("KAM_HOME", Path.cwd() / "var")).resolve()
 
 
 def _flag(name: str, default: bool = False) -> bool:
+    """An on/off variable; anything but the usual spellings stops KAM with a message
+    (``KAM_TRUST_PROXY=X-Forwarded-Proto`` must not quietly mean off)."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    spelled = value.strip().lower()
+    if spelled in {"1", "true", "yes", "on"}:
+        return True
+    if spelled in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (on or off), not {value!r}.")
 
 
 PRODUCTION = _flag("KAM_PRODUCTION")
 DEBUG = _flag("KAM_DEBUG") and not PRODUCTION
+
+
+def _private_folder(folder: Path) -> Path:
+    """KAM's own folders (the embedded database, the secret, uploads) are created
+    readable by KAM's user only; a folder that exists already keeps its mode."""
+    for missing in reversed([f for f in (folder, *folder.parents) if not f.exists()]):
+        missing.mkdir(mode=0o700, exist_ok=True)
+    return folder
 
 
 def _secret_key() -> str:
@@ -63,7 +84,7 @@ def _secret_key() -> str:
     key_file = KAM_HOME / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    KAM_HOME.mkdir(parents=True, exist_ok=True)
+    _private_folder(KAM_HOME)
     key = secrets.token_urlsafe(50)
     key_file.write_text(key)
     key_file.chmod(0o600)
@@ -85,8 +106,7 @@ CSRF_TRUSTED_ORIGINS = [
 def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("KAM_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
-        KAM_HOME.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{KAM_HOME / 'kam.sqlite3'}"
+        url = f"sqlite:///{_private_folder(KAM_HOME) / 'kam.sqlite3'}"
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
@@ -100,6 +120,14 @@ def _database() -> dj_database_url.DBConfig:
             f"KAM supports SQLite and PostgreSQL; the database URL asks for {engine!r}."
         )
     if engine == "django.db.backends.sqlite3":
+        # SQLite creates the -wal and -shm files with the database file's mode, so a
+        # database file created private keeps all three private.
+        name = str(config.get("NAME") or "")
+        if name and name != ":memory:" and not name.startswith("file:"):
+            path = Path(name)
+            _private_folder(path.parent)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         # Persistent connections buy nothing on SQLite; WAL lets readers and one
         # writer work at once, the busy timeout waits for a writer instead of failing.
         config["CONN_MAX_AGE"] = 0
@@ -243,6 +271,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_ROOT", KAM_HOME / "media"))
 MEDIA_URL = "/media/"
+# Uploads (import files) hold customers' data: readable by KAM's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -271,8 +302,14 @@ if HTTPS:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _flag("KAM_SSL_REDIRECT", default=False)
+# A reverse proxy in front (nginx, Caddy, a load balancer) says which scheme the browser
+# used in X-Forwarded-Proto. Without a proxy anybody can send that header, so it is
+# trusted only when the operator says one is there (kam.core.checks warns when the
+# settings cannot work together).
+KAM_TRUST_PROXY = _flag("KAM_TRUST_PROXY")
+if KAM_TRUST_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021", "security.W008"]
 CSRF_FAILURE_VIEW = "kam.core.errors.csrf_failure"
 
@@ -301,6 +338,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kam.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# The API schema and docs without signing in (kam.api.permissions.ApiDocsAccess).
+KAM_API_DOCS_PUBLIC = _flag("KAM_API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "KAM API",
     "DESCRIPTION": (
@@ -335,14 +374,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+LOG_FORMAT = os.environ.get("KAM_LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"KAM_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "kam.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Error reporting (kam.core.sentry): off unless a DSN is given.
+SENTRY_DSN = os.environ.get("KAM_SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from kam.core import sentry
+
+    sentry.init(SENTRY_DSN, environment="production" if PRODUCTION else "development")
 
 # The company currency; other currencies carry a rate to it.
 KAM_CURRENCY = os.environ.get("KAM_CURRENCY", "CNY")

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kam.core import health
 from kam.core import views as core_views
 from kam.reports import views as report_views
 
@@ -12,6 +13,8 @@ handler404 = "kam.core.errors.not_found"
 handler500 = "kam.core.errors.server_error"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", report_views.dashboard, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

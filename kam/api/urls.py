@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from kam.api.auth import ObtainTokenView
+from kam.core.rest.permissions import ApiDocsAccess
 
 router = DefaultRouter()
 for app in settings.INSTALLED_APPS:
@@ -24,7 +25,15 @@ for app in settings.INSTALLED_APPS:
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api_token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api_schema"
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", permission_classes=[ApiDocsAccess]
+        ),
+        name="api_docs",
+    ),
     path("", include(router.urls)),
 ]

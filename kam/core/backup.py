@@ -31,6 +31,19 @@ class BackupError(Exception):
     """A backup or restore that could not be done; the message says why."""
 
 
+def _private_folder(folder: Path) -> None:
+    """Create the backup folder readable by KAM's own user only (a folder that exists
+    already keeps its mode: the operator chose it)."""
+    for missing in reversed([f for f in (folder, *folder.parents) if not f.exists()]):
+        missing.mkdir(mode=0o700, exist_ok=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create an empty file only KAM's own user may read, before anything is written to
+    it: a backup holds every customer, person and invoice."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 @dataclass(frozen=True)
 class TableFingerprint:
     rows: int
@@ -77,6 +90,7 @@ def _write_manifest(folder: Path, engine: str, prints: dict[str, TableFingerprin
         "created_at": datetime.now(UTC).isoformat(),
         "tables": {name: {"rows": fp.rows, "checksum": fp.checksum} for name, fp in prints.items()},
     }
+    _private_file(folder / MANIFEST)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 
@@ -110,10 +124,11 @@ def verify(manifest: dict, prints: dict[str, TableFingerprint]) -> list[str]:
 
 def backup_sqlite(source: sqlite3.Connection, folder: Path) -> dict:
     """Copy a live SQLite database with the online backup API, then fingerprint the copy."""
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     target_path = folder / SQLITE_FILE
     if target_path.exists():
         raise BackupError(f"{target_path} exists already; choose a new folder.")
+    _private_file(target_path)
     target = sqlite3.connect(target_path)
     try:
         source.backup(target)
@@ -185,10 +200,11 @@ def backup_postgres(settings: dict, connect: Any, folder: Path) -> dict:
     in it and pg_dump runs with ``--snapshot``, so the manifest describes exactly
     what was dumped even while KAM keeps writing.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     dump = folder / PG_FILE
     if dump.exists():
         raise BackupError(f"{dump} exists already; choose a new folder.")
+    _private_file(dump)  # pg_dump writes into it and keeps its mode
     connection = connect()
     try:
         connection.autocommit = False
@@ -216,6 +232,7 @@ def backup_postgres(settings: dict, connect: Any, folder: Path) -> dict:
     finally:
         connection.close()
     if result.returncode != 0:
+        dump.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
     return _write_manifest(folder, "postgresql", prints)
 

@@ -13,13 +13,11 @@ whatever id they put in the URL, and nothing they post may change a record of th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from django.apps import apps
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from kam.accounts.models import Account
@@ -28,13 +26,21 @@ from kam.core.models import Team, User
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.models import Contact
 from tests.factories import TeamFactory, UserFactory
+from tests.site_pages import fill, ui_routes
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 TODAY = date(2026, 11, 26)
 
 # Pages anybody may open, signed in or not.
-PUBLIC_PREFIXES = ("/login/", "/language/", "/static/", "/api/v1/auth/token/")
+PUBLIC_PREFIXES = (
+    "/login/",
+    "/language/",
+    "/static/",
+    "/api/v1/auth/token/",
+    "/healthz",
+    "/readyz",
+)
 # Token-in-the-URL feeds answer 404 to a wrong token instead of a sign-in redirect.
 TOKEN_ROUTE = re.compile(r"<(str|slug|uuid):(token|key)>")
 
@@ -42,33 +48,6 @@ TOKEN_ROUTE = re.compile(r"<(str|slug|uuid):(token|key)>")
 # sign-in, their session, and the day a cash forecast last asked for the accounts' payment
 # habits to be refreshed (kam.receivables.services.request_payment_habits_refresh).
 TOUCHED_BY_USE = {"core.user", "sessions.session", "receivables.paymenthabitsasof"}
-
-
-def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(route, name) for every pattern of the URL configuration, outside the API."""
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route, entry.name or ""
-
-
-def ui_routes() -> list[str]:
-    routes = []
-    for route, _name in _routes(get_resolver().url_patterns):
-        path = "/" + route
-        if path.startswith(("/api/", "/static/", "/media/")) or route.startswith("^"):
-            continue
-        routes.append(path)
-    return sorted(set(routes))
-
-
-def fill(route: str, ident: int) -> str:
-    """Put ``ident`` in every <int:...> of a route, and a made-up token in the others."""
-    path = re.sub(r"<int:[^>]+>", str(ident), route)
-    path = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", path)
-    return re.sub(r"<(?:str|slug|path):[^>]+>", "not-a-real-token", path)
 
 
 def api_operations(client: APIClient) -> list[tuple[str, str]]:
