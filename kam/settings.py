@@ -338,7 +338,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kam.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-# The API schema and docs without signing in (kam.api.permissions.ApiDocsAccess).
+# The API schema and docs without signing in (kam.core.rest.permissions.ApiDocsAccess).
 KAM_API_DOCS_PUBLIC = _flag("KAM_API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "KAM API",
