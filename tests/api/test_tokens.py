@@ -4,6 +4,7 @@ and by administrators, and all ended by a password change or a deactivation."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -255,3 +256,18 @@ def test_issuing_a_token_is_audited_without_its_key(password):
     assert event.actor == user and event.changes["name"] == "ERP"
     assert key not in str(event.changes)
     assert token_services.revoke_all_tokens(user, by=None) == 1
+
+
+def test_changing_a_password_on_the_command_line_ends_the_tokens_too(password, monkeypatch):
+    from django.contrib.auth.management.commands.changepassword import Command
+    from django.core.management import call_command
+
+    user = UserFactory()
+    key = sign_in(user, password)["token"]
+    monkeypatch.setattr(Command, "_get_pass", lambda self, prompt="": "a-new-Pass-phrase-9")
+    call_command("changepassword", user.username, stdout=StringIO())
+    user.refresh_from_db()
+    assert user.check_password("a-new-Pass-phrase-9")
+    assert not works(key)
+    event = AuditEvent.objects.get(object_type="core.apitoken", action=AuditEvent.Action.DELETE)
+    assert event.changes["reason"] == "password_changed" and event.interface == "cli"
