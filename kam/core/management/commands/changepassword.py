@@ -18,11 +18,13 @@ from kam.core.services import tokens
 
 
 class Command(changepassword.Command):
-    def handle(self, *args: Any, **options: Any) -> str:
+    def handle(self, *args: Any, **options: Any) -> str | None:
         message = super().handle(*args, **options)
         username = options["username"] or getpass.getuser()
         user = User._default_manager.db_manager(options["database"]).get(username=username)
         revoked = tokens.revoke_all_tokens(
             user, by=None, via=Interface.CLI, reason=tokens.Revocation.PASSWORD_CHANGED
         )
-        return f"{message}\n{revoked} API token(s) revoked." if revoked else message
+        if revoked:
+            self.stdout.write(f"{revoked} API token(s) revoked.")
+        return message
