@@ -20,7 +20,7 @@ class ReportSchema(AutoSchema):
         return False
 
 
-class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class TokenScheme(OpenApiAuthenticationExtension):
     """knox's token header, under the name the schema always gave it (``tokenAuth``):
     clients generated from the schema keep working. drf-spectacular's own extension for
     knox would rename it ``knoxApiToken``."""
