@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -177,7 +178,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -242,6 +243,18 @@ AUTH_PASSWORD_VALIDATORS = [
 # every app server sees the same count.
 KAM_LOGIN_MAX_FAILURES = int(os.environ.get("KAM_LOGIN_MAX_FAILURES", "5"))
 KAM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KAM_LOGIN_LOCKOUT_MINUTES", "15"))
+# API tokens (django-rest-knox, kam.core.services.tokens): stored hashed, each one lives
+# this many days from signing in; a new sign-in makes a new token.
+KAM_API_TOKEN_DAYS = int(os.environ.get("KAM_API_TOKEN_DAYS", "90"))
+if KAM_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("KAM_API_TOKEN_DAYS must be a whole number of days, 1 or more.")
+# knox's model is swappable; naming it lets KAM's own rows point at it.
+KNOX_TOKEN_MODEL = "knox.AuthToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=KAM_API_TOKEN_DAYS),
+    # A token's expiry is fixed when it is issued: using it does not extend it.
+    "AUTO_REFRESH": False,
+}
 
 LANGUAGE_CODE = os.environ.get("KAM_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
@@ -328,7 +341,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,3 +6,7 @@ class ApiConfig(AppConfig):
     name = "kam.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        # Registers the schema extensions (the token header's name) with drf-spectacular.
+        from kam.api import schema  # noqa: F401

@@ -7,10 +7,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kam.api.auth import ObtainTokenView
+from kam.api.auth import ApiTokenViewSet, ObtainTokenView
 from kam.core.rest.permissions import ApiDocsAccess
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="api_tokens")
 for app in settings.INSTALLED_APPS:
     if not app.startswith("kam."):
         continue

@@ -97,3 +97,14 @@ class TeamForm(KamForm):
     manager = forms.ModelChoiceField(
         label=_("manager"), queryset=User.objects.filter(is_active=True), required=False
     )
+
+
+class ApiTokenForm(KamForm):
+    """A new API token for oneself: only its name is chosen."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        required=False,
+        help_text=_("Tells your tokens apart in the list, e.g. “ERP integration”."),
+    )

@@ -192,3 +192,28 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ApiToken(models.Model):
+    """What KAM knows of an API token beyond django-rest-knox's row: its name and a short id.
+
+    knox keeps only the token's digest, its first characters, its owner, creation and
+    expiry, and its primary key is the digest. This row, one to one with knox's and
+    deleted with it, gives the token the name its owner chose ("ERP integration") and a
+    small id for the list and the revoke address, so the digest never leaves the
+    database. A separate row rather than knox's swappable token model: swapping it
+    breaks knox's own migrations and admin, and knox asks for it before the first
+    migration only.
+    """
+
+    auth_token = models.OneToOneField(
+        "knox.AuthToken", on_delete=models.CASCADE, related_name="kam_token"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return self.name or self.auth_token.token_key

@@ -6,21 +6,26 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kam.core import selectors
-from kam.core.forms import TeamForm, ThrottledAuthenticationForm, UserForm
-from kam.core.models import AuditEvent, Team, User
+from kam.core.forms import ApiTokenForm, TeamForm, ThrottledAuthenticationForm, UserForm
+from kam.core.models import AuditEvent, Interface, Team, User
 from kam.core.services import teams as team_services
+from kam.core.services import tokens as token_services
 from kam.core.services import users as user_services
+from kam.core.visibility import visible_api_tokens
 from kam.ui.listing import paginate
 
 
@@ -44,8 +49,6 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; for a signed-in user it sticks to their profile."""
-    from django.conf import settings
-
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -143,3 +146,82 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("core:team_list")
     return render(request, "core/team_form.html", {"form": form, "instance": instance})
+
+
+def _token_owner(request: HttpRequest, pk: int | None) -> User:
+    """Whose tokens the page is about: one's own, or (administrators) anyone's; 404 else."""
+    actor = cast(User, request.user)  # login_required: signed in
+    owner = actor if pk is None else get_object_or_404(User, pk=pk)
+    if not token_services.can_manage_tokens_of(actor, owner):
+        raise Http404
+    return owner
+
+
+def _tokens_page(owner: User, actor: User) -> str:
+    if owner.pk == actor.pk:
+        return reverse("core:api_tokens")
+    return reverse("core:user_api_tokens", args=[owner.pk])
+
+
+@login_required
+def api_tokens(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A person's live API tokens: the owner (who may also make one here) or an administrator."""
+    actor = cast(User, request.user)
+    owner = _token_owner(request, pk)
+    is_own = owner.pk == actor.pk
+    form = ApiTokenForm(request.POST or None) if is_own else None
+    new_key = ""
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                _token, new_key = token_services.issue_token(
+                    actor, name=form.cleaned_data["name"], via=Interface.WEB
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                form = ApiTokenForm()
+    tokens = (
+        visible_api_tokens(actor)
+        .filter(auth_token__user=owner)
+        .order_by("-auth_token__created", "-pk")
+    )
+    return render(
+        request,
+        "core/api_tokens.html",
+        {
+            "owner": owner,
+            "is_own": is_own,
+            "tokens": tokens,
+            "form": form,
+            "new_key": new_key,
+            "token_days": settings.KAM_API_TOKEN_DAYS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    actor = cast(User, request.user)
+    token = get_object_or_404(visible_api_tokens(actor), pk=token_id)
+    owner = token.auth_token.user
+    token_services.revoke_token(token, by=actor, via=Interface.WEB)
+    messages.success(request, _("The token is revoked: it no longer signs anyone in."))
+    return redirect(_tokens_page(owner, actor))
+
+
+@require_POST
+@login_required
+def api_tokens_revoke_all(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = cast(User, request.user)
+    owner = _token_owner(request, pk)
+    revoked = token_services.revoke_all_tokens(owner, by=actor, via=Interface.WEB)
+    messages.success(
+        request,
+        ngettext("%(count)s token revoked.", "%(count)s tokens revoked.", revoked)
+        % {"count": revoked},
+    )
+    return redirect(_tokens_page(owner, actor))

@@ -9,9 +9,10 @@ receivables and reads accounts. The account half lives in
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from kam.core.models import Role, Team, User
+from kam.core.models import ApiToken, Role, Team, User
 
 
 def managed_team_ids(user: User) -> list[int]:
@@ -67,3 +68,16 @@ def visible_teams(user: User):  # type: ignore[no-untyped-def]
     if user.team_id:
         ids.append(user.team_id)
     return Team.objects.filter(pk__in=ids)
+
+
+def visible_api_tokens(user: User) -> QuerySet[ApiToken]:
+    """The live API tokens this user may list and revoke: their own; an administrator's
+    sees everyone's. Expired tokens no longer authenticate and are not listed."""
+    if not user.is_authenticated or not user.is_active:
+        return ApiToken.objects.none()
+    tokens = ApiToken.objects.filter(
+        Q(auth_token__expiry__gt=timezone.now()) | Q(auth_token__expiry__isnull=True)
+    ).select_related("auth_token__user")
+    if user.is_kam_admin:
+        return tokens
+    return tokens.filter(auth_token__user=user)

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from kam.accounts.models import Account
 from kam.core import demo
 from kam.core.models import Team, User
+from kam.core.services import tokens
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.models import Contact
 from tests.factories import TeamFactory, UserFactory
@@ -96,7 +97,12 @@ def world(db):  # type: ignore[no-untyped-def]
     demo.build(today=TODAY, log=lambda line: None)
     outsider_team = TeamFactory(name="隔离测试组")
     stranger = UserFactory(username="stranger", team=outsider_team)
+    # A demo user's API token: the stranger may neither see nor revoke it.
+    owner = User.objects.exclude(pk=stranger.pk).order_by("pk").first()
+    _token, key = tokens.issue_token(owner, name="演示数据集成令牌")
     secrets = [
+        key,
+        "演示数据集成令牌",
         *Account.objects.values_list("name", flat=True),
         *Opportunity.objects.values_list("name", flat=True),
         *Contact.objects.values_list("name", flat=True),

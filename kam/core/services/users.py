@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, Role, Team, User
+from kam.core.services import tokens
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "role", "team", "is_active")
 
@@ -49,7 +50,10 @@ def create_user(
 
 @transaction.atomic
 def update_user(user: User, *, by: User | None, via: str = Interface.WEB, **fields: Any) -> User:
-    """Change a user's profile, role, team or active flag."""
+    """Change a user's profile, role, team or active flag.
+
+    Deactivating a user ends every API token they hold.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -68,15 +72,19 @@ def update_user(user: User, *, by: User | None, via: str = Interface.WEB, **fiel
         via=via,
         changes=audit.diff(before, audit.snapshot(user, names)),
     )
+    if not user.is_active:
+        tokens.revoke_all_tokens(user, by=by, via=via, reason=tokens.Revocation.DEACTIVATED)
     return user
 
 
 @transaction.atomic
 def set_password(user: User, password: str, *, by: User | None, via: str = Interface.WEB) -> None:
+    """Give ``user`` a new password (it must pass the policy); their API tokens end."""
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(AuditEvent.Action.UPDATE, user, by=by, via=via, changes={"password": "***"})
+    tokens.revoke_all_tokens(user, by=by, via=via, reason=tokens.Revocation.PASSWORD_CHANGED)
 
 
 def set_language(user: User, language: str) -> None:
