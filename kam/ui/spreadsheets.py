@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db.models import Model
 from django.utils import timezone
@@ -51,7 +51,7 @@ __all__ = [
 #: A text cell starting with one of these is evaluated by a spreadsheet program.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-AnySheet = Worksheet | WriteOnlyWorksheet
+AnySheet: TypeAlias = Worksheet | WriteOnlyWorksheet
 
 _BOLD = Font(bold=True)
 _OOXML_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|\r")
