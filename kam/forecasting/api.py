@@ -72,6 +72,10 @@ class ForecastSerializer(serializers.Serializer):
     scope_label = serializers.CharField()
     period = serializers.CharField()
     method = serializers.ChoiceField(choices=Method.choices)
+    whole_scope = serializers.BooleanField(
+        help_text="false: the figures are only what you may see of the scope, "
+        "so its target and adjustment are left out (null)"
+    )
     forecast = ForecastFiguresSerializer()
     funnel = FunnelRowSerializer(many=True)
     breakdown = BreakdownSerializer(many=True)
@@ -208,6 +212,7 @@ class ForecastViewSet(viewsets.ViewSet):
             "scope_label": scope.label,
             "period": period.key,
             "method": method,
+            "whole_scope": report.whole,
             "forecast": _figures(report.forecast),
             "funnel": _rows(report.forecast.rows),
             "breakdown": [

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
-from kam.ui.exports import add_sheet
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from kam.ui import spreadsheets
+from kam.ui.exports import add_sheet, xlsx_response
+from kam.ui.spreadsheets import Workbook
 
 
 def respond(wb: Workbook, filename: str, *, user: User, what: Any) -> HttpResponse:
-    if "Sheet" in wb.sheetnames and len(wb.sheetnames) > 1:
-        del wb["Sheet"]
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = xlsx_response(spreadsheets.workbook_bytes(wb), filename)
     audit.record(
         AuditEvent.Action.EXPORT, what, by=user, via=Interface.WEB, changes={"file": filename}
     )
@@ -31,7 +24,7 @@ def respond(wb: Workbook, filename: str, *, user: User, what: Any) -> HttpRespon
 
 def forecast_workbook(user: User, report: Any) -> HttpResponse:
     forecast = report.forecast
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     add_sheet(
         wb,
         _("Forecast"),

@@ -142,7 +142,9 @@ def progress_weeks(
             key = (quarter, row["week"])
             weighted = from_cents(row["c"]) * row["win_rate"] / HUNDRED
             pipeline[key] = pipeline.get(key, ZERO) + weighted
-        targets[quarter] = TargetBook(Metric.BOOKINGS, quarter).for_scope(scope).effective
+        targets[quarter] = (
+            TargetBook(Metric.BOOKINGS, quarter).for_scope(scope, viewer=user).effective
+        )
     first_quarter = min(by_quarter)
     daily = _daily_sales(user, scope, first_quarter.start, shown[-1].sunday)
     result = []

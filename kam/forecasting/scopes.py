@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from kam.accounts.models import Account
 from kam.accounts.visibility import visible_accounts
 from kam.core.models import Role, Team, User
-from kam.core.visibility import managed_team_ids, visible_teams, visible_users
+from kam.core.visibility import (
+    managed_team_ids,
+    sees_all_accounts,
+    visible_teams,
+    visible_users,
+)
 
 COMPANY = "company"
 TEAM = "team"
@@ -96,6 +101,25 @@ class Scope:
         if self.account is not None:
             return queryset.filter(**{account: self.account})
         return queryset
+
+
+def sees_whole(user: User, scope: Scope) -> bool:
+    """Whether the user sees every figure of the scope, not only the part their visibility
+    leaves in it.
+
+    Only then does a figure of the whole scope (its target, a manager's adjusted
+    forecast) stand beside its forecast; set beside a partial forecast it would be
+    both misleading and a figure the user may not see. Directors, administrators and
+    finance see the company; a manager the teams they manage and everyone in them; a
+    rep themselves. An account has no target.
+    """
+    if sees_all_accounts(user) or scope.account is not None:
+        return True
+    if scope.team is not None:
+        return scope.team.pk in managed_team_ids(user)
+    if scope.rep is not None:
+        return scope.rep.pk == user.pk or scope.rep.team_id in managed_team_ids(user)
+    return False
 
 
 def default_scope(user: User) -> Scope:

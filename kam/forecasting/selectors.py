@@ -123,7 +123,11 @@ class TargetBook:
             row and row["version"],
         )
 
-    def for_scope(self, scope: Scope) -> TargetFigure:
+    def for_scope(self, scope: Scope, *, viewer: User) -> TargetFigure:
+        """The scope's target, if the viewer sees the whole scope (:func:`scopes.sees_whole`);
+        no target otherwise."""
+        if not scopes.sees_whole(viewer, scope):
+            return TargetFigure(explicit=None, rolled_up=ZERO)
         if scope.team is not None:
             return self.for_team(scope.team)
         if scope.rep is not None:
@@ -392,6 +396,8 @@ class ForecastReport:
     breakdown: list[Breakdown]
     adjustment: ForecastAdjustment | None
     rates_used: dict[int, Decimal] | None
+    # False: the viewer sees only part of the scope, so no target or adjustment is shown.
+    whole: bool = True
 
 
 def forecast_report(
@@ -412,8 +418,9 @@ def forecast_report(
         user, scope, period, method, stage_model, today, by_owner=with_breakdown
     )
     book = TargetBook(Metric.BOOKINGS, period)
-    target = book.for_scope(scope)
-    adjustment = latest_adjustment(scope, period)
+    target = book.for_scope(scope, viewer=user)
+    whole = scopes.sees_whole(user, scope)
+    adjustment = latest_adjustment(scope, period) if whole else None
     forecast = dataclasses.replace(
         parts.forecast,
         target=target.effective,
@@ -424,7 +431,9 @@ def forecast_report(
         lines = _breakdown(
             user, scope, period, parts.figures, parts.stages, method, parts.rates, book
         )
-    return ForecastReport(scope, period, method, forecast, target, lines, adjustment, parts.rates)
+    return ForecastReport(
+        scope, period, method, forecast, target, lines, adjustment, parts.rates, whole
+    )
 
 
 @dataclass(frozen=True)
@@ -512,7 +521,10 @@ def _breakdown(
     for team in sorted(children, key=lambda t: t.path):
         members = {pk for pk, u in owners.items() if (u["team__path"] or "").startswith(team.path)}
         f = _combine(figures, members, stages, method, rates)
+        line_scope = Scope(scopes.TEAM, team=team)
         adjustment = adjustments.get(("team", team.pk))
+        if not scopes.sees_whole(user, line_scope):
+            adjustment = None
         lines.append(
             Breakdown(
                 f"team:{team.pk}",
@@ -522,7 +534,7 @@ def _breakdown(
                     f.closed,
                     f.rows,
                     f.off_funnel,
-                    book.for_team(team).effective,
+                    book.for_scope(line_scope, viewer=user).effective,
                     adjustment.adjusted_amount if adjustment else None,
                 ),
             )
@@ -533,7 +545,10 @@ def _breakdown(
         ).order_by("username")
         for person in people:
             f = _combine(figures, {person.pk}, stages, method, rates)
+            person_scope = Scope(scopes.REP, rep=person)
             adjustment = adjustments.get(("user", person.pk))
+            if not scopes.sees_whole(user, person_scope):
+                adjustment = None
             lines.append(
                 Breakdown(
                     f"rep:{person.pk}",
@@ -543,7 +558,7 @@ def _breakdown(
                         f.closed,
                         f.rows,
                         f.off_funnel,
-                        book.for_user(person).effective,
+                        book.for_scope(person_scope, viewer=user).effective,
                         adjustment.adjusted_amount if adjustment else None,
                     ),
                 )
@@ -580,7 +595,10 @@ def latest_adjustments(period: Period) -> dict[tuple[str, int], ForecastAdjustme
     return result
 
 
-def adjustment_history(scope: Scope, period: Period) -> QuerySet[ForecastAdjustment]:
+def adjustment_history(viewer: User, scope: Scope, period: Period) -> QuerySet[ForecastAdjustment]:
+    """The scope's adjustments, if the viewer sees the whole scope."""
+    if not scopes.sees_whole(viewer, scope):
+        return ForecastAdjustment.objects.none()
     return ForecastAdjustment.objects.filter(
         period_kind=period.kind, period_start=period.start, team=scope.team, user=scope.rep
     ).select_related("adjusted_by")

@@ -106,7 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "can_adjust": can_adjust,
         "method_label": Method(query.method).label,
         "adjust_form": adjust_form,
-        "history": selectors.adjustment_history(query.scope, query.period)[:10],
+        "history": selectors.adjustment_history(user, query.scope, query.period)[:10],
     }
     return render(request, "forecasting/index.html", context)
 

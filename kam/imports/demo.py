@@ -7,12 +7,10 @@ Each is checked by the same dry run as a real upload (nothing is written).
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
 from django.utils import translation
-from openpyxl import Workbook
 
 from kam.accounts.models import Account
 from kam.core.demo import DemoContext
@@ -20,18 +18,17 @@ from kam.core.models import Interface
 from kam.imports import services
 from kam.imports.kinds import IMPORTERS
 from kam.imports.models import Kind
+from kam.ui import spreadsheets
 
 
 def _workbook(kind: str, keys: list[str], rows: list[list[Any]]) -> bytes:
     columns = {c.key: c for c in IMPORTERS[kind].columns}
-    workbook = Workbook()
+    workbook = spreadsheets.new_workbook()
     sheet = workbook.active
-    sheet.append([columns[k].header() if k in columns else k for k in keys])
+    spreadsheets.append(sheet, [columns[k].header() if k in columns else k for k in keys])
     for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        spreadsheets.append(sheet, row)
+    return spreadsheets.workbook_bytes(workbook)
 
 
 def load(ctx: DemoContext) -> None:

@@ -6,18 +6,18 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from kam.core.models import User
 from kam.forecasting.exports import respond
 from kam.performance import selectors
 from kam.performance.models import Posture, SkillDimension
+from kam.ui import spreadsheets
 from kam.ui.exports import add_sheet
 
 
 def performance_workbook(user: User, scope: selectors.Scope) -> HttpResponse:
     card = selectors.scorecard(scope)
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     postures = list(Posture.choices)
     add_sheet(
         book,

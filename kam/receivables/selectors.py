@@ -747,7 +747,7 @@ def cash_forecast(
     if granularity == "month":
         for bucket in buckets:
             book = TargetBook(Metric.COLLECTIONS, Period.of(MONTH, bucket.start))
-            figure = book.for_scope(scope)
+            figure = book.for_scope(scope, viewer=user)
             bucket.target = figure.effective
     return CashForecast(scope, granularity, today, buckets, later)
 

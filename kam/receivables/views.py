@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from kam.accounts.models import Account
 from kam.core.concurrency import ConflictError
@@ -37,6 +36,7 @@ from kam.receivables.models import (
     WriteOff,
 )
 from kam.stakeholders.selectors import payment_approval_chain
+from kam.ui import spreadsheets
 from kam.ui.exports import add_sheet
 from kam.ui.listing import Listing, paginate
 
@@ -684,7 +684,7 @@ def export_aging(request: HttpRequest) -> HttpResponse:
     """The aging table of the page, same grouping, same numbers."""
     user = _user(request)
     report = selectors.aging(user, _group(request))
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     header = [_("Name"), *selectors.bucket_labels().values(), _("Total"), _("Overdue")]
     add_sheet(
         book,
@@ -712,7 +712,7 @@ def export_overdue(request: HttpRequest) -> HttpResponse:
         .select_related("account", "owner")
     )
     types = selectors.debtor_types([i.account_id for i in invoices], today)
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     add_sheet(
         book,
         _("Overdue"),
@@ -780,7 +780,7 @@ def export_cash_forecast(request: HttpRequest) -> HttpResponse:
     """The cash forecast of the page, same scope, same buckets, same numbers."""
     user = _user(request)
     forecast, _error = _cash_forecast(request)
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     rows: list[list[Any]] = [
         [
             b.start,

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from kam.core.models import User
 from kam.forecasting.exports import respond
 from kam.reports.calculations import OutcomeTally, WinLossLine
 from kam.reports.selectors import ActivityReport, WinLossReport
+from kam.ui import spreadsheets
 from kam.ui.exports import add_sheet
+from kam.ui.spreadsheets import Workbook
 
 
 def _lines(wb: Workbook, title: str, first: str, lines: Sequence[WinLossLine]) -> None:
@@ -27,7 +28,7 @@ def _lines(wb: Workbook, title: str, first: str, lines: Sequence[WinLossLine]) -
 
 
 def win_loss_workbook(user: User, report: WinLossReport, scope_label: str) -> HttpResponse:
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     rates = report.rates
     add_sheet(
         wb,
@@ -67,7 +68,7 @@ def _tally_rows(tallies: Sequence[OutcomeTally], outcomes: Sequence[str]) -> lis
 
 
 def activity_workbook(user: User, report: ActivityReport, period_key: str) -> HttpResponse:
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     keys = [value for value, _label in report.outcomes]
     header_tail = [label for _value, label in report.outcomes] + [_("Judged"), _("Advance rate")]
     rate_col = len(keys) + 3

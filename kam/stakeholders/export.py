@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
+from kam.ui import spreadsheets
 
 
 def personal_data_xlsx(data: dict[str, Any]) -> bytes:
     """A workbook with one sheet per part of :func:`services.personal_data`."""
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     sheet = book.active
     sheet.title = "person"
     for key, value in {**data["person"], **data["personal_info"]}.items():
-        sheet.append([key, str(value) if value is not None else ""])
+        spreadsheets.append(sheet, [key, str(value) if value is not None else ""])
     history = book.create_sheet("history")
-    history.append(["field", "before", "after", "effective_on"])
+    spreadsheets.append(history, ["field", "before", "after", "effective_on"])
     for row in data["history"]:
-        history.append([row["field"], row["before"], row["after"], row["effective_on"]])
+        spreadsheets.append(
+            history, [row["field"], row["before"], row["after"], row["effective_on"]]
+        )
     roles = book.create_sheet("buying_roles")
-    roles.append(["opportunity", "roles", "purchase_role", "personal_win", "business_result"])
+    spreadsheets.append(
+        roles, ["opportunity", "roles", "purchase_role", "personal_win", "business_result"]
+    )
     for row in data["buying_roles"]:
-        roles.append(
+        spreadsheets.append(
+            roles,
             [
                 row["opportunity"],
                 ", ".join(row["roles"]),
                 row["purchase_role"],
                 row["personal_win"],
                 row["business_result"],
-            ]
+            ],
         )
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(book)

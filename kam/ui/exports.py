@@ -13,22 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
+from kam.ui import spreadsheets
 from kam.ui.listing import sort_listing
+from kam.ui.spreadsheets import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
@@ -66,17 +62,6 @@ def display(path: str) -> Callable[[Any], Any]:
     return attr(f"get_{path}_display")
 
 
-def _plain(value: Any) -> Any:
-    """What a cell may hold: numbers, dates and text; times in local time without zone."""
-    if value is None or isinstance(value, int | float | Decimal | date | str | bool):
-        if isinstance(value, datetime):
-            return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
-        return value
-    if isinstance(value, Model):
-        return str(value)
-    return str(value)
-
-
 _NOT_IN_TITLES = str.maketrans({c: "-" for c in "[]:*?/\\"})
 
 
@@ -96,11 +81,9 @@ def add_sheet(
 ) -> None:
     """One sheet: a bold header, the rows, money and percent columns formatted (1-based)."""
     ws = wb.create_sheet(sheet_title(title))
-    ws.append([str(h) for h in header])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    spreadsheets.append(ws, header, bold=True)
     for row in rows:
-        ws.append(list(row))
+        spreadsheets.append(ws, row)
     for col in money:
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.number_format = MONEY
@@ -117,33 +100,24 @@ def workbook_bytes(
 
     ``note`` is asked once the rows are written (an iterator may decide it on the way).
     """
-    wb = Workbook(write_only=True)
+    wb = spreadsheets.new_workbook(write_only=True)
     ws = wb.create_sheet(sheet_title(title))
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=str(column.header))
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
+    spreadsheets.append(ws, (column.header for column in columns), bold=True)
+    formats = [MONEY if c.money else PERCENT if c.percent else None for c in columns]
     count = 0
     for row in rows:
-        cells = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=_plain(column.value(row)))
-            if column.money:
-                cell.number_format = MONEY
-            elif column.percent:
-                cell.number_format = PERCENT
-            cells.append(cell)
-        ws.append(cells)
+        spreadsheets.append(
+            ws,
+            (
+                spreadsheets.cell(ws, column.value(row), number_format=number_format)
+                for column, number_format in zip(columns, formats, strict=True)
+            ),
+        )
         count += 1
     if note is not None and (text := note()):
         ws.append([])
-        ws.append([text])
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+        spreadsheets.append(ws, [text])
+    return spreadsheets.workbook_bytes(wb), count
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
