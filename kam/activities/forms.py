@@ -166,6 +166,8 @@ class OutcomeForm(KamForm):
     """What happened, judged by what the customer did (§3.6, issue 5 no. 10)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The phone's draft key (offline.js fills it), so a repeated send records once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=Outcome.choices,
