@@ -274,7 +274,7 @@
       state.className = draft.state === REFUSED ? "d-block text-danger" : "d-block text-body-secondary";
       state.textContent =
         draft.state === REFUSED
-          ? badge.dataset.msgRefused + ": " + draft.message
+          ? badge.dataset.msgRefused + " " + draft.message
           : badge.dataset.msgWaiting;
       link.appendChild(title);
       link.appendChild(state);
