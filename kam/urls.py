@@ -20,6 +20,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.switch_language, name="switch_language"),
     path("", include("kam.core.urls")),
+    path("", include("kam.ui.urls")),
     path("settings/jobs/", include("kam.jobs.urls")),
     path("accounts/", include("kam.accounts.urls")),
     path("people/", include("kam.stakeholders.urls")),

@@ -106,6 +106,13 @@ class ActivityOutcomeSerializer(serializers.Serializer):
         max_digits=16, decimal_places=2, required=False, allow_null=True
     )
     version = serializers.IntegerField()
+    idempotency_key = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="A key per draft (a phone's, say): sent again, the outcome is recorded once.",
+    )
 
 
 class ActivityVersionSerializer(serializers.Serializer):
@@ -184,7 +191,8 @@ class ActivityViewSet(
     @extend_schema(request=ActivityOutcomeSerializer, responses={200: ActivitySerializer})
     @action(detail=True, methods=["post"])
     def outcome(self, request: Request, pk: str | None = None) -> Response:
-        """Record the outcome (§3.6): order, advance, continuation or no sale."""
+        """Record the outcome (§3.6): order, advance, continuation or no sale. With an
+        ``idempotency_key``, a repeated request answers the activity as first recorded."""
         activity = self.get_object()
         payload = ActivityOutcomeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -198,6 +206,7 @@ class ActivityViewSet(
             expected_version=data["version"],
             duration_minutes=data.get("duration_minutes"),
             expenses=data.get("expenses"),
+            idempotency_key=data.get("idempotency_key", ""),
         )
         return self._answer(activity)
 

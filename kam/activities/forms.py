@@ -17,7 +17,7 @@ from kam.activities.models import Activity, Kind, Outcome
 from kam.core.models import Role, User
 from kam.pipeline.models import Opportunity, Status
 from kam.stakeholders.models import Contact
-from kam.ui.forms import KamForm
+from kam.ui.forms import KamForm, RadioChoices
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -166,10 +166,12 @@ class OutcomeForm(KamForm):
     """What happened, judged by what the customer did (§3.6, issue 5 no. 10)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The phone's draft key (offline.js fills it), so a repeated send records once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=Outcome.choices,
-        widget=forms.RadioSelect,
+        widget=RadioChoices,
         help_text=_(
             "Order: the customer bought. Advance: the customer agreed to a concrete step "
             "(a demo, a meeting with a higher decision maker, a trial, part of a budget). "
@@ -197,7 +199,6 @@ class OutcomeForm(KamForm):
         self.fields["outcome_note"].initial = instance.outcome_note
         self.fields["duration_minutes"].initial = instance.duration_minutes
         self.fields["expenses"].initial = instance.expenses
-        self.fields["outcome"].widget.attrs["class"] = "form-check-input"
 
 
 class VersionForm(KamForm):

@@ -148,3 +148,33 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class OutcomeReceipt(models.Model):
+    """The key of an outcome a phone recorded as a draft, once the server took it.
+
+    A phone without signal keeps the outcome and sends it when the connection
+    returns; it may send it again when the answer was lost on the way. The second
+    send finds this receipt and gets the activity as recorded instead of a second
+    outcome. A refused send leaves no receipt, so the fixed draft can go again.
+    """
+
+    key = models.CharField(_("draft key"), max_length=64, unique=True)
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outcome receipt")
+        verbose_name_plural = _("outcome receipts")
+
+    def __str__(self) -> str:
+        return self.key

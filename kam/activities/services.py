@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -18,7 +19,14 @@ from django.utils.translation import gettext as _
 from kam.accounts.models import Account, PlanAction
 from kam.accounts.visibility import can_edit_account
 from kam.activities.calculations import objective_problem
-from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
+from kam.activities.models import (
+    Activity,
+    ActivityStatus,
+    CalendarFeed,
+    Kind,
+    Outcome,
+    OutcomeReceipt,
+)
 from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, User
@@ -251,6 +259,35 @@ def update_activity(
     return activity
 
 
+DRAFT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _already_received(activity: Activity, key: str, by: User | None) -> bool:
+    """Whether the outcome draft ``key`` was recorded before; else claim the key.
+
+    The claim is written in the caller's transaction, so a refused outcome leaves no
+    receipt. Two sends of one draft racing each other meet at the unique key: the
+    second waits for the first and then finds its receipt. A key only ever answers
+    for its own activity and sender, so it cannot touch anything else.
+    """
+    if not DRAFT_KEY.fullmatch(key):
+        raise ValidationError({"idempotency_key": [_("This draft has an invalid key.")]})
+    receipt = OutcomeReceipt.objects.filter(key=key).first()
+    if receipt is None:
+        try:
+            with transaction.atomic():
+                OutcomeReceipt.objects.create(key=key, activity=activity, user=by)
+        except IntegrityError:
+            receipt = OutcomeReceipt.objects.get(key=key)
+        else:
+            return False
+    if receipt.activity_id != activity.pk or receipt.user_id != (by.pk if by else None):
+        raise ValidationError(
+            {"idempotency_key": [_("This draft was already used for another outcome: discard it.")]}
+        )
+    return True
+
+
 @transaction.atomic
 def record_outcome(
     activity: Activity,
@@ -262,10 +299,17 @@ def record_outcome(
     via: str = "web",
     duration_minutes: int | None = None,
     expenses: Decimal | None = None,
+    idempotency_key: str = "",
 ) -> Activity:
     """Record what happened (§3.6): order, advance, continuation or no sale, and what
-    the customer agreed to do. An advance or an order needs that concrete action."""
+    the customer agreed to do. An advance or an order needs that concrete action.
+
+    ``idempotency_key`` names a draft kept on a phone: sent again, the draft returns the
+    activity as it was recorded instead of recording the outcome twice."""
     _require_editor(by, activity.account)
+    if idempotency_key and _already_received(activity, idempotency_key, by):
+        activity.refresh_from_db()
+        return activity
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose order, advance, continuation or no sale.")]

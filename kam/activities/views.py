@@ -211,6 +211,7 @@ def activity_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data.get("version"),
                 duration_minutes=data.get("duration_minutes"),
                 expenses=data.get("expenses"),
+                idempotency_key=data.get("idempotency_key", ""),
             )
         except (ConflictError, ValidationError) as error:
             if isinstance(error, ConflictError):
