@@ -86,6 +86,11 @@ ALLOWED: list[tuple[str, str]] = [
         "language of the upload",
     ),
     (
+        r"^admin/en/\d+ /notifications/settings/bots/\S+: Chinese on an English page: "
+        r"'DingTalk “加签” secret",
+        "the help text quotes the name DingTalk's Chinese screens give the signing secret",
+    ),
+    (
         r"^admin/\S+ /settings/audit/: (raw value shown|English on a Chinese page): ",
         "the audit log lists a change by its column names and stored values",
     ),
