@@ -23,9 +23,50 @@
     });
   }
 
+  // Tables scroll inside their own box, never the page: each table gets a scrolling
+  // wrapper unless it has one. Card tables (.kam-cards) label each cell with its
+  // column's heading for the phone layout. A cell cut short (.kam-truncate) carries its
+  // whole text as a title for a mouse, and a tap opens it for a thumb.
+  function layoutTables(root) {
+    var tables = Array.prototype.slice.call(root.querySelectorAll("table"));
+    if (root.matches && root.matches("table")) { tables.push(root); }
+    tables.forEach(function (table) {
+      var parent = table.parentElement;
+      if (parent && !parent.classList.contains("table-responsive") &&
+          !parent.classList.contains("kam-scroll")) {
+        var box = document.createElement("div");
+        box.className = "kam-scroll";
+        parent.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      if (table.classList.contains("kam-cards")) {
+        var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+          return th.textContent.trim();
+        });
+        table.querySelectorAll("tbody tr").forEach(function (row) {
+          Array.prototype.forEach.call(row.children, function (cell, index) {
+            if (heads[index] && !cell.dataset.label) { cell.dataset.label = heads[index]; }
+          });
+        });
+      }
+    });
+    root.querySelectorAll(".kam-truncate:not([title])").forEach(function (el) {
+      el.title = el.textContent.trim();
+    });
+  }
+
+  function layout(root) {
+    layoutTables(root);
+    drawCharts(root);
+  }
+
   window.KAM = { charts: [], drawCharts: drawCharts };
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { layout(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { layout(event.target); });
+  document.addEventListener("click", function (event) {
+    var cut = event.target.closest(".kam-truncate");
+    if (cut && !event.target.closest("a")) { cut.classList.toggle("kam-open"); }
+  });
   window.addEventListener("resize", function () {
     window.KAM.charts.forEach(function (chart) { chart.resize(); });
   });
