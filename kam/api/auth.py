@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -15,12 +13,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kam.core.client_address import client_address
 from kam.core.services import auth as auth_service
 
 
 class LockedOut(exceptions.APIException):
     status_code = 429
     default_code = "locked_out"
+
+    def __init__(self, detail: str, *, wait: int) -> None:
+        super().__init__(detail)
+        # DRF's exception handler turns this into a Retry-After header.
+        self.wait = wait
 
 
 class ObtainTokenView(APIView):
@@ -38,20 +42,16 @@ class ObtainTokenView(APIView):
         # A JSON body may be a list; only a mapping can carry a user name.
         data = request.data
         username = str(data.get("username", "")) if isinstance(data, dict) else ""
-        if username and auth_service.is_locked_out(username):
-            raise LockedOut(
-                _(
-                    "Too many failed sign-in attempts for this user. Try again in %(minutes)s "
-                    "minutes or ask an administrator."
-                )
-                % {"minutes": settings.KAM_LOGIN_LOCKOUT_MINUTES}
-            )
+        address = client_address(request)
+        lock = auth_service.lockout(username, address)
+        if lock is not None:
+            raise LockedOut(lock.message(), wait=lock.seconds_left())
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
-            if username:
-                auth_service.record_failure(username, request.META.get("REMOTE_ADDR"))
+            if username.strip():
+                auth_service.record_failure(username, address)
             raise exceptions.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
-        auth_service.clear_failures(username)
+        auth_service.record_success(username, address)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
