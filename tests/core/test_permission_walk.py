@@ -34,7 +34,13 @@ pytestmark = pytest.mark.django_db(transaction=False)
 TODAY = date(2026, 11, 26)
 
 # Pages anybody may open, signed in or not.
-PUBLIC_PREFIXES = ("/login/", "/language/", "/static/", "/api/v1/auth/token/")
+PUBLIC_PREFIXES = (
+    "/login/",
+    "/password/reset/",
+    "/language/",
+    "/static/",
+    "/api/v1/auth/token/",
+)
 # Token-in-the-URL feeds answer 404 to a wrong token instead of a sign-in redirect.
 TOKEN_ROUTE = re.compile(r"<(str|slug|uuid):(token|key)>")
 
