@@ -28,6 +28,7 @@ Environment variables:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -232,17 +233,33 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "kam.core.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling (kam.core.services.auth): failures counted in the database, so
-# every app server sees the same count.
-KAM_LOGIN_MAX_FAILURES = int(os.environ.get("KAM_LOGIN_MAX_FAILURES", "5"))
-KAM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KAM_LOGIN_LOCKOUT_MINUTES", "15"))
+# Also refuses a password containing the user name or name (parts of 3+ characters),
+# which the similarity validator lets through when the rest of the password differs.
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "kam.core.password_validation.NameInPasswordValidator"})
+
+# Sign-in throttling (kam.core.services.auth): failures counted in the database, so every
+# app server sees the same count. Per user name and address, per address, and per name
+# from all addresses; the name limit must stay above what one address can reach under
+# the pair limit within the name window (PAIR_FAILURES x (NAME_MINUTES / PAIR_MINUTES + 1)).
+KAM_LOGIN_PAIR_FAILURES = int(os.environ.get("KAM_LOGIN_PAIR_FAILURES", "5"))
+KAM_LOGIN_PAIR_MINUTES = int(os.environ.get("KAM_LOGIN_PAIR_MINUTES", "15"))
+KAM_LOGIN_ADDRESS_FAILURES = int(os.environ.get("KAM_LOGIN_ADDRESS_FAILURES", "20"))
+KAM_LOGIN_ADDRESS_MINUTES = int(os.environ.get("KAM_LOGIN_ADDRESS_MINUTES", "15"))
+KAM_LOGIN_NAME_FAILURES = int(os.environ.get("KAM_LOGIN_NAME_FAILURES", "30"))
+KAM_LOGIN_NAME_MINUTES = int(os.environ.get("KAM_LOGIN_NAME_MINUTES", "60"))
+
+# Password reset by email: the link works once, for this many hours; one address may
+# ask this many times per window.
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("KAM_PASSWORD_RESET_HOURS", "2")) * 3600)
+KAM_PASSWORD_RESET_REQUESTS = int(os.environ.get("KAM_PASSWORD_RESET_REQUESTS", "5"))
+KAM_PASSWORD_RESET_REQUEST_MINUTES = int(os.environ.get("KAM_PASSWORD_RESET_REQUEST_MINUTES", "60"))
 # API tokens (django-rest-knox, kam.core.services.tokens): stored hashed, each one lives
 # this many days from signing in; a new sign-in makes a new token.
 KAM_API_TOKEN_DAYS = int(os.environ.get("KAM_API_TOKEN_DAYS", "90"))
@@ -303,6 +320,25 @@ CSRF_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] = "Lax"
 # Pages carry the token (forms, htmx's header on <body>); no script reads the cookie.
 CSRF_COOKIE_HTTPONLY = True
 HTTPS = _flag("KAM_HTTPS", default=PRODUCTION)
+# A reverse proxy in front (nginx, Caddy, a load balancer) says which scheme the browser
+# used in X-Forwarded-Proto and who it is in X-Forwarded-For. Without a proxy anybody can
+# send those headers, so they are trusted only when the operator says one is there
+# (kam.core.checks warns when the settings cannot work together).
+KAM_TRUST_PROXY = _flag("KAM_TRUST_PROXY")
+if KAM_TRUST_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies behind the one that connects (addresses or networks), skipped when reading
+# the client's address from X-Forwarded-For (kam.core.client_address).
+KAM_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("KAM_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in KAM_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"KAM_TRUSTED_PROXIES: {_proxy!r} is not an address or network ({exc})."
+        ) from exc
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
@@ -316,13 +352,6 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
     SECURE_SSL_REDIRECT = _flag("KAM_SSL_REDIRECT", default=False)
-# A reverse proxy in front (nginx, Caddy, a load balancer) says which scheme the browser
-# used in X-Forwarded-Proto. Without a proxy anybody can send that header, so it is
-# trusted only when the operator says one is there (kam.core.checks warns when the
-# settings cannot work together).
-KAM_TRUST_PROXY = _flag("KAM_TRUST_PROXY")
-if KAM_TRUST_PROXY:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021", "security.W008"]
 CSRF_FAILURE_VIEW = "kam.core.errors.csrf_failure"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import Http404
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kam.core.client_address import client_address
 from kam.core.models import ApiToken, Interface, User
 from kam.core.services import auth as auth_service
 from kam.core.services import tokens as token_services
@@ -36,6 +36,11 @@ MAX_ID = 2**31 - 1
 class LockedOut(exceptions.APIException):
     status_code = 429
     default_code = "locked_out"
+
+    def __init__(self, detail: str, *, wait: int) -> None:
+        super().__init__(detail)
+        # DRF's exception handler turns this into a Retry-After header.
+        self.wait = wait
 
 
 class SignInSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -116,21 +121,17 @@ class ObtainTokenView(APIView):
         # A JSON body may be a list; only a mapping can carry a user name.
         data = request.data
         username = str(data.get("username", "")) if isinstance(data, dict) else ""
-        if username and auth_service.is_locked_out(username):
-            raise LockedOut(
-                _(
-                    "Too many failed sign-in attempts for this user. Try again in %(minutes)s "
-                    "minutes or ask an administrator."
-                )
-                % {"minutes": settings.KAM_LOGIN_LOCKOUT_MINUTES}
-            )
+        address = client_address(request)
+        lock = auth_service.lockout(username, address)
+        if lock is not None:
+            raise LockedOut(lock.message(), wait=lock.seconds_left())
         serializer = SignInSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
-            if username:
-                auth_service.record_failure(username, request.META.get("REMOTE_ADDR"))
+            if username.strip():
+                auth_service.record_failure(username, address)
             raise exceptions.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
-        auth_service.clear_failures(username)
+        auth_service.record_success(username, address)
         token, key = token_services.issue_token(
             user, name=serializer.validated_data.get("name", ""), via=Interface.API
         )

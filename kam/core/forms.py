@@ -1,52 +1,119 @@
-"""Forms for signing in and for administering users and teams."""
+"""Forms for signing in, passwords, and administering users and teams."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.client_address import client_address
 from kam.core.models import Role, Team, User
 from kam.core.services import auth as auth_service
+from kam.core.services import users as user_services
 from kam.ui.forms import KamForm
 
 
-def client_ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
-
-
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Sign-in that locks a user name after repeated failures."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked_out": _(
-            "Too many failed sign-in attempts for this user. Try again in %(minutes)s minutes "
-            "or ask an administrator."
-        ),
-    }
+    """Sign-in throttled per user name and address, per address and per name."""
 
     def clean(self) -> dict[str, Any]:
-        from django.conf import settings
-
-        username = self.data.get("username", "")
-        if username and auth_service.is_locked_out(username):
-            raise ValidationError(
-                self.error_messages["locked_out"],
-                code="locked_out",
-                params={"minutes": settings.KAM_LOGIN_LOCKOUT_MINUTES},
-            )
+        username = str(self.data.get("username", ""))
+        address = client_address(self.request)
+        lock = auth_service.lockout(username, address)
+        if lock is not None:
+            raise ValidationError(lock.message(), code="locked_out")
         try:
             cleaned = super().clean()
         except ValidationError:
-            if username:
-                auth_service.record_failure(username, client_ip(self.request))
+            if username.strip():
+                auth_service.record_failure(username, address)
             raise
-        auth_service.clear_failures(username)
+        auth_service.record_success(username, address)
         return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm, KamForm):
+    """One's own password: the current one, then the new one twice."""
+
+    def save(self, commit: bool = True) -> Any:
+        user_services.set_password(self.user, self.cleaned_data["new_password1"], by=self.user)
+        return self.user
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm, KamForm):
+    """Ask for a reset link by user name or email; the answer is the same either way."""
+
+    email = forms.CharField(label=_("User name or email"), max_length=254)  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not auth_service.password_reset_allowed(
+            client_address(self.request)
+        ):
+            raise ValidationError(
+                _(
+                    "Too many password reset requests from your address. "
+                    "Try again in %(minutes)s minutes."
+                ),
+                code="throttled",
+                params={"minutes": settings.KAM_PASSWORD_RESET_REQUEST_MINUTES},
+            )
+        return cleaned
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        """Active users with an email address, found by user name or email."""
+        login = email.strip()
+        if not login:
+            return iter(())
+        users = User.objects.filter(
+            Q(username__iexact=login) | Q(email__iexact=login), is_active=True
+        ).exclude(email="")
+        return (u for u in users if u.has_usable_password())
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Send in the user's own language, with the link starting at KAM_BASE_URL."""
+        user = context["user"]
+        context["base_url"] = settings.KAM_BASE_URL.rstrip("/")
+        context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
+        with translation.override(user.language or translation.get_language()):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm, KamForm):
+    """The new password, chosen through a reset link."""
+
+    def save(self, commit: bool = True) -> Any:
+        user_services.set_password(self.user, self.cleaned_data["new_password1"], by=self.user)
+        return self.user
 
 
 class UserForm(KamForm):

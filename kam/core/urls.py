@@ -5,6 +5,19 @@ from kam.core import views
 app_name = "core"
 
 urlpatterns = [
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("settings/users/", views.user_list, name="user_list"),
     path("settings/users/new/", views.user_edit, name="user_create"),
     path("settings/users/<int:pk>/", views.user_edit, name="user_edit"),

@@ -1,4 +1,4 @@
-"""Sign-in, the language switch, the home page and user/team administration."""
+"""Sign-in, passwords, the language switch, the home page and user/team administration."""
 
 from __future__ import annotations
 
@@ -13,14 +13,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kam.core import selectors
-from kam.core.forms import ApiTokenForm, TeamForm, ThrottledAuthenticationForm, UserForm
+from kam.core.forms import (
+    ApiTokenForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    TeamForm,
+    ThrottledAuthenticationForm,
+    UserForm,
+)
 from kam.core.models import AuditEvent, Interface, Team, User
 from kam.core.services import teams as team_services
 from kam.core.services import tokens as token_services
@@ -33,6 +41,56 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """One's own password; this browser stays signed in (Django updates the session hash)."""
+
+    template_name = "core/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Mail a single-use link (Django's token: it dies with the password it resets)."""
+
+    template_name = "core/password_reset.html"
+    form_class = PasswordResetForm
+    email_template_name = "core/password_reset_email.txt"
+    subject_template_name = "core/password_reset_subject.txt"
+    success_url = reverse_lazy("core:password_reset_done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/password_reset_done.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+        return {**super().get_context_data(**kwargs), "hours": hours}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "core/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("core:password_reset_complete")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/password_reset_complete.html"
 
 
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -184,7 +184,7 @@ def test_deactivating_a_user_ends_every_token(password):
     assert event.actor == admin
 
 
-@override_settings(KAM_LOGIN_MAX_FAILURES=2)
+@override_settings(KAM_LOGIN_PAIR_FAILURES=2)
 def test_signing_in_for_a_token_is_still_throttled(password):
     user = UserFactory()
     client = APIClient()

@@ -36,6 +36,8 @@ TODAY = date(2026, 11, 26)
 # Pages anybody may open, signed in or not.
 PUBLIC_PREFIXES = (
     "/login/",
+    "/login/",
+    "/password/reset/",
     "/language/",
     "/static/",
     "/api/v1/auth/token/",
