@@ -197,7 +197,6 @@ class OutcomeForm(KamForm):
         self.fields["outcome_note"].initial = instance.outcome_note
         self.fields["duration_minutes"].initial = instance.duration_minutes
         self.fields["expenses"].initial = instance.expenses
-        self.fields["outcome"].widget.attrs["class"] = "form-check-input"
 
 
 class VersionForm(KamForm):
