@@ -18,8 +18,12 @@ HERE = Path(__file__).resolve().parent
 def load_glossary() -> dict[str, str]:
     glossary: dict[str, str] = {}
     for line in (HERE / "glossary.zh.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and "\t" in line:
-            english, chinese = line.split("\t", 1)
+        if line.startswith("#") or "\t" not in line:
+            continue
+        english, chinese, *rest = line.split("\t")
+        context = rest[1] if len(rest) > 1 else ""
+        # A term with a msgctxt is translated by hand in its own entry, never filled by msgid.
+        if not context:
             glossary[english] = chinese
     return glossary
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kam.core.models import BilingualName, Versioned
 
@@ -520,10 +521,10 @@ class StrategyAllocation(models.Model):
 
 
 class SwotKind(models.TextChoices):
-    STRENGTH = "S", _("Strength")
-    WEAKNESS = "W", _("Weakness")
-    OPPORTUNITY = "O", _("Opportunity")
-    THREAT = "T", _("Threat")
+    STRENGTH = "S", pgettext_lazy("SWOT", "Strength")
+    WEAKNESS = "W", pgettext_lazy("SWOT", "Weakness")
+    OPPORTUNITY = "O", pgettext_lazy("SWOT", "Opportunity")
+    THREAT = "T", pgettext_lazy("SWOT", "Threat")
 
 
 class SwotFactor(models.TextChoices):

@@ -53,6 +53,15 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.path.startswith(
+            "/api/"
+        ):
+            # The company's language (KAM_LANGUAGE), not the browser's Accept-Language: a
+            # Chinese team on English-language laptops still signs in to a Chinese KAM, until
+            # someone picks a language with the switcher (which sets the cookie). API clients
+            # keep asking for theirs with Accept-Language.
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         response = self.get_response(request)
         if language:
             response.headers.setdefault("Content-Language", language)

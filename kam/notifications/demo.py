@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 from kam.core.demo import DemoContext
@@ -33,11 +34,12 @@ def load(ctx: DemoContext) -> None:
     morning = datetime.combine(ctx.today, time(8, 0), tzinfo=timezone.get_current_timezone())
     moment = Moment(now=morning, today=ctx.today, settings=NotificationSettings.current())
     rows: list[Notification] = []
-    with translation.override("zh-hans"):
-        for username in PEOPLE:
-            user = ctx.users.get(username)
-            if user is None:
-                continue
+    for username in PEOPLE:
+        user = ctx.users.get(username)
+        if user is None:
+            continue
+        # Written in the recipient's language, as the scan writes them.
+        with translation.override(user.language or settings.LANGUAGE_CODE):
             for event in EVENTS:
                 for occurrence in SOURCES[event](user, moment)[:PER_EVENT]:
                     rows.append(

@@ -144,21 +144,42 @@ class MoveForm(KamForm):
         self.fields["version"].initial = opportunity.version
 
 
+# What a lost deal records when nobody won: the word the API takes and the reports read
+# (kam.reports.selectors.NONE_WON), whatever the page's language.
+NO_WINNER = "none"
+
+
 class CloseForm(KamForm):
-    """Won, lost or no decision, with the reason (issue 5 no. 7)."""
+    """Won, lost or no decision, with the reason (issue 5 no. 7).
+
+    No outcome is preselected: closing a deal as won by leaving the default would count a
+    sale that never happened, so the user picks won, lost or no decision every time.
+    """
 
     status = forms.ChoiceField(
-        label=_("outcome"),
-        choices=[(v, label) for v, label in Status.choices if v != Status.OPEN],
+        label=_("Outcome"),
+        choices=[("", "—"), *((v, label) for v, label in Status.choices if v != Status.OPEN)],
     )
-    reason = forms.CharField(label=_("reason"), widget=SHORT_TEXT, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=SHORT_TEXT, required=False)
     winning_competitor = forms.CharField(
-        label=_("competitor who won"),
+        label=_("Competitor who won"),
         required=False,
-        help_text=_("When lost: who won, or 'none'."),
+        help_text=_("When lost: the competitor who won, or tick “No competitor won”."),
     )
-    closed_on = forms.DateField(label=_("closed on"), required=False, widget=DATE)
+    no_winner = forms.BooleanField(label=_("No competitor won"), required=False)
+    closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("no_winner") and not data.get("winning_competitor"):
+            data["winning_competitor"] = NO_WINNER
+        elif data.get("status") == Status.LOST and not data.get("winning_competitor"):
+            self.add_error(
+                "winning_competitor",
+                _("Name the competitor who won, or tick “No competitor won”."),
+            )
+        return data
 
 
 class ReopenForm(KamForm):

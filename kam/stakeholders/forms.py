@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from kam.accounts.models import Account
+from kam.accounts.visibility import visible_accounts
 from kam.stakeholders.models import (
     BuyingRole,
     Contact,
@@ -29,9 +32,19 @@ def _blank(choices: Any) -> list[tuple[str, str]]:
     return [("", "—"), *choices]
 
 
+class AccountChoiceForm(KamForm):
+    """Adding a person from the people list: first, at which customer."""
+
+    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = visible_accounts(user).order_by("name")  # type: ignore[attr-defined]
+
+
 class ContactForm(KamForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100)
     title = forms.CharField(label=_("title"), max_length=100, required=False)
     department = forms.CharField(label=_("department or function"), max_length=100, required=False)
     level = forms.ChoiceField(label=_("level"), choices=Level.choices, initial=Level.OPERATIONAL)

@@ -99,7 +99,7 @@ class Contact(Versioned):
         on_delete=models.CASCADE,
         related_name="contacts",
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     title = models.CharField(_("title"), max_length=100, blank=True)
     department = models.CharField(_("department"), max_length=100, blank=True)
     level = models.CharField(

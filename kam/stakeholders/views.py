@@ -22,6 +22,7 @@ from kam.pipeline.models import Opportunity, Status
 from kam.stakeholders import influence_map, selectors, services
 from kam.stakeholders.export import personal_data_xlsx
 from kam.stakeholders.forms import (
+    AccountChoiceForm,
     AssessmentForm,
     ContactForm,
     InfluenceLineForm,
@@ -73,6 +74,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contact_create(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("account"):
+        pick = AccountChoiceForm(user=request.user)
+        return render(request, "stakeholders/pick_account.html", {"form": pick})
     account = _account_or_404(request, request.GET.get("account"))
     if not can_edit_account(request.user, account):  # type: ignore[arg-type]
         raise PermissionDenied

@@ -6,17 +6,31 @@ from typing import Any
 
 from django import forms
 
+# What the browser's own pickers accept, whatever the language: a localized value
+# such as 2026/12/07 is rejected by <input type=date> and the field shows empty.
+ISO_FORMATS = {"date": "%Y-%m-%d", "datetime-local": "%Y-%m-%dT%H:%M", "time": "%H:%M"}
+
+# The optimistic-locking field travels with every edit but is nothing the user reads.
+VERSION_FIELD = "version"
+
 
 def _style(fields: dict[str, forms.Field]) -> None:
-    for field in fields.values():
+    for name, field in fields.items():
+        if name == VERSION_FIELD:
+            field.widget = forms.HiddenInput()
+            continue
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            # RadioSelect before Select: it is a Select subclass, but a radio is a check input.
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select"
         else:
             css = "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        input_type = widget.attrs.get("type") or getattr(widget, "input_type", "")
+        if input_type in ISO_FORMATS and hasattr(widget, "format"):
+            widget.format = ISO_FORMATS[input_type]  # type: ignore[attr-defined]
 
 
 class KamForm(forms.Form):

@@ -27,12 +27,24 @@ def _password_audits(user):
     )
 
 
+def with_language(client, language):  # type: ignore[no-untyped-def]
+    """The language picked with the switcher (the sign-in pages ignore the browser's)."""
+    client.cookies["kam_language"] = language
+    return client
+
+
 # -- changing one's own password --------------------------------------------------------
 
 
 def test_the_user_menu_links_to_changing_the_password(client):
     client.force_login(UserFactory())
-    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = (
+        with_language(client, "en")
+        .get(
+            reverse("home"),
+        )
+        .content.decode()
+    )
     assert f'href="{reverse("core:password_change")}"' in page
     assert "Change password" in page
 
@@ -40,10 +52,9 @@ def test_the_user_menu_links_to_changing_the_password(client):
 def test_changing_the_password_keeps_this_session_and_is_audited(client, password):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(
+    response = with_language(client, "en").post(
         reverse("core:password_change"),
         {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-        HTTP_ACCEPT_LANGUAGE="en",
         follow=True,
     )
     assert response.redirect_chain == [(reverse("home"), 302)]
@@ -70,10 +81,9 @@ def test_a_password_change_signs_out_the_other_sessions(client, password):
 def test_the_current_password_must_be_right(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(
+    response = with_language(client, "en").post(
         reverse("core:password_change"),
         {"old_password": "not-mine", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.context["form"].errors == {
         "old_password": [
@@ -87,24 +97,21 @@ def test_the_new_password_follows_the_policy_in_both_languages(client, password)
     user = UserFactory(username="rep2")
     client.force_login(user)
     data = {"old_password": password, "new_password1": "rep2rep2rep2"}
-    english = client.post(
+    english = with_language(client, "en").post(
         reverse("core:password_change"),
         {**data, "new_password2": "rep2rep2rep2"},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert english.context["form"].errors == {
         "new_password2": ["The password must not contain your user name or your name."]
     }
-    chinese = client.post(
+    chinese = with_language(client, "zh-hans").post(
         reverse("core:password_change"),
         {**data, "new_password2": "rep2rep2rep2"},
-        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert chinese.context["form"].errors == {"new_password2": ["密码不能包含您的用户名或姓名。"]}
-    mismatch = client.post(
+    mismatch = with_language(client, "en").post(
         reverse("core:password_change"),
         {**data, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert mismatch.context["form"].errors == {
         "new_password2": ["The two password fields didn’t match."]
@@ -144,11 +151,10 @@ def test_short_name_parts_do_not_refuse_a_password():
 
 
 def _ask_for_reset(client, login, address="10.0.0.1", language="en"):
-    return client.post(
+    return with_language(client, language).post(
         reverse("core:password_reset"),
         {"email": login},
         REMOTE_ADDR=address,
-        HTTP_ACCEPT_LANGUAGE=language,
         follow=True,
     )
 
@@ -159,7 +165,13 @@ def _link(message):
 
 
 def test_the_sign_in_page_links_to_the_reset(client):
-    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = (
+        with_language(client, "en")
+        .get(
+            reverse("login"),
+        )
+        .content.decode()
+    )
     assert f'href="{reverse("core:password_reset")}"' in page
     assert "Forgot your password?" in page
 
@@ -180,10 +192,9 @@ def test_a_reset_link_is_mailed_and_sets_the_password_once(client, password):
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"] is True
     set_url = form_page.redirect_chain[-1][0]
-    done = client.post(
+    done = with_language(client, "en").post(
         set_url,
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-        HTTP_ACCEPT_LANGUAGE="en",
         follow=True,
     )
     assert done.redirect_chain == [(reverse("core:password_reset_complete"), 302)]
@@ -192,7 +203,9 @@ def test_a_reset_link_is_mailed_and_sets_the_password_once(client, password):
     assert user.check_password(NEW_PASSWORD)
     assert _password_audits(user) == [("update", user.pk, {"password": "***"})]
 
-    again = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
+    again = with_language(Client(), "en").get(
+        path,
+    )
     assert again.context["validlink"] is False
     assert (
         "This link is no longer valid: it has been used, it has expired, or it is incomplete."
@@ -261,9 +274,8 @@ def test_reset_requests_are_throttled_per_address(client):
 
 def test_a_short_password_is_refused_in_chinese_too(client, password):
     client.force_login(UserFactory())
-    response = client.post(
+    response = with_language(client, "zh-hans").post(
         reverse("core:password_change"),
         {"old_password": password, "new_password1": "Short-1", "new_password2": "Short-1"},
-        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.context["form"].errors == {"new_password2": ["密码太短：至少需要 10 个字符。"]}
