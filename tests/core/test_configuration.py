@@ -51,9 +51,13 @@ def test_the_embedded_default_generates_and_keeps_a_secret(tmp_path):
 
 
 def test_production_deploy_check_is_clean(tmp_path):
+    # A release whose static files are built (else kam.W002 says to run collectstatic).
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
     result = run_kam(
         {
             "KAM_PRODUCTION": "1",
+            "KAM_STATIC_ROOT": str(tmp_path / "static"),
             "KAM_SECRET_KEY": "x" * 20 + "-production-secret-" + "y" * 20,
             "KAM_ALLOWED_HOSTS": "kam.example.com",
         },
