@@ -13,6 +13,7 @@ from django.utils import timezone
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities.models import Activity, ActivityStatus
 from kam.core.models import AuditEvent, User
+from kam.core.params import query_date
 from kam.pipeline.models import Opportunity, Status
 
 
@@ -78,19 +79,13 @@ class AuditFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> AuditFilters:
-        def as_date(name: str) -> date | None:
-            try:
-                return date.fromisoformat(params.get(name, ""))
-            except ValueError:
-                return None
-
         return cls(
             object_type=params.get("object_type", "").strip(),
             object_id=params.get("object_id", "").strip(),
             actor=params.get("actor", "").strip(),
             action=params.get("action", "").strip(),
-            since=as_date("since"),
-            until=as_date("until"),
+            since=query_date(params, "since"),
+            until=query_date(params, "until"),
         )
 
 

@@ -7,9 +7,9 @@ app_name = "core"
 urlpatterns = [
     path("settings/users/", views.user_list, name="user_list"),
     path("settings/users/new/", views.user_edit, name="user_create"),
-    path("settings/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("settings/users/<id:pk>/", views.user_edit, name="user_edit"),
     path("settings/teams/", views.team_list, name="team_list"),
     path("settings/audit/", views.audit_log, name="audit_log"),
     path("settings/teams/new/", views.team_edit, name="team_create"),
-    path("settings/teams/<int:pk>/", views.team_edit, name="team_edit"),
+    path("settings/teams/<id:pk>/", views.team_edit, name="team_edit"),
 ]

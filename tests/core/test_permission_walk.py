@@ -65,8 +65,8 @@ def ui_routes() -> list[str]:
 
 
 def fill(route: str, ident: int) -> str:
-    """Put ``ident`` in every <int:...> of a route, and a made-up token in the others."""
-    path = re.sub(r"<int:[^>]+>", str(ident), route)
+    """Put ``ident`` in every <id:...> of a route, and a made-up token in the others."""
+    path = re.sub(r"<(?:int|id):[^>]+>", str(ident), route)
     path = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", path)
     return re.sub(r"<(?:str|slug|path):[^>]+>", "not-a-real-token", path)
 
@@ -134,7 +134,7 @@ def test_the_walk_covers_every_area():
     routes = ui_routes()
     for area in ("/accounts/", "/people/", "/opportunities/", "/activities/", "/forecast/"):
         assert any(r.startswith(area) for r in routes), area
-    assert sum("<int:" in r for r in routes) >= 10
+    assert sum("<id:" in r for r in routes) >= 10
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_everywhere(db):
@@ -187,7 +187,7 @@ def _walk_pages(stranger, ids, secrets, failures) -> int:  # type: ignore[no-unt
     for route in ui_routes():
         if route.startswith("/logout/"):
             continue
-        paths = [fill(route, i) for i in ids] if "<int:" in route else [fill(route, 0)]
+        paths = [fill(route, i) for i in ids] if "<id:" in route else [fill(route, 0)]
         for path in paths:
             for method in ("get", "post"):
                 response = getattr(client, method)(path)
