@@ -10,6 +10,7 @@ size while reading and the depth before decoding, and answers 400 with a message
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from io import BytesIO
 from itertools import accumulate
 from typing import Any
@@ -42,7 +43,7 @@ class BoundedJSONParser(JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = stream.read(limit + 1) if stream is not None else b""

@@ -30,7 +30,8 @@ class BoundedTextField(models.TextField):  # type: ignore[type-arg]
     given), refused by every validation path, not only by forms."""
 
     def __init__(self, *args: Any, max_length: int = NOTE_MAX_LENGTH, **kwargs: Any) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def validators(self) -> list[Any]:
