@@ -304,7 +304,10 @@ MEDIA_URL = "/media/"
 # Uploads (import files) hold customers' data: readable by KAM's user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request body outside uploaded files: a form post or a JSON body of the API
+# (kam.api.parsers). Free text is bounded per field (kam.core.fields), far below it;
+# import files have their own limit (KAM_IMPORT_MAX_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Sessions and caches live in the database so app servers share them.
@@ -379,6 +382,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kam.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "kam.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # The API schema and docs without signing in (kam.core.rest.permissions.ApiDocsAccess).
 KAM_API_DOCS_PUBLIC = _flag("KAM_API_DOCS_PUBLIC", default=not PRODUCTION)

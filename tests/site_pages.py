@@ -27,7 +27,7 @@ def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 
 def ui_routes() -> list[str]:
-    """Every route of the UI (outside the API, static and media files), as ``/a/<int:pk>/``."""
+    """Every route of the UI (outside the API, static and media files), as ``/a/<id:pk>/``."""
     routes = []
     for route, _name in _routes(get_resolver().url_patterns):
         path = "/" + route
@@ -38,14 +38,14 @@ def ui_routes() -> list[str]:
 
 
 def fill(route: str, ident: int) -> str:
-    """Put ``ident`` in every <int:...> of a route, and a made-up token in the others."""
-    path = re.sub(r"<int:[^>]+>", str(ident), route)
+    """Put ``ident`` in every <id:...> of a route, and a made-up token in the others."""
+    path = re.sub(r"<(?:int|id):[^>]+>", str(ident), route)
     path = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", path)
     return re.sub(r"<(?:str|slug|path):[^>]+>", "not-a-real-token", path)
 
 
 def route_of(path: str) -> str | None:
-    """The UI route a path belongs to (``/accounts/<int:pk>/``), None outside the UI."""
+    """The UI route a path belongs to (``/accounts/<id:pk>/``), None outside the UI."""
     try:
         match = resolve(urlsplit(path).path)
     except Resolver404:

@@ -50,6 +50,7 @@ from kam.accounts.visibility import (
 )
 from kam.core.models import Interface, Role, User
 from kam.core.rest.serializers import ModelSerializer
+from kam.core.params import check_year, query_int
 
 API = Interface.API
 
@@ -59,8 +60,7 @@ def _user(request: Request) -> User:
 
 
 def _int_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    return query_int(request.query_params, name)
 
 
 class VisibleAccountField(serializers.PrimaryKeyRelatedField):
@@ -461,9 +461,7 @@ class AccountViewSet(
     @action(detail=False, methods=["get"], pagination_class=None)
     def matrix(self, request: Request) -> Response:
         """Accounts placed by purchase potential × share of wallet, with their strategy."""
-        year = _int_param(request, "year")
-        if year is None or not 1900 <= year <= 2200:  # the years an allocation may have
-            year = timezone.localdate().year
+        year = check_year(_int_param(request, "year") or timezone.localdate().year, "year")
         points, unplaced, allocation = selectors.attack_defend_matrix(_user(request), year=year)
         data = {
             "year": year,

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import BilingualName, Versioned
 
 # Bounds that catch typing mistakes: no customer spends or earns more than this in a year.
@@ -102,7 +103,7 @@ class Account(Versioned):
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.GENERAL)
 
     # Identity (§1.1)
-    business = models.TextField(_("main business"), blank=True)
+    business = BoundedTextField(_("main business"), blank=True)
     scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices, default=Scale.LARGE)
     employees = models.PositiveIntegerField(
         _("employees"), null=True, blank=True, validators=[MaxValueValidator(10_000_000)]
@@ -112,9 +113,9 @@ class Account(Versioned):
     website = models.URLField(_("website"), blank=True)
 
     # Current situation (§1.1)
-    business_status = models.TextField(_("business status"), blank=True)
-    competitive_environment = models.TextField(_("competitive environment"), blank=True)
-    core_business_structure = models.TextField(_("core business structure"), blank=True)
+    business_status = BoundedTextField(_("business status"), blank=True)
+    competitive_environment = BoundedTextField(_("competitive environment"), blank=True)
+    core_business_structure = BoundedTextField(_("core business structure"), blank=True)
     financial_year = models.PositiveSmallIntegerField(
         _("financial year"), null=True, blank=True, validators=YEAR
     )
@@ -167,7 +168,7 @@ class Account(Versioned):
     )
     qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True)
     tier_overridden = models.BooleanField(_("tier set by hand"), default=False)
-    tier_override_reason = models.TextField(_("why the tier was set by hand"), blank=True)
+    tier_override_reason = BoundedTextField(_("why the tier was set by hand"), blank=True)
     tier_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("tier set by"),
@@ -279,7 +280,7 @@ class PurchasingDepartment(AccountItem):
     name = models.CharField(_("department"), max_length=100)
     role_in_purchasing = models.CharField(_("role in purchasing"), max_length=200, blank=True)
     reports_to = models.CharField(_("reports to"), max_length=100, blank=True)
-    cooperation = models.TextField(_("how it cooperates with others"), blank=True)
+    cooperation = BoundedTextField(_("how it cooperates with others"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -295,10 +296,10 @@ class CompetitorPresence(AccountItem):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="competitors")
     competitor = models.CharField(_("competitor"), max_length=100)
-    history = models.TextField(_("history at this customer"), blank=True)
+    history = BoundedTextField(_("history at this customer"), blank=True)
     their_reps = models.CharField(_("their reps and styles"), max_length=300, blank=True)
-    strengths = models.TextField(_("strengths"), blank=True)
-    weaknesses = models.TextField(_("weaknesses"), blank=True)
+    strengths = BoundedTextField(_("strengths"), blank=True)
+    weaknesses = BoundedTextField(_("weaknesses"), blank=True)
 
     class Meta:
         ordering = ["competitor"]
@@ -340,7 +341,7 @@ class AccountNote(AccountItem):
     """A piece of information with its source and date: what already happened (§1.1)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes")
-    text = models.TextField(_("information"))
+    text = BoundedTextField(_("information"))
     source = models.CharField(_("information source"), max_length=40, choices=InformationSource)
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
     observed_on = models.DateField(_("date of the information"))
@@ -566,7 +567,7 @@ class SwotItem(AccountItem):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="swot_items")
     kind = models.CharField(_("kind"), max_length=1, choices=SwotKind.choices)
     factor = models.CharField(_("factor"), max_length=30, choices=SwotFactor.choices)
-    text = models.TextField(_("finding"))
+    text = BoundedTextField(_("finding"))
 
     class Meta:
         ordering = ["kind", "factor", "pk"]
@@ -599,7 +600,7 @@ class LatentNeed(AccountItem):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="latent_needs")
     quadrant = models.CharField(_("quadrant"), max_length=2, choices=NeedQuadrant.choices)
-    text = models.TextField(_("need"))
+    text = BoundedTextField(_("need"))
     horizon = models.CharField(
         _("horizon"), max_length=10, choices=Horizon.choices, default=Horizon.SHORT
     )
@@ -671,9 +672,9 @@ class AccountPlan(Versioned):
         blank=True,
         validators=PERCENT,
     )
-    value_proposition = models.TextField(_("value proposition"), blank=True)
-    short_term_focus = models.TextField(_("short-term focus"), blank=True)
-    long_term_focus = models.TextField(_("long-term focus"), blank=True)
+    value_proposition = BoundedTextField(_("value proposition"), blank=True)
+    short_term_focus = BoundedTextField(_("short-term focus"), blank=True)
+    long_term_focus = BoundedTextField(_("long-term focus"), blank=True)
 
     class Meta:
         ordering = ["-year"]
@@ -701,7 +702,7 @@ class GrowthLever(models.Model):
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="levers")
     kind = models.CharField(_("lever"), max_length=30, choices=LeverKind.choices)
-    description = models.TextField(_("description"))
+    description = BoundedTextField(_("description"))
     expected_revenue = models.DecimalField(
         _("expected revenue"),
         max_digits=16,

@@ -45,6 +45,7 @@ from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities.models import Activity
 from kam.core.models import User
 from kam.core.money import CENTS_SQL, cents, from_cents
+from kam.core.params import query_int
 from kam.core.providers import Provider
 from kam.pipeline.models import Opportunity, SmallSale, Status
 
@@ -63,18 +64,14 @@ class AccountFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> AccountFilters:
-        def as_int(name: str) -> int | None:
-            value = params.get(name, "")
-            return int(value) if str(value).isdigit() else None
-
         return cls(
             q=params.get("q", "").strip(),
             tier=params.get("tier", ""),
             segment=params.get("segment", ""),
             scale=params.get("scale", ""),
             industry=params.get("industry", ""),
-            owner=as_int("owner"),
-            team=as_int("team"),
+            owner=query_int(params, "owner"),
+            team=query_int(params, "team"),
         )
 
 

@@ -39,6 +39,7 @@ from kam.accounts.models import (
 )
 from kam.accounts.visibility import can_edit_account
 from kam.core.concurrency import ConflictError
+from kam.core.params import check_year, query_int
 from kam.core.visibility import visible_teams, visible_users
 from kam.ui.listing import paginate
 
@@ -320,7 +321,7 @@ def tier_override(request: HttpRequest, account: Account) -> HttpResponse:
             services.clear_tier_override(
                 account,
                 by=request.user,  # type: ignore[arg-type]
-                expected_version=_int(request.POST.get("version")),
+                expected_version=query_int(request.POST, "version"),
             )
         except ConflictError as error:
             messages.error(request, str(error))
@@ -346,10 +347,6 @@ def tier_override(request: HttpRequest, account: Account) -> HttpResponse:
     else:
         _flash_errors(request, form)
     return _back(account, "qualification")
-
-
-def _int(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
 
 
 # --- latent needs --------------------------------------------------------------
@@ -456,7 +453,9 @@ def plan_item(request: HttpRequest, account: Account, plan_pk: int, kind: str) -
         if kind in PLAN_ITEMS:
             model, form_class = PLAN_ITEMS[kind]
             if request.POST.get("remove"):
-                item: Any = get_object_or_404(model, pk=_int(request.POST.get("remove")), plan=plan)
+                item: Any = get_object_or_404(
+                    model, pk=query_int(request.POST, "remove"), plan=plan
+                )
                 services.remove_plan_item(item, by=user)  # type: ignore[arg-type]
                 return back
             form = form_class()(request.POST)
@@ -467,7 +466,7 @@ def plan_item(request: HttpRequest, account: Account, plan_pk: int, kind: str) -
         elif kind == "action":
             if request.POST.get("status"):
                 action = get_object_or_404(
-                    PlanAction, pk=_int(request.POST.get("action")), objective__plan=plan
+                    PlanAction, pk=query_int(request.POST, "action"), objective__plan=plan
                 )
                 services.set_action_status(action, status=request.POST["status"], by=user)  # type: ignore[arg-type]
                 return back
@@ -584,7 +583,7 @@ def pyramid(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def matrix(request: HttpRequest) -> HttpResponse:
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    year = check_year(query_int(request.GET, "year") or timezone.localdate().year, "year")
     user = request.user
     can_plan = user.sees_everything or user.role == "manager"  # type: ignore[union-attr]
     form = account_forms.AllocationForm(request.POST or None)

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
 
 
@@ -70,8 +71,8 @@ class Activity(Versioned):
     )
     starts_at = models.DateTimeField(_("when"), db_index=True)
     location = models.CharField(_("where"), max_length=200, blank=True)
-    purpose = models.TextField(_("why (purpose)"), blank=True)
-    objective = models.TextField(
+    purpose = BoundedTextField(_("why (purpose)"), blank=True)
+    objective = BoundedTextField(
         _("objective: what the customer will do"),
         help_text=_("The action we expect from the customer when the activity ends."),
     )
@@ -84,7 +85,7 @@ class Activity(Versioned):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=Outcome.choices, blank=True, default=""
     )
-    outcome_note = models.TextField(_("what the customer agreed to do"), blank=True)
+    outcome_note = BoundedTextField(_("what the customer agreed to do"), blank=True)
     outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     expenses = models.DecimalField(

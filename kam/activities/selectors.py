@@ -16,6 +16,7 @@ from kam.accounts.visibility import scope_to_visible_accounts
 from kam.activities.calculations import WEEK, calendar_days
 from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
 from kam.core.models import User
+from kam.core.params import query_date, query_int
 from kam.core.visibility import visible_users
 from kam.pipeline.calculations import stall_verdict
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
@@ -50,25 +51,15 @@ class ActivityFilters:
             value = str(params.get(name, "") or "")
             return value if value in values else ""
 
-        def as_int(name: str) -> int | None:
-            value = str(params.get(name, "") or "")
-            return int(value) if value.isdigit() else None
-
-        def as_date(name: str) -> date | None:
-            try:
-                return date.fromisoformat(str(params.get(name, "") or ""))
-            except ValueError:
-                return None
-
         return cls(
             kind=choice("kind", Kind.values),
             status=choice("status", ActivityStatus.values),
             outcome=choice("outcome", Outcome.values),
-            owner=as_int("owner"),
-            account=as_int("account"),
+            owner=query_int(params, "owner"),
+            account=query_int(params, "account"),
             q=str(params.get("q", "") or "").strip(),
-            date_from=as_date("date_from"),
-            date_to=as_date("date_to"),
+            date_from=query_date(params, "date_from"),
+            date_to=query_date(params, "date_to"),
         )
 
 

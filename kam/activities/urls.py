@@ -11,8 +11,8 @@ urlpatterns = [
     path("calendar/", views.calendar_view, name="calendar"),
     path("calendar/link/", views.calendar_feed, name="calendar_feed"),
     path("feed/<str:token>.ics", views.ics_feed, name="ics"),
-    path("<int:pk>/", views.activity_detail, name="detail"),
-    path("<int:pk>/edit/", views.activity_edit, name="edit"),
-    path("<int:pk>/outcome/", views.activity_outcome, name="outcome"),
-    path("<int:pk>/cancel/", views.activity_cancel, name="cancel"),
+    path("<id:pk>/", views.activity_detail, name="detail"),
+    path("<id:pk>/edit/", views.activity_edit, name="edit"),
+    path("<id:pk>/outcome/", views.activity_outcome, name="outcome"),
+    path("<id:pk>/cancel/", views.activity_cancel, name="cancel"),
 ]

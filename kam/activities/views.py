@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from kam.activities import forms as activity_forms
 from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
+from kam.core.params import parse_int, query_date, query_int
 from kam.pipeline.models import PipelineSettings
 from kam.pipeline.selectors import visible_opportunities
 from kam.ui.listing import paginate
@@ -58,10 +59,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 # --- planning, changing, cancelling (issue 5 no. 9) ------------------------------------------
 
 
-def _int(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
 def _apply_errors(form: Any, error: ValidationError | ConflictError) -> None:
     """Show a service's refusal on the form, field by field where it can."""
     if isinstance(error, ConflictError):
@@ -94,12 +91,12 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     source = request.POST if request.method == "POST" else request.GET
     opportunity = None
-    opportunity_id = _int(source.get("opportunity"))
+    opportunity_id = query_int(source, "opportunity")
     if opportunity_id:
         opportunity = visible_opportunities(user).filter(pk=opportunity_id).first()
         if opportunity is None:
             raise Http404
-    account_id = opportunity.account_id if opportunity else _int(source.get("account"))
+    account_id = opportunity.account_id if opportunity else query_int(source, "account")
     account = visible_accounts(user).filter(pk=account_id).first() if account_id else None
     if account is None:
         if account_id:
@@ -284,16 +281,13 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     span = request.GET.get("span", calculations.MONTH)
     if span not in (calculations.MONTH, calculations.WEEK):
         span = calculations.MONTH
-    try:
-        anchor = date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        anchor = timezone.localdate()
+    anchor = query_date(request.GET, "date") or timezone.localdate()
     members = selectors.team_members(user)
     person = request.GET.get("person", "")
     if person == TEAM:
         people = members
     else:
-        chosen = _int(person)
+        chosen = parse_int(person, "person")
         people = members.filter(pk=chosen) if chosen else members.filter(pk=user.pk)
         person = str(chosen or user.pk)
     weeks = selectors.calendar_grid(user, anchor=anchor, span=span, people=people)

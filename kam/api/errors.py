@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kam.core.concurrency import ConflictError
+from kam.core.params import ParameterOutOfRange
 
 
 class Conflict(exceptions.APIException):
@@ -37,7 +38,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ParameterOutOfRange):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
+    elif isinstance(exc, DjangoValidationError):
         details = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from kam.core.params import ParameterOutOfRange
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -62,9 +66,23 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = _("The request could not be understood.")
+    """400 handler; a parameter out of range says which one and what is accepted."""
+    if isinstance(exception, ParameterOutOfRange):
+        message = exception.message
+        details = {exception.name: [message]}
+    elif isinstance(exception, RequestDataTooBig):
+        message = _("The request is larger than %(size)s MB.") % {
+            "size": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)
+        }
+        details = {}
+    else:
+        message = _("The request could not be understood.")
+        details = {}
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "bad_request", "message": message}}, status=400)
+        return JsonResponse(
+            {"error": {"code": "bad_request", "message": message, "details": details}},
+            status=400,
+        )
     return HttpResponse(
         render_to_string("ui/error.html", {"status": 400, "message": message}), status=400
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from kam.core.models import AuditEvent
+from kam.core.params import query_date
 
 
 def history_for(instance: Any) -> QuerySet[AuditEvent]:
@@ -36,19 +37,13 @@ class AuditFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> AuditFilters:
-        def as_date(name: str) -> date | None:
-            try:
-                return date.fromisoformat(params.get(name, ""))
-            except ValueError:
-                return None
-
         return cls(
             object_type=params.get("object_type", "").strip(),
             object_id=params.get("object_id", "").strip(),
             actor=params.get("actor", "").strip(),
             action=params.get("action", "").strip(),
-            since=as_date("since"),
-            until=as_date("until"),
+            since=query_date(params, "since"),
+            until=query_date(params, "until"),
         )
 
 

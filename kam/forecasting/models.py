@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
 from kam.forecasting.periods import Period
 
@@ -134,7 +135,7 @@ class ForecastAdjustment(ScopedToPeriod):
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
     )
-    note = models.TextField(_("why"))
+    note = BoundedTextField(_("why"))
     adjusted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

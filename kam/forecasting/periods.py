@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.params import check_year
+
 MONTH = "month"
 QUARTER = "quarter"
 YEAR = "year"
@@ -78,23 +80,22 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month + 1, 1) - timedelta(days=1)
 
 
-def parse_period(value: str) -> Period:
+def parse_period(value: str, name: str = "period") -> Period:
     """``2026`` → the year, ``2026-Q4`` → a quarter, ``2026-11`` → a month.
 
-    Anything else raises a ``ValidationError`` that says what is accepted.
+    Anything else raises a ``ValidationError`` that says what is accepted; a year KAM does
+    not support raises ``ParameterOutOfRange`` naming the parameter ``name`` (a 400).
     """
     text = (value or "").strip()
     if match := _YEAR.match(text):
-        year = int(match.group(1))
-        if year >= 1900:
-            return Period.of(YEAR, date(year, 1, 1))
+        year = check_year(int(match.group(1)), name)
+        return Period.of(YEAR, date(year, 1, 1))
     elif match := _QUARTER.match(text):
-        year, quarter = int(match.group(1)), int(match.group(2))
-        if year >= 1900:
-            return Period.of(QUARTER, date(year, quarter * 3 - 2, 1))
+        year, quarter = check_year(int(match.group(1)), name), int(match.group(2))
+        return Period.of(QUARTER, date(year, quarter * 3 - 2, 1))
     elif match := _MONTH.match(text):
-        year, month = int(match.group(1)), int(match.group(2))
-        if year >= 1900 and 1 <= month <= 12:
+        year, month = check_year(int(match.group(1)), name), int(match.group(2))
+        if 1 <= month <= 12:
             return Period.of(MONTH, date(year, month, 1))
     raise ValidationError(
         _(
@@ -139,11 +140,14 @@ class Week:
         return cls(day - timedelta(days=day.weekday()))
 
 
-def parse_week(value: str) -> Week:
-    """``2026-W47`` → that ISO week; anything else is a clear ``ValidationError``."""
+def parse_week(value: str, name: str = "week") -> Week:
+    """``2026-W47`` → that ISO week; anything else is a clear ``ValidationError``.
+
+    A year KAM does not support raises ``ParameterOutOfRange`` naming ``name`` (a 400).
+    """
     text = (value or "").strip()
     if match := _WEEK.match(text):
-        year, number = int(match.group(1)), int(match.group(2))
+        year, number = check_year(int(match.group(1)), name), int(match.group(2))
         try:
             return Week(date.fromisocalendar(year, number, 1))
         except ValueError:

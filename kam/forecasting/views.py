@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
+from kam.core.params import query_int
 from kam.forecasting import charts, exports, odds, selectors, services
 from kam.forecasting import progress as weekly
 from kam.forecasting.calculations import funnel_totals
@@ -132,8 +133,8 @@ def funnel(request: HttpRequest) -> HttpResponse:
 def opportunities(request: HttpRequest) -> HttpResponse:
     """Drill-down: the open deals behind a figure of the funnel report."""
     query = _query(request, allow_all=True)
-    raw_stage = request.GET.get("stage", "")
-    stage = Stage.objects.filter(pk=int(raw_stage)).first() if raw_stage.isdigit() else None
+    stage_pk = query_int(request.GET, "stage")
+    stage = Stage.objects.filter(pk=stage_pk).first() if stage_pk is not None else None
     deals = selectors.drilldown(
         request.user,  # type: ignore[arg-type]
         query.scope,

@@ -52,6 +52,12 @@ def text(max_length: int) -> Callable[[Any], str]:
     return parse
 
 
+def text_of(model: Any, field_name: str) -> Callable[[Any], str]:
+    """A text cell bounded by its model field's own ``max_length``, so the file is checked
+    row by row against the same limit the pages and the API apply."""
+    return text(model._meta.get_field(field_name).max_length)
+
+
 def code(value: Any) -> str:
     """An identifier typed by people (a number, a bank reference): half-width, no spaces."""
     return half_width(clean_text(value)).replace(" ", "")

@@ -56,7 +56,7 @@ from kam.imports.cells import (
     parse_percent,
     split_list,
 )
-from kam.imports.columns import Column, choice, code, text
+from kam.imports.columns import Column, choice, code, text, text_of
 from kam.imports.models import Kind
 from kam.pipeline import services as pipeline_services
 from kam.pipeline.models import ForecastCategory, Opportunity, Stage, Status
@@ -560,7 +560,7 @@ class OpportunityImporter(Importer):
         ),
         Column("source", gettext_lazy("Source"), text(100)),
         Column("products", gettext_lazy("Products"), text(300)),
-        Column("description", gettext_lazy("Description"), clean_text),
+        Column("description", gettext_lazy("Description"), text_of(Opportunity, "description")),
     ]
     FIELDS = [
         "name",
@@ -741,7 +741,7 @@ class ActivityImporter(Importer):
         _owner_column(),
         Column("opportunity", gettext_lazy("Opportunity name"), text(200)),
         Column("location", gettext_lazy("Where"), text(200)),
-        Column("purpose", gettext_lazy("Why (purpose)"), clean_text),
+        Column("purpose", gettext_lazy("Why (purpose)"), text_of(Activity, "purpose")),
         Column(
             "contacts", gettext_lazy("People at the customer"), split_list, example="王建国、李明"
         ),

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import LOG_MAX_LENGTH, BoundedTextField
+
 
 class Kind(models.TextChoices):
     """What a spreadsheet holds; each has its own template."""
@@ -60,7 +62,7 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(_("to update"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
-    message = models.TextField(_("message"), blank=True)
+    message = BoundedTextField(_("message"), blank=True, max_length=LOG_MAX_LENGTH)
     # {"errors": [{"row", "column", "message"}], "rows": [{"row", "action", "label"}]}
     report = models.JSONField(default=dict, blank=True)
 

@@ -7,7 +7,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("template/<slug:kind>.xlsx", views.template, name="template"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/progress/", views.progress, name="progress"),
-    path("<int:pk>/commit/", views.commit, name="commit"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/progress/", views.progress, name="progress"),
+    path("<id:pk>/commit/", views.commit, name="commit"),
 ]

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import LOG_MAX_LENGTH, BoundedTextField
+
 
 class JobFailure(models.Model):
     """One job that ran out of attempts. Written by :mod:`kam.jobs.runner` only.
@@ -20,7 +22,7 @@ class JobFailure(models.Model):
     kwargs = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"))
     error = models.CharField(_("error"), max_length=500)
-    traceback = models.TextField(blank=True)
+    traceback = BoundedTextField(blank=True, max_length=LOG_MAX_LENGTH)
     failed_at = models.DateTimeField(_("failed at"), default=timezone.now, db_index=True)
     retried_at = models.DateTimeField(_("retried at"), null=True, blank=True)
     retried_by = models.ForeignKey(

@@ -6,5 +6,5 @@ app_name = "jobs"
 
 urlpatterns = [
     path("", views.job_list, name="job_list"),
-    path("<int:pk>/retry/", views.job_retry, name="job_retry"),
+    path("<id:pk>/retry/", views.job_retry, name="job_retry"),
 ]

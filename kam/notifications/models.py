@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
 
 
@@ -52,7 +53,7 @@ class Notification(models.Model):
     event = models.CharField(_("event"), max_length=30, choices=Event.choices)
     key = models.CharField(max_length=200)
     title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    body = BoundedTextField(_("message"), blank=True)
     url = models.CharField(max_length=300, blank=True)
     # The account the event is about: the inbox re-checks it, so a person who no longer
     # sees the account no longer sees what was said about it.

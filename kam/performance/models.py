@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import BilingualName, Versioned
 
 LEVEL = [MinValueValidator(1), MaxValueValidator(3)]
@@ -56,7 +57,7 @@ class SkillAssessment(models.Model):
     )
     resource_use = models.PositiveSmallIntegerField(_("use of sales resources"), validators=LEVEL)
     results = models.PositiveSmallIntegerField(_("results"), validators=LEVEL)
-    note = models.TextField(_("note for the coaching conversation"), blank=True)
+    note = BoundedTextField(_("note for the coaching conversation"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -265,7 +266,7 @@ class SurveyResponse(models.Model):
     open_to_ideas = models.PositiveSmallIntegerField(
         _("open to our ideas and suggestions"), validators=RATING
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), blank=True)
     supplier_score = models.DecimalField(
         _("supplier performance (0-100)"), max_digits=5, decimal_places=1
     )

@@ -6,11 +6,11 @@ app_name = "performance"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("reps/<int:pk>/", views.rep_page, name="rep"),
+    path("reps/<id:pk>/", views.rep_page, name="rep"),
     path("efficiency/", views.efficiency, name="efficiency"),
     path("surveys/", views.surveys, name="surveys"),
     path("survey/<str:token>/", views.survey, name="survey"),
-    path("accounts/<int:pk>/panel/", views.account_panel, name="account_panel"),
+    path("accounts/<id:pk>/panel/", views.account_panel, name="account_panel"),
     path("export.xlsx", views.export, name="export"),
     path("settings/", views.scorecard_settings, name="settings"),
     path("settings/figures/", views.performance_settings, name="figures"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import BilingualName, Versioned
 
 
@@ -39,8 +40,8 @@ class Stage(BilingualName):
     )
     our_step_zh = models.CharField(_("our step (Chinese)"), max_length=100, blank=True)
     our_step_en = models.CharField(_("our step (English)"), max_length=100, blank=True)
-    exit_criteria_zh = models.TextField(_("exit criteria (Chinese)"), blank=True)
-    exit_criteria_en = models.TextField(_("exit criteria (English)"), blank=True)
+    exit_criteria_zh = BoundedTextField(_("exit criteria (Chinese)"), blank=True)
+    exit_criteria_en = BoundedTextField(_("exit criteria (English)"), blank=True)
 
     class Meta:
         ordering = ["model", "order"]
@@ -168,20 +169,20 @@ class Opportunity(Versioned):
         default=CompetitionStatus.UNKNOWN,
     )
     # Background (§3.3)
-    business_status = models.TextField(_("customer business status"), blank=True)
-    application_needs = models.TextField(_("application needs"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    goals = models.TextField(_("goals"), blank=True)
-    implementation_drivers = models.TextField(
+    business_status = BoundedTextField(_("customer business status"), blank=True)
+    application_needs = BoundedTextField(_("application needs"), blank=True)
+    description = BoundedTextField(_("description"), blank=True)
+    goals = BoundedTextField(_("goals"), blank=True)
+    implementation_drivers = BoundedTextField(
         _("implementation drivers"),
         blank=True,
         help_text=_("Return, risks after implementation, business or technical focus, deadline."),
     )
     # Decision process (§3.4): who, which departments, when, how
-    decision_who = models.TextField(_("who decides"), blank=True)
-    decision_departments = models.TextField(_("which departments"), blank=True)
-    decision_when = models.TextField(_("when it is decided"), blank=True)
-    decision_how = models.TextField(_("how it is decided"), blank=True)
+    decision_who = BoundedTextField(_("who decides"), blank=True)
+    decision_departments = BoundedTextField(_("which departments"), blank=True)
+    decision_when = BoundedTextField(_("when it is decided"), blank=True)
+    decision_how = BoundedTextField(_("how it is decided"), blank=True)
     # The five purchase elements (§3.4), our assessment
     element_value = models.CharField(
         _("value"), max_length=10, choices=Standing.choices, default=Standing.UNKNOWN
@@ -203,7 +204,7 @@ class Opportunity(Versioned):
     has_authority = models.BooleanField(_("has authority to decide"), default=False)
     has_budget = models.BooleanField(_("has budget"), default=False)
     has_timeline = models.BooleanField(_("has a purchase timeline"), default=False)
-    qualification_override_reason = models.TextField(
+    qualification_override_reason = BoundedTextField(
         _("reason for passing unqualified"), blank=True
     )
     qualification_override_by = models.ForeignKey(
@@ -215,7 +216,7 @@ class Opportunity(Versioned):
         verbose_name=_("override by"),
     )
     # Outcome (issue 5, no. 7)
-    close_reason = models.TextField(_("reason"), blank=True)
+    close_reason = BoundedTextField(_("reason"), blank=True)
     winning_competitor = models.CharField(_("competitor who won"), max_length=200, blank=True)
 
     class Meta:
@@ -286,8 +287,8 @@ class StageChange(models.Model):
     )
     # The stage's win rate when the change happened: editing rates never rewrites history.
     win_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    exit_criteria_confirmed = models.TextField(blank=True)
-    note = models.TextField(blank=True)
+    exit_criteria_confirmed = BoundedTextField(blank=True)
+    note = BoundedTextField(blank=True)
 
     class Meta:
         ordering = ["opportunity", "changed_at", "pk"]
@@ -364,15 +365,15 @@ class OpportunityCompetitor(models.Model):
         Opportunity, on_delete=models.CASCADE, related_name="competitors"
     )
     name = models.CharField(_("competitor"), max_length=200)
-    strengths = models.TextField(_("strengths"), blank=True)
-    weaknesses = models.TextField(_("weaknesses"), blank=True)
+    strengths = BoundedTextField(_("strengths"), blank=True)
+    weaknesses = BoundedTextField(_("weaknesses"), blank=True)
     standing = models.CharField(
         _("our standing against it"),
         max_length=10,
         choices=Standing.choices,
         default=Standing.UNKNOWN,
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -422,7 +423,7 @@ class DecisionFactor(models.Model):
     missed_by_customer = models.BooleanField(
         _("relevant, but the customer missed it"), default=False
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["opportunity", "priority", "pk"]
@@ -453,8 +454,8 @@ class Objection(models.Model):
         Opportunity, on_delete=models.CASCADE, related_name="objections"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ObjectionKind.choices)
-    said = models.TextField(_("what was said"))
-    response = models.TextField(_("our response"), blank=True)
+    said = BoundedTextField(_("what was said"))
+    response = BoundedTextField(_("our response"), blank=True)
     resolved = models.BooleanField(_("resolved"), default=False)
     raised_on = models.DateField(_("raised on"))
     created_by = models.ForeignKey(

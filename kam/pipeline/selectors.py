@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.models import Team, User
+from kam.core.params import query_date, query_int
 from kam.core.visibility import sees_all_accounts
 from kam.pipeline import calculations
 from kam.pipeline.models import (
@@ -48,28 +49,18 @@ class OpportunityFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> OpportunityFilters:
-        def as_int(name: str) -> int | None:
-            value = str(params.get(name, "") or "")
-            return int(value) if value.isdigit() else None
-
-        def as_date(name: str) -> date | None:
-            try:
-                return date.fromisoformat(str(params.get(name, "") or ""))
-            except ValueError:
-                return None
-
         status = params.get("status", Status.OPEN)
         if status not in Status.values:
             status = ""
         return cls(
             q=str(params.get("q", "") or "").strip(),
             status=status,
-            stage=as_int("stage"),
-            owner=as_int("owner"),
-            team=as_int("team"),
-            account=as_int("account"),
-            close_from=as_date("close_from"),
-            close_to=as_date("close_to"),
+            stage=query_int(params, "stage"),
+            owner=query_int(params, "owner"),
+            team=query_int(params, "team"),
+            account=query_int(params, "account"),
+            close_from=query_date(params, "close_from"),
+            close_to=query_date(params, "close_to"),
         )
 
 

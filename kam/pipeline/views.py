@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kam.accounts.visibility import can_edit_account, visible_accounts
 from kam.core.concurrency import ConflictError
+from kam.core.params import query_int
 from kam.core.visibility import visible_teams, visible_users
 from kam.pipeline import calculations, selectors, services
 from kam.pipeline import forms as pipeline_forms
@@ -116,10 +117,6 @@ def _with_current_version(request: HttpRequest, opportunity: Opportunity) -> Any
     return data
 
 
-def _int(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
 def _back(opportunity: Opportunity, anchor: str = "") -> HttpResponse:
     url = reverse("pipeline:detail", args=[opportunity.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -210,7 +207,7 @@ def opportunity_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     initial: dict[str, Any] = {}
     if instance is None:
         initial = {"owner": user, "currency": "CNY", "exchange_rate": 1}
-        account = _int(request.GET.get("account"))
+        account = query_int(request.GET, "account")
         if account:
             initial["account"] = account
     form = pipeline_forms.OpportunityForm(
@@ -440,7 +437,7 @@ def objection_update(request: HttpRequest, opportunity: Opportunity, item: int) 
 
 
 def _board_scope(request: HttpRequest) -> dict[str, int | None]:
-    return {"owner": _int(request.GET.get("owner")), "team": _int(request.GET.get("team"))}
+    return {"owner": query_int(request.GET, "owner"), "team": query_int(request.GET, "team")}
 
 
 @login_required
@@ -471,7 +468,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def board_column(request: HttpRequest, stage: int) -> HttpResponse:
     """The next page of one column's cards (htmx "more")."""
     column_stage = get_object_or_404(Stage, pk=stage)
-    offset = _int(request.GET.get("offset")) or 0
+    offset = query_int(request.GET, "offset") or 0
     opportunities = selectors.board_opportunities(request.user, **_board_scope(request))  # type: ignore[arg-type]
     cards, next_offset = selectors.column_cards(
         opportunities,
@@ -509,11 +506,11 @@ def board_move(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
     A refusal or a conflict answers the card from the database with the reason, so
     the board never shows a move that did not happen.
     """
-    to_stage_pk = _int(request.POST.get("to_stage"))
+    to_stage_pk = query_int(request.POST, "to_stage")
     to_stage = Stage.objects.filter(pk=to_stage_pk).first() if to_stage_pk is not None else None
     if to_stage is None:
         return _card(request, opportunity.pk, message=_("Choose a stage."), level="danger")
-    version = _int(request.POST.get("version"))
+    version = query_int(request.POST, "version")
     if version is None:
         return _card(request, opportunity.pk, message=_("Reload the board."), level="warning")
     confirmed = [
@@ -569,7 +566,7 @@ def stage_settings(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         try:
             if part == "stage":
-                stage = get_object_or_404(Stage, pk=_int(request.POST.get("stage")))
+                stage = get_object_or_404(Stage, pk=query_int(request.POST, "stage"))
                 form: Any = pipeline_forms.StageForm(
                     request.POST, instance=stage, prefix=f"stage-{stage.pk}"
                 )
@@ -583,7 +580,7 @@ def stage_settings(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Saved. Past stage changes keep their rates."))
                     return redirect("pipeline:settings")
             elif part == "new_stage":
-                model = get_object_or_404(StageModel, pk=_int(request.POST.get("model")))
+                model = get_object_or_404(StageModel, pk=query_int(request.POST, "model"))
                 form = pipeline_forms.NewStageForm(request.POST, prefix=f"new-{model.pk}")
                 bound[f"new-{model.pk}"] = form
                 if form.is_valid():
@@ -592,9 +589,9 @@ def stage_settings(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Stage added."))
                     return redirect("pipeline:settings")
             elif part == "order":
-                model = get_object_or_404(StageModel, pk=_int(request.POST.get("model")))
+                model = get_object_or_404(StageModel, pk=query_int(request.POST, "model"))
                 ids = _reordered(
-                    model, _int(request.POST.get("stage")), request.POST.get("direction", "")
+                    model, query_int(request.POST, "stage"), request.POST.get("direction", "")
                 )
                 services.reorder_stages(model, ids, by=user)  # type: ignore[arg-type]
                 messages.success(request, _("Order saved."))

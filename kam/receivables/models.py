@@ -25,6 +25,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
 
 ZERO = Decimal("0.00")
@@ -545,8 +546,8 @@ class Excuse(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text_zh = models.CharField(_("excuse (Chinese)"), max_length=200)
     text_en = models.CharField(_("excuse (English)"), max_length=200)
-    response_zh = models.TextField(_("recommended response (Chinese)"))
-    response_en = models.TextField(_("recommended response (English)"))
+    response_zh = BoundedTextField(_("recommended response (Chinese)"))
+    response_en = BoundedTextField(_("recommended response (English)"))
 
     class Meta:
         ordering = ["order", "pk"]
@@ -619,7 +620,7 @@ class CollectionContact(models.Model):
         related_name="+",
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=CollectionOutcome.choices)
-    note = models.TextField(_("what was said"), blank=True)
+    note = BoundedTextField(_("what was said"), blank=True)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_on = models.DateField(_("next step on"), null=True, blank=True)
     promise = models.OneToOneField(

@@ -45,6 +45,7 @@ from kam.accounts.visibility import (
     visible_accounts,
 )
 from kam.core.models import User
+from kam.core.params import parse_int
 from kam.pipeline.models import Opportunity, Status
 from kam.receivables import calculations, cash
 from kam.receivables.models import (
@@ -403,7 +404,12 @@ def aging_invoices(
         if key == "None":
             invoices = invoices.filter(**{f"{key_field}__isnull": True})
         else:
-            invoices = invoices.filter(**{key_field: key})
+            # The key is an id: one beyond range is refused, one that is no number
+            # names nothing.
+            key_id = parse_int(key, "key")
+            invoices = (
+                invoices.filter(**{key_field: key_id}) if key_id is not None else invoices.none()
+            )
     return _with_overdue(invoices, today).select_related("account", "owner", "contract")
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from kam.accounts.models import Account
 from kam.core.concurrency import ConflictError
 from kam.core.models import User
+from kam.core.params import query_int
 from kam.forecasting.exports import respond
 from kam.forecasting.scopes import resolve_scope, scope_choices
 from kam.pipeline.models import Opportunity
@@ -630,8 +631,8 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def excuse_response(request: HttpRequest) -> HttpResponse:
     """The recommended response to the excuse just picked (htmx partial)."""
-    excuse_pk = request.GET.get("excuse")
-    excuse = Excuse.objects.filter(pk=excuse_pk).first() if excuse_pk else None
+    excuse_pk = query_int(request.GET, "excuse")
+    excuse = Excuse.objects.filter(pk=excuse_pk).first() if excuse_pk is not None else None
     return render(request, "receivables/_excuse_response.html", {"excuse": excuse})
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kam.accounts import charts as account_charts
 from kam.accounts import selectors as account_selectors
 from kam.core.models import User
+from kam.core.params import query_int
 from kam.forecasting import charts as forecast_charts
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.calculations import FunnelRow
@@ -336,12 +337,11 @@ def win_loss_deals(request: HttpRequest) -> HttpResponse:
     """Drill-down: the closed deals behind one figure of the win/loss report."""
     query = _report_query(request)
     params = request.GET
-    raw_stage = params.get("stage", "")
     raw_month = params.get("month", "")
     month = None
     if raw_month:
         try:
-            month = parse_period(raw_month)
+            month = parse_period(raw_month, "month")
         except ValidationError:
             month = None
         if month is not None and month.kind != MONTH:
@@ -353,7 +353,7 @@ def win_loss_deals(request: HttpRequest) -> HttpResponse:
         status=params.get("status", ""),
         reason=params.get("reason", ""),
         competitor=params.get("competitor", ""),
-        stage=int(raw_stage) if raw_stage.isdigit() else None,
+        stage=query_int(params, "stage"),
         month=month,
     )
     listing = paginate(

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from kam.accounts.models import Account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.core.models import Interface, User
+from kam.core.params import parse_int
 from kam.core.rest.serializers import ModelSerializer
 from kam.core.visibility import visible_users
 from kam.pipeline.models import Opportunity
@@ -60,10 +61,10 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise serializers.ValidationError({name: [_("A whole number is required.")]}) from None
+    value = parse_int(raw, name)
+    if value is None:
+        raise serializers.ValidationError({name: [_("A whole number is required.")]})
+    return value
 
 
 # ---------------------------------------------------------------- people

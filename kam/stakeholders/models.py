@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
 
 
@@ -117,8 +118,8 @@ class Contact(Versioned):
     email = models.EmailField(_("email"), blank=True)
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     has_left = models.BooleanField(_("has left the company"), default=False)
-    scope = models.TextField(_("scope of work and influence"), blank=True)
-    personality = models.TextField(_("personality notes"), blank=True)
+    scope = BoundedTextField(_("scope of work and influence"), blank=True)
+    personality = BoundedTextField(_("personality notes"), blank=True)
     erased_at = models.DateTimeField(_("personal information erased"), null=True, blank=True)
 
     class Meta:
@@ -171,15 +172,15 @@ class PersonalInfo(Versioned):
     """
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="personal_info")
-    address = models.TextField(_("address"), blank=True)
-    family = models.TextField(_("family and children"), blank=True)
-    career = models.TextField(_("career"), blank=True)
+    address = BoundedTextField(_("address"), blank=True)
+    family = BoundedTextField(_("family and children"), blank=True)
+    career = BoundedTextField(_("career"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
-    special_days = models.TextField(_("special days and anniversaries"), blank=True)
-    hobbies = models.TextField(_("hobbies and sports"), blank=True)
-    tastes = models.TextField(_("tastes"), blank=True)
-    proud_moments = models.TextField(_("proud moments"), blank=True)
-    sayings = models.TextField(_("memorable sayings"), blank=True)
+    special_days = BoundedTextField(_("special days and anniversaries"), blank=True)
+    hobbies = BoundedTextField(_("hobbies and sports"), blank=True)
+    tastes = BoundedTextField(_("tastes"), blank=True)
+    proud_moments = BoundedTextField(_("proud moments"), blank=True)
+    sayings = BoundedTextField(_("memorable sayings"), blank=True)
 
     class Meta:
         verbose_name = _("personal information")
@@ -239,8 +240,8 @@ class Stakeholder(Versioned):
     purchase_role = models.CharField(
         _("purchase role"), max_length=30, choices=PurchaseRole.choices, blank=True
     )
-    personal_win = models.TextField(_("personal win"), blank=True)
-    business_result = models.TextField(_("business result wanted"), blank=True)
+    personal_win = BoundedTextField(_("personal win"), blank=True)
+    business_result = BoundedTextField(_("business result wanted"), blank=True)
     added_on = models.DateField(_("joined the buying circle"), db_index=True)
     # The latest assessment (see Assessment); empty until the first one.
     support = models.CharField(_("support"), max_length=20, choices=Support.choices, blank=True)
@@ -321,7 +322,7 @@ class Assessment(models.Model):
     influence = models.CharField(
         _("influence"), max_length=10, choices=Influence.choices, blank=True
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -395,7 +396,7 @@ class PolicyWatch(Versioned):
         related_name="policy_watches",
     )
     title = models.CharField(_("policy"), max_length=200)
-    note = models.TextField(_("what it means for us"), blank=True)
+    note = BoundedTextField(_("what it means for us"), blank=True)
     review_on = models.DateField(_("review by"))
     resolved = models.BooleanField(_("reviewed"), default=False)
 

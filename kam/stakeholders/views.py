@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kam.accounts.models import Account
 from kam.accounts.visibility import can_edit_account
 from kam.core.concurrency import ConflictError
+from kam.core.params import query_int
 from kam.core.visibility import visible_users
 from kam.pipeline.models import Opportunity, Status
 from kam.stakeholders import influence_map, selectors, services
@@ -369,7 +370,10 @@ def account_map_partial(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     opportunity = None
     if request.GET.get("opportunity"):
-        opportunity = _opportunity_or_404(request, int(request.GET["opportunity"]))
+        opportunity_pk = query_int(request.GET, "opportunity")
+        if opportunity_pk is None:
+            raise Http404
+        opportunity = _opportunity_or_404(request, opportunity_pk)
         if opportunity.account_id != account.pk:
             raise Http404
     return _render_map(request, _map_context(request, account, opportunity))

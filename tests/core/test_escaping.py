@@ -95,7 +95,7 @@ def test_user_content_is_escaped_on_every_page():
                 ("/logout/", "/login/", "/language/")
             ):
                 continue
-            for path in [fill(route, i) for i in ids] if "<int:" in route else [fill(route, 0)]:
+            for path in [fill(route, i) for i in ids] if "<id:" in route else [fill(route, 0)]:
                 response = client.get(path)
                 if response.status_code >= 500:
                     failures.append(f"{path}: {response.status_code}")

@@ -121,7 +121,7 @@ def test_the_walk_covers_every_area():
     routes = ui_routes()
     for area in ("/accounts/", "/people/", "/opportunities/", "/activities/", "/forecast/"):
         assert any(r.startswith(area) for r in routes), area
-    assert sum("<int:" in r for r in routes) >= 10
+    assert sum("<id:" in r for r in routes) >= 10
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_everywhere(db):
@@ -174,7 +174,7 @@ def _walk_pages(stranger, ids, secrets, failures) -> int:  # type: ignore[no-unt
     for route in ui_routes():
         if route.startswith("/logout/"):
             continue
-        paths = [fill(route, i) for i in ids] if "<int:" in route else [fill(route, 0)]
+        paths = [fill(route, i) for i in ids] if "<id:" in route else [fill(route, 0)]
         for path in paths:
             for method in ("get", "post"):
                 response = getattr(client, method)(path)

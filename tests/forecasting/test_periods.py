@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kam.core.params import ParameterOutOfRange
 from kam.forecasting.periods import MONTH, QUARTER, YEAR, Period, Week, parse_period, parse_week
 
 
@@ -28,13 +29,26 @@ def test_parses_years_quarters_and_months(text, start, end):
     assert (period.start, period.end) == (start, end)
 
 
-@pytest.mark.parametrize(
-    "text", ["", "2026-Q5", "2026-13", "26", "next quarter", "2026-00", "0999"]
-)
+@pytest.mark.parametrize("text", ["", "2026-Q5", "2026-13", "26", "next quarter", "2026-00"])
 def test_refuses_what_is_not_a_period_with_a_clear_message(text):
     with pytest.raises(ValidationError) as error:
         parse_period(text)
     assert "2026-Q4" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("text", ["0999", "0001", "9999", "9999-Q4", "9999-12", "2201-01"])
+def test_a_year_kam_does_not_support_is_refused_by_name(text):
+    with pytest.raises(ParameterOutOfRange) as error:
+        parse_period(text)
+    assert error.value.name == "period"
+    assert "1900" in error.value.message and "2200" in error.value.message
+
+
+@pytest.mark.parametrize("text", ["9999-W52", "0001-W01", "1899-W10"])
+def test_a_week_of_a_year_kam_does_not_support_is_refused_by_name(text):
+    with pytest.raises(ParameterOutOfRange) as error:
+        parse_week(text)
+    assert error.value.name == "week"
 
 
 @given(
