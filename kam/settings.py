@@ -309,6 +309,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # import files have their own limit (KAM_IMPORT_MAX_BYTES).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The longest note, reason or plan a person may write in one field (kam.core.fields).
+KAM_NOTE_MAX_LENGTH = 10_000
 
 # Sessions and caches live in the database so app servers share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -49,8 +49,8 @@ from kam.accounts.visibility import (
     visible_accounts,
 )
 from kam.core.models import Interface, Role, User
-from kam.core.rest.serializers import ModelSerializer
 from kam.core.params import check_year, query_int
+from kam.core.rest.serializers import ModelSerializer
 
 API = Interface.API
 

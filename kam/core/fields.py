@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
-# What a person writes about a customer, a person or a deal: a note, a reason, a plan.
-NOTE_MAX_LENGTH = 10_000
+# What a person writes about a customer, a person or a deal: a note, a reason, a plan
+# (a setting, so that hand-written form fields in kam.ui bound it alike).
+NOTE_MAX_LENGTH: int = settings.KAM_NOTE_MAX_LENGTH
 # Longer text written by KAM itself (an error's trace, a message about a file).
 LOG_MAX_LENGTH = 50_000
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
-
-from kam.core.fields import NOTE_MAX_LENGTH
 
 # What the browser's own pickers accept, whatever the language: a localized value
 # such as 2026/12/07 is rejected by <input type=date> and the field shows empty.
@@ -49,9 +48,9 @@ def _bound_free_text(fields: dict[str, forms.Field]) -> None:
             and field.max_length is None
             and isinstance(field.widget, forms.Textarea)
         ):
-            field.max_length = NOTE_MAX_LENGTH
-            field.validators.append(MaxLengthValidator(NOTE_MAX_LENGTH))
-            field.widget.attrs.setdefault("maxlength", str(NOTE_MAX_LENGTH))
+            field.max_length = settings.KAM_NOTE_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(settings.KAM_NOTE_MAX_LENGTH))
+            field.widget.attrs.setdefault("maxlength", str(settings.KAM_NOTE_MAX_LENGTH))
 
 
 class KamForm(forms.Form):

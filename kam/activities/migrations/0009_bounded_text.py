@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0007_judged_activities_index'),
+        ('activities', '0008_outcome_receipt'),
     ]
 
     # A BoundedTextField's limit is a validator: the column stays ``text`` on SQLite and
