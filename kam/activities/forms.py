@@ -17,7 +17,7 @@ from kam.activities.models import Activity, Kind, Outcome
 from kam.core.models import Role, User
 from kam.pipeline.models import Opportunity, Status
 from kam.stakeholders.models import Contact
-from kam.ui.forms import KamForm, RadioChoices
+from kam.ui.forms import KamForm
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -171,7 +171,7 @@ class OutcomeForm(KamForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=Outcome.choices,
-        widget=RadioChoices,
+        widget=forms.RadioSelect,
         help_text=_(
             "Order: the customer bought. Advance: the customer agreed to a concrete step "
             "(a demo, a meeting with a higher decision maker, a trial, part of a budget). "

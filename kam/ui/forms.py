@@ -65,19 +65,3 @@ class KamModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _bound_free_text(self.fields)
         _style(self.fields)
-
-
-class RadioChoices(forms.RadioSelect):
-    """Radio buttons in Bootstrap's ``form-check`` rows, each label beside its button.
-
-    Django's radio list puts the widget's class on the surrounding block as well, so
-    a styled button's one-em box became the box of the whole list, which overflowed
-    over the text below it; here only the buttons carry it."""
-
-    template_name = "ui/widgets/radio.html"
-    option_template_name = "ui/widgets/radio_option.html"
-
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
-        option["attrs"]["class"] = "form-check-input"
-        return option

@@ -43,6 +43,10 @@ PUBLIC_PREFIXES = (
     "/api/v1/auth/token/",
     "/healthz",
     "/readyz",
+    # The installable app's shell: the manifest, the service worker, its offline page.
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline/",
 )
 # Token-in-the-URL feeds answer 404 to a wrong token instead of a sign-in redirect.
 TOKEN_ROUTE = re.compile(r"<(str|slug|uuid):(token|key)>")

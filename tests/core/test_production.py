@@ -60,6 +60,19 @@ NOT_LINKED = {
     "/receivables/contracts/<id:pk>/release/",
     "/receivables/contracts/new/<id:opportunity_pk>/",
     "/receivables/write-offs/<id:pk>/decide/",
+    # Signed-out pages (linked from the sign-in page) and the emailed reset link.
+    "/password/reset/",
+    "/password/reset/sent/",
+    "/password/reset/<uidb64>/<token>/",
+    "/password/reset/done/",
+    # Revoking needs a token; the demo tenant has none.
+    "/api-tokens/<id:token_id>/revoke/",
+    "/api-tokens/revoke-all/",
+    "/settings/users/<id:pk>/api-tokens/revoke-all/",
+    # Fetched by the browser and its service worker, never linked.
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline/",
 }
 
 
