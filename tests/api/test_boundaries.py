@@ -10,8 +10,6 @@ beyond the database's 64-bit range, the years 1 and 9999 in a date: each is refu
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -84,21 +82,20 @@ def test_no_operation_answers_a_server_error_to_numbers_and_dates_out_of_range(d
 def test_json_nested_a_thousand_levels_is_a_400_on_every_write(director_client):
     client = director_client
     schema = _schema(client)
-    nested: object = "x"
-    for _ in range(1000):
-        nested = {"a": nested}
-    body = json.dumps({"name": nested})
+    # Written out by hand: Python's own encoder refuses to nest that deep.
+    body = '{"name": ' + '{"a": ' * 1000 + '"x"' + "}" * 1001
     failures: list[str] = []
     walked = 0
     for path, operations in schema["paths"].items():
         if "{" in path or "revoke" in path:
             continue
-        if "post" not in operations:
+        if "requestBody" not in operations.get("post", {}):
             continue
         response = client.post(path, data=body, content_type="application/json")
         walked += 1
-        # Refused as a bad body, or before reading it (an operation this user may not do).
-        if response.status_code not in (400, 403):
+        # Refused as a bad body, as a body of the wrong kind (a file upload), or before
+        # reading it (an operation this user may not do).
+        if response.status_code not in (400, 403, 415):
             failures.append(f"POST {path}: {response.status_code}")
     assert not failures, "\n".join(failures[:40])
     assert walked > 10
