@@ -126,3 +126,24 @@ def test_the_demo_failure_on_sqlite_names_no_postgresql(db, settings):  # type: 
         assert error == "OperationalError: database is locked"
     else:
         assert "port 5432" in error
+
+
+def test_the_deal_page_labels_read_in_sentence_case(org, login):  # type: ignore[no-untyped-def]
+    from tests.factories import OpportunityFactory
+
+    deal = OpportunityFactory(account__owner=org.rep)
+    page = login(_as(org.rep, "en")).get(reverse("pipeline:detail", args=[deal.pk]))
+    text = page.content.decode()
+    assert '<dt class="col-5">Amount</dt>' in text
+    assert '<dt class="col-5">Expected close date</dt>' in text
+    assert '<dt class="col-5">amount</dt>' not in text
+
+
+@pytest.mark.parametrize(
+    ("span", "previous", "following"), [("week", "上一周", "下一周"), ("month", "上一月", "下一月")]
+)
+def test_the_calendar_steps_by_its_span_in_chinese(org, login, span, previous, following):  # type: ignore[no-untyped-def]
+    page = login(_as(org.rep, "zh-hans")).get(f"{reverse('activities:calendar')}?span={span}")
+    text = page.content.decode()
+    assert f">{previous}</a>" in text and f">{following}</a>" in text
+    assert "下一页" not in text
