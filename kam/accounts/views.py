@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -654,7 +655,13 @@ def matrix(request: HttpRequest) -> HttpResponse:
                             "data": [
                                 {"xAxis": float(rules.high_share_from_pct)},
                                 {"xAxis": float(rules.intrude_below_pct)},
-                                {"yAxis": float(max(rules.high_potential_from, Decimal(1)))},
+                                {
+                                    "yAxis": float(max(rules.high_potential_from, Decimal(1))),
+                                    # The chart would print the raw number, 3000000.
+                                    "label": {
+                                        "formatter": intcomma(f"{rules.high_potential_from:.0f}")
+                                    },
+                                },
                             ],
                         }
                     }

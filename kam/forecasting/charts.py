@@ -29,10 +29,18 @@ def funnel(rows: Sequence[FunnelRow], query: _Query) -> dict[str, Any]:
             {
                 "type": "funnel",
                 "sort": "none",
-                "left": "10%",
-                "width": "80%",
+                # The labels sit beside the funnel in the text colour: inside, they took the
+                # colour of the narrow bars at the bottom and could not be read.
+                "left": "2%",
+                "width": "52%",
                 "minSize": "8%",
-                "label": {"show": True, "position": "inside", "formatter": "{b}"},
+                "label": {
+                    "show": True,
+                    "position": "right",
+                    "color": "#212529",
+                    "formatter": "{b}",
+                },
+                "labelLine": {"show": True, "length": 8},
                 "data": [
                     {
                         "name": f"{r.stage_name} ({r.count})",

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from kam.core.demo import DemoContext
 from kam.jobs.models import JobFailure
 
 SNAPSHOT_JOB = "kam.forecasting.tasks.take_weekly_snapshot"
+
+# The error the database in use would really give while it is being restarted: a SQLite
+# install must not show a PostgreSQL connection error.
+_DEMO_ERRORS = {
+    "postgresql": "OperationalError: connection to server at 127.0.0.1, port 5432 failed",
+    "sqlite": "OperationalError: database is locked",
+}
 
 
 def load(ctx: DemoContext) -> None:
@@ -27,7 +35,7 @@ def load(ctx: DemoContext) -> None:
                 args=[],
                 kwargs={"week": (monday - timedelta(days=1)).isoformat()},
                 attempts=4,
-                error="OperationalError: connection to server at 127.0.0.1, port 5432 failed",
+                error=_DEMO_ERRORS.get(connection.vendor, _DEMO_ERRORS["sqlite"]),
                 traceback="",
                 failed_at=failed_at,
             )

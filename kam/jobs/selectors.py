@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
@@ -66,3 +67,27 @@ def failures() -> QuerySet[JobFailure]:
     return JobFailure.objects.select_related("retried_by").order_by(
         "retried_at", "-failed_at", "-pk"
     )
+
+
+# A job's keyword arguments as words; the other keywords show as "name: value".
+ARGUMENT_LABELS = {"week": _("week of %(value)s")}
+
+
+def arguments_in_words(args: list[object], kwargs: dict[str, object]) -> str:
+    """A failed job's arguments as a reader says them: "week of 6 Dec 2026", not
+    "week=2026-12-06". Dates stored in ISO are shown in the reader's date format."""
+    parts = [_value_in_words(value) for value in args]
+    for key, value in kwargs.items():
+        shown = _value_in_words(value)
+        label = ARGUMENT_LABELS.get(key)
+        parts.append(str(label) % {"value": shown} if label else f"{key}: {shown}")
+    return "; ".join(parts)
+
+
+def _value_in_words(value: object) -> str:
+    if isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)

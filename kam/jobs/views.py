@@ -20,7 +20,12 @@ from kam.jobs.models import JobFailure
 @admin_required
 def job_list(request: HttpRequest) -> HttpResponse:
     failures = [
-        (failure, runner.label_for(failure.task_path)) for failure in selectors.failures()[:100]
+        (
+            failure,
+            runner.label_for(failure.task_path),
+            selectors.arguments_in_words(failure.args, failure.kwargs),
+        )
+        for failure in selectors.failures()[:100]
     ]
     return render(
         request,

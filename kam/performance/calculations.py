@@ -347,3 +347,19 @@ def posture_mix(scores: Mapping[str, tuple[Decimal | None, int]]) -> Decimal | N
     if not count:
         return None
     return _q(sum((s * n for s, n in scored), ZERO) / count)
+
+
+def cap_share_of_wallet(
+    values: Mapping[str, Decimal | None],
+) -> tuple[dict[str, Decimal | None], bool]:
+    """The indicator values with the share of wallet capped at 100%, and whether it was.
+
+    A customer cannot buy more from us than it buys in all, so won business above the
+    summed purchase potential is a data problem, most often a potential entered too low.
+    A figure like 209.30% would read as an achievement and score far above target; the
+    scorecard shows 100% with a warning that the purchase potential looks too low.
+    """
+    share = values.get("share_of_wallet")
+    if share is None or share <= HUNDRED:
+        return dict(values), False
+    return {**values, "share_of_wallet": HUNDRED}, True

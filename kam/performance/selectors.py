@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kam.accounts import calculations as account_calculations
 from kam.accounts.models import Account, Strategy, StrategyAllocation, Tier
@@ -250,6 +251,8 @@ class ScorecardRow:
     target: Decimal
     overall: Decimal | None
     by_posture: dict[str, calculations.IndicatorLine]
+    # Set when the figure was capped because the data behind it cannot be right.
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -302,11 +305,15 @@ def scorecard(scope: Scope, *, today: date | None = None) -> Scorecard:
         hourly_cost=PerformanceSettings.current().hourly_cost,
     )
     indicators = list(ScorecardIndicator.objects.order_by("order"))
-    overall_values = calculations.indicator_values(facts, scope_facts)
-    by_posture = {
-        p: calculations.indicator_values([f for f in facts if f.posture == p], scope_facts)
-        for p in Posture.values
-    }
+    overall_values, share_capped = calculations.cap_share_of_wallet(
+        calculations.indicator_values(facts, scope_facts)
+    )
+    by_posture = {}
+    for p in Posture.values:
+        by_posture[p], capped = calculations.cap_share_of_wallet(
+            calculations.indicator_values([f for f in facts if f.posture == p], scope_facts)
+        )
+        share_capped = share_capped or capped
     counts = {p: sum(1 for f in facts if f.posture == p) for p in Posture.values}
     rows = []
     for ind in indicators:
@@ -324,7 +331,12 @@ def scorecard(scope: Scope, *, today: date | None = None) -> Scorecard:
                 weight=ind.weight(p),
                 score=calculations.indicator_score(value, target_value, ind.higher_is_better),
             )
-        rows.append(ScorecardRow(ind, target_value, overall_values.get(ind.key), lines))
+        warning = ""
+        if ind.key == "share_of_wallet" and share_capped:
+            warning = _(
+                "Won business is above the purchase potential, which looks too low: shown as 100%."
+            )
+        rows.append(ScorecardRow(ind, target_value, overall_values.get(ind.key), lines, warning))
     totals = {
         p: calculations.weighted_score([r.by_posture[p] for r in rows]) for p in Posture.values
     }

@@ -387,6 +387,21 @@ def board(
     return columns
 
 
+def column_totals(
+    user: User, stages: list[Stage], *, owner: int | None = None, team: int | None = None
+) -> list[tuple[Stage, int, Decimal]]:
+    """The count and amount of some board columns, as the board's heads show them."""
+    totals: dict[int, tuple[int, Decimal]] = {
+        row["stage_id"]: (row["n"], row["total"] or Decimal(0))
+        for row in board_opportunities(user, owner=owner, team=team)
+        .filter(stage_id__in=[stage.pk for stage in stages])
+        .order_by()
+        .values("stage_id")
+        .annotate(n=Count("*"), total=Sum("amount"))
+    }
+    return [(stage, *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
+
+
 def opportunities_of_account(user: User, account_id: int) -> QuerySet[Opportunity]:
     """Deals of one account for its 360 page: open first, then the latest closed."""
     return (

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -506,6 +507,7 @@ def board_move(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
     A refusal or a conflict answers the card from the database with the reason, so
     the board never shows a move that did not happen.
     """
+    from_stage = opportunity.stage
     to_stage_pk = query_int(request.POST, "to_stage")
     to_stage = Stage.objects.filter(pk=to_stage_pk).first() if to_stage_pk is not None else None
     if to_stage is None:
@@ -534,7 +536,20 @@ def board_move(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
     message = getattr(moved, "credit_warning", "") or _("Moved to %(stage)s.") % {
         "stage": moved.stage.name
     }
-    return _card(request, moved.pk, message=message, level="success")
+    response = _card(request, moved.pk, message=message, level="success")
+    # The heads of the two columns, swapped in out of band so their counts follow the card.
+    scope = {"owner": query_int(request.POST, "owner"), "team": query_int(request.POST, "team")}
+    for stage, count, amount in selectors.column_totals(
+        request.user,  # type: ignore[arg-type]
+        [from_stage, moved.stage],
+        **scope,
+    ):
+        response.content += render_to_string(
+            "pipeline/_column_total.html",
+            {"stage": stage, "count": count, "amount": amount, "oob": True},
+            request=request,
+        ).encode()
+    return response
 
 
 # --- stage models and funnel settings (administrators, §3.1) -------------------------------

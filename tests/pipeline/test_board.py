@@ -169,3 +169,22 @@ def test_a_teams_board_costs_the_same_queries_for_few_or_many_cards(
     shown = cards(response.content.decode()) + cards(second.content.decode())
     shown += cards(third.content.decode())
     assert len(shown) == len(set(shown)) == BOARD_PAGE * 2 + 6
+
+
+def test_a_drop_brings_back_both_column_heads_with_their_new_counts(org, login):
+    account = AccountFactory(owner=org.rep)
+    deal = new_opportunity(account)
+    new_opportunity(account)
+    client = login(english(org.rep))
+    page = drop(client, deal, "brewing", confirmed_exit_stages=str(stage("interest").pk))
+    page = page.content.decode()
+    left = page.split(f'id="column-total-{stage("interest").pk}" hx-swap-oob="true"')[1]
+    entered = page.split(f'id="column-total-{stage("brewing").pk}" hx-swap-oob="true"')[1]
+    assert left.split("</div>")[0].split(">", 1)[1].startswith("1 deal · ")
+    assert entered.split("</div>")[0].split(">", 1)[1].startswith("1 deal · ")
+
+
+def test_six_columns_fit_a_desktop_screen(org, login):
+    page = login(org.rep).get(reverse("pipeline:board")).content.decode()
+    assert 'style="flex: 1 0 12.5rem; max-width: 18rem"' in page
+    assert "width: 16rem" not in page

@@ -249,3 +249,43 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert client.get("/").status_code == 302
     assert client.get(reverse("reports:panel", args=["agenda"])).status_code == 302
     assert client.get(reverse("reports:win_loss")).status_code == 302
+
+
+def test_the_funnel_labels_sit_beside_the_bars_in_the_text_colour(org, book, login):
+    client = login(org.east_manager)
+    response = client.get(reverse("reports:panel", args=["forecast"]))
+    series = _chart(response, "team-funnel-data")["series"][0]
+    assert series["label"]["position"] == "right"
+    assert series["label"]["color"] == "#212529"
+
+
+@pytest.mark.parametrize(
+    ("language", "open_label", "funnel_label"),
+    [
+        (
+            "zh-hans",
+            '进行中的商机 <span class="text-muted">(不限预计成交日期)</span>',
+            "预计在 {} 成交的进行中商机",
+        ),
+        (
+            "en",
+            'Open opportunities <span class="text-muted">(any close date)</span>',
+            "open deals expected to close in {}",
+        ),
+    ],
+)
+def test_the_funnel_and_the_open_deals_card_say_which_deals_they_count(  # type: ignore[no-untyped-def]
+    org, book, login, language, open_label, funnel_label
+):
+    org.east_manager.language = language
+    org.east_manager.save(update_fields=["language"])
+    response = login(org.east_manager).get(reverse("reports:panel", args=["forecast"]))
+    page = response.content.decode()
+    quarter = response.context["link"].period.key
+    assert open_label in page
+    assert funnel_label.format(quarter) in page
+
+
+def test_the_reps_open_deals_card_says_it_counts_every_close_date(org, book, login):  # type: ignore[no-untyped-def]
+    page = login(org.rep).get(reverse("reports:panel", args=["agenda"])).content.decode()
+    assert '进行中的商机 <span class="text-muted">(不限预计成交日期)</span>' in page

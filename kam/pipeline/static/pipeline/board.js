@@ -85,7 +85,10 @@
       values: {
         to_stage: column.dataset.stageId,
         version: card.dataset.version,
-        confirmed_exit_stages: confirmed.join(",")
+        confirmed_exit_stages: confirmed.join(","),
+        // The board's filter, so the column heads that come back count what it shows.
+        owner: new URLSearchParams(window.location.search).get("owner") || "",
+        team: new URLSearchParams(window.location.search).get("team") || ""
       }
     }).then(function () { placeCard(id); });
   });
