@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from kam.accounts.models import Account, AccountMember
@@ -65,6 +66,22 @@ def can_edit_account(user: User, account: Account) -> bool:
     if user.sees_everything:
         return True
     return visible_accounts(user).filter(pk=account.pk).exists()
+
+
+def require_edit(
+    user: User | None,
+    account: Account,
+    message: str | None = None,
+    refusal: type[Exception] = PermissionDenied,
+) -> None:
+    """Refuse (``refusal(message)``) unless ``user`` may change ``account``.
+
+    ``user=None`` is KAM itself (a job, a migration of data) and may. Services that
+    show the refusal on a form pass ``ValidationError``; the rest answer 403.
+    """
+    if user is None or can_edit_account(user, account):
+        return
+    raise refusal(message) if message is not None else refusal()
 
 
 def editable_accounts(user: User) -> QuerySet[Account]:

@@ -60,7 +60,7 @@ def redact(changes: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
 
 
 def record(
-    action: str,
+    action: AuditEvent.Action | str,
     instance: models.Model,
     *,
     by: User | None,
@@ -80,7 +80,7 @@ def record(
 
 
 def record_many(
-    action: str,
+    action: AuditEvent.Action | str,
     entries: Iterable[tuple[models.Model, Mapping[str, Any]]],
     *,
     by: User | None,

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.client_address import client_address
+from kam.core.concurrency import ConflictError
 from kam.core.models import Role, Team, User
 from kam.core.services import auth as auth_service
 from kam.core.services import users as user_services
@@ -175,3 +176,16 @@ class ApiTokenForm(KamForm):
         required=False,
         help_text=_("Tells your tokens apart in the list, e.g. “ERP integration”."),
     )
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError | ConflictError) -> None:
+    """Show a service's refusal on ``form``: field by field where the field is on the form,
+    as a form-wide error otherwise; an edit conflict as a form-wide error (the one way
+    every page puts a service's refusal on its form)."""
+    if isinstance(error, ConflictError):
+        form.add_error(None, str(error))
+    elif hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Func
+from django.db.models import BigIntegerField, DecimalField, Func
 
 HUNDRED = Decimal(100)
 
@@ -36,3 +36,35 @@ def cents(expression: Any) -> Func:
 def from_cents(cents: int | None) -> Decimal:
     """Whole cents from a database sum → an exact Decimal amount."""
     return Decimal(int(cents or 0)) / HUNDRED
+
+
+#: An amount of money: up to 99 trillion with cents, the same everywhere.
+MONEY_DIGITS = 16
+MONEY_PLACES = 2
+
+
+class MoneyField(DecimalField):  # type: ignore[type-arg]
+    """An amount of money in a model: ``DecimalField(max_digits=16, decimal_places=2)``.
+
+    Declared once so that every amount has the same precision. It deconstructs as the
+    plain ``DecimalField`` it is, so adopting it costs no migration and a later change of
+    precision shows up as an ordinary ``AlterField``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", MONEY_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_PLACES)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+def money_serializer_field(**kwargs: Any) -> Any:
+    """The API's field for an amount: a decimal string with two places (``"1234.50"``)."""
+    from rest_framework import serializers
+
+    kwargs.setdefault("max_digits", MONEY_DIGITS + 2)
+    kwargs.setdefault("decimal_places", MONEY_PLACES)
+    return serializers.DecimalField(**kwargs)
