@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 
 from kam.pipeline.models import Status
 from kam.receivables import selectors, services
-from kam.receivables.views import aging as aging_views
 from kam.receivables.models import (
     CollectionContact,
     Contract,
@@ -24,6 +23,7 @@ from kam.receivables.models import (
     PaymentPromise,
     WriteOff,
 )
+from kam.receivables.views import aging as aging_views
 from tests.factories import AccountFactory, OpportunityFactory
 from tests.receivables.factories import contract_for, invoice_for, payment_for
 

@@ -18,12 +18,7 @@ from kam.receivables.models.collection import (
     PaymentPromise,
     PowerStep,
 )
-from kam.receivables.models.credit import (
-    AccountCredit,
-    DebtorType,
-    PaymentHabit,
-    PaymentHabitsAsOf,
-)
+from kam.receivables.models.credit import AccountCredit, DebtorType, PaymentHabit, PaymentHabitsAsOf
 from kam.receivables.models.ledger import (
     BOOKING_CURRENCY,
     ZERO,

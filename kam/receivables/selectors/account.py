@@ -9,20 +9,13 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q
 
 from kam.accounts import calculations as account_calculations
 from kam.accounts.models import Account
 from kam.accounts.selectors import ReceivablesFacts
 from kam.core.models import User
-from kam.receivables.models import (
-    AccountCredit,
-    Contract,
-    Invoice,
-    PaymentPromise,
-)
+from kam.receivables.models import AccountCredit, Contract, Invoice, PaymentPromise
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     pass

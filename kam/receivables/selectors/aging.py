@@ -10,18 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, overload
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    CharField,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -29,14 +18,7 @@ from kam.accounts.models import Account
 from kam.core.models import User
 from kam.core.params import parse_int
 from kam.receivables import calculations
-from kam.receivables.models import (
-    ZERO,
-    Invoice,
-)
-
-if TYPE_CHECKING:  # django-stubs-ext is a development dependency
-    from django_stubs_ext import WithAnnotations
-
+from kam.receivables.models import ZERO, Invoice
 from kam.receivables.selectors.scope import (
     MONEY,
     OverdueAnnotations,
@@ -45,6 +27,10 @@ from kam.receivables.selectors.scope import (
     visible_invoices,
     with_overdue,
 )
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
 
 BUCKET_KEYS = calculations.BUCKET_KEYS
 DSO_DAYS = 90

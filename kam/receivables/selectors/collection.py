@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import (
-    Count,
-    QuerySet,
-)
+from django.db.models import Count, QuerySet
 
 from kam.accounts.models import Account
-from kam.accounts.visibility import (
-    scope_to_visible_accounts,
-)
+from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.models import User
 from kam.receivables import calculations
 from kam.receivables.models import (
@@ -28,16 +23,15 @@ from kam.receivables.models import (
     PaymentPromise,
     WriteOff,
 )
-
-if TYPE_CHECKING:  # django-stubs-ext is a development dependency
-    from django_stubs_ext import WithAnnotations
-
 from kam.receivables.selectors.scope import (
     OverdueAnnotations,
     open_invoices,
     today_or_now,
     with_overdue,
 )
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
 
 
 def overdue_invoices(

@@ -7,28 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from kam.accounts.visibility import (
-    scope_to_visible_accounts,
-)
+from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.models import User
 from kam.pipeline.models import Opportunity, Status
 from kam.receivables import calculations
-from kam.receivables.models import (
-    ZERO,
-    Contract,
-    Invoice,
-)
+from kam.receivables.models import ZERO, Contract, Invoice
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     pass

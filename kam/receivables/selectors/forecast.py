@@ -8,22 +8,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import (
-    F,
-)
+from django.db.models import F
 
-from kam.accounts.visibility import (
-    scope_to_visible_accounts,
-    sees_all_accounts,
-    visible_accounts,
-)
+from kam.accounts.visibility import scope_to_visible_accounts, sees_all_accounts, visible_accounts
 from kam.core.models import User
 from kam.pipeline.models import Opportunity, Status
 from kam.receivables import calculations, cash
-from kam.receivables.models import (
-    ZERO,
-    PaymentHabitsAsOf,
-)
+from kam.receivables.models import ZERO, PaymentHabitsAsOf
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from kam.forecasting.scopes import Scope

@@ -8,38 +8,24 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    QuerySet,
-    Value,
-)
+from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from kam.accounts.models import Account
-from kam.accounts.visibility import (
-    scope_to_visible_accounts,
-    visible_accounts,
-)
+from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.core.models import User
-from kam.receivables.models import (
-    Contract,
-    Invoice,
-    Payment,
-    PaymentPromise,
-    WriteOff,
-)
+from kam.receivables.models import Contract, Invoice, Payment, PaymentPromise, WriteOff
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
 
 
+#: The output field of a sum of amounts (room for the sum of many 16-digit amounts).
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def today_or_now(today: date | None) -> date:
+    """The day a read is for: the one given, else today."""
     return today or timezone.localdate()
 
 
@@ -74,6 +60,8 @@ def open_invoices(user: User) -> QuerySet[Invoice]:
 
 
 class OverdueAnnotations(TypedDict):
+    """What :func:`with_overdue` adds to each invoice."""
+
     days_overdue: int
     weight: Decimal
 
@@ -81,6 +69,7 @@ class OverdueAnnotations(TypedDict):
 def with_overdue(
     invoices: QuerySet[Invoice], today: date
 ) -> QuerySet[WithAnnotations[Invoice, OverdueAnnotations]]:
+    """Each invoice with its days overdue and its weight (open amount × days overdue)."""
     days = ExpressionWrapper(Value(today.toordinal()) - F("due_day"), output_field=IntegerField())
     return invoices.annotate(
         days_overdue=days,

@@ -13,10 +13,7 @@ One module per subdomain: :mod:`.credit`, :mod:`.contracts` (and payment plans),
 :mod:`.habits` (the payment habits the cash forecast applies).
 """
 
-from kam.receivables.services.allocation import (
-    apply_unapplied_credit,
-    reallocate_payment,
-)
+from kam.receivables.services.allocation import apply_unapplied_credit, reallocate_payment
 from kam.receivables.services.collection import (
     PromiseInput,
     record_collection_contact,
@@ -43,23 +40,10 @@ from kam.receivables.services.credit import (
     set_credit,
     set_debtor_type,
 )
-from kam.receivables.services.habits import (
-    refresh_payment_habits,
-    request_payment_habits_refresh,
-)
-from kam.receivables.services.invoices import (
-    issue_credit_note,
-    issue_invoice,
-)
-from kam.receivables.services.payments import (
-    ProbableDuplicate,
-    find_duplicate,
-    record_payment,
-)
-from kam.receivables.services.write_offs import (
-    decide_write_off,
-    request_write_off,
-)
+from kam.receivables.services.habits import refresh_payment_habits, request_payment_habits_refresh
+from kam.receivables.services.invoices import issue_credit_note, issue_invoice
+from kam.receivables.services.payments import ProbableDuplicate, find_duplicate, record_payment
+from kam.receivables.services.write_offs import decide_write_off, request_write_off
 
 __all__ = [
     "CONTRACT_TERMS",

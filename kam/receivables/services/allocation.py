@@ -18,13 +18,7 @@ from kam.core import audit
 from kam.core.concurrency import ConflictError, save_versioned
 from kam.core.models import AuditEvent, Interface, User
 from kam.receivables import calculations, permissions
-from kam.receivables.models import (
-    ZERO,
-    Allocation,
-    Invoice,
-    Payment,
-    WriteOff,
-)
+from kam.receivables.models import ZERO, Allocation, Invoice, Payment, WriteOff
 from kam.receivables.services.checks import checked_amount, require
 from kam.receivables.services.collection import settle_promises
 from kam.receivables.services.habits import refresh_payment_habits

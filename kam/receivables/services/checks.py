@@ -14,6 +14,7 @@ from kam.accounts.models import Account
 
 
 def checked_amount(value: object, field_name: str = "amount") -> Decimal:
+    """``value`` as an amount rounded to the cent, refused unless it is a number above zero."""
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except Exception:
@@ -24,11 +25,13 @@ def checked_amount(value: object, field_name: str = "amount") -> Decimal:
 
 
 def require(allowed: bool) -> None:
+    """Refuse the change unless the permission check passed."""
     if not allowed:
         raise PermissionDenied(_("You may not do this."))
 
 
 def same_account(account: Account, *others: object) -> None:
+    """Refuse a contact or invoice of another account than the one the record is for."""
     for other in others:
         if other is not None and getattr(other, "account_id", None) != account.pk:
             raise ValidationError(_("That belongs to another account."))

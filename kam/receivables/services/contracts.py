@@ -19,13 +19,7 @@ from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, User
 from kam.pipeline.models import Opportunity, Status
 from kam.receivables import calculations, permissions
-from kam.receivables.models import (
-    ZERO,
-    Contract,
-    CreditStatus,
-    Installment,
-    PaymentCondition,
-)
+from kam.receivables.models import ZERO, Contract, CreditStatus, Installment, PaymentCondition
 from kam.receivables.services.checks import checked_amount, next_number, require
 from kam.receivables.services.credit import credit_check
 from kam.receivables.services.habits import refresh_payment_habits

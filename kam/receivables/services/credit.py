@@ -16,13 +16,7 @@ from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, User
 from kam.pipeline.models import Opportunity, Stage
 from kam.receivables import calculations, permissions
-from kam.receivables.models import (
-    ZERO,
-    AccountCredit,
-    Contract,
-    DebtorType,
-    Invoice,
-)
+from kam.receivables.models import ZERO, AccountCredit, Contract, DebtorType, Invoice
 from kam.receivables.services.checks import require
 
 CreditCheck = calculations.CreditCheck

@@ -11,10 +11,7 @@ from django.utils import timezone
 
 from kam.accounts.models import Account
 from kam.receivables import cash
-from kam.receivables.models import (
-    PaymentHabit,
-    PaymentHabitsAsOf,
-)
+from kam.receivables.models import PaymentHabit, PaymentHabitsAsOf
 
 
 def _habits_marker() -> QuerySet[PaymentHabitsAsOf]:

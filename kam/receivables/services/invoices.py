@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
 from kam.receivables import permissions
-from kam.receivables.models import (
-    Contract,
-    CreditNote,
-    CreditStatus,
-    Installment,
-    Invoice,
-)
+from kam.receivables.models import Contract, CreditNote, CreditStatus, Installment, Invoice
 from kam.receivables.services.allocation import refresh_invoices_totals, spread_unapplied_credit
 from kam.receivables.services.checks import checked_amount, next_number, require
 from kam.receivables.services.contracts import refresh_left_to_invoice

@@ -15,10 +15,7 @@ from kam.accounts.models import Account
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
 from kam.receivables import permissions
-from kam.receivables.models import (
-    BOOKING_CURRENCY,
-    Payment,
-)
+from kam.receivables.models import BOOKING_CURRENCY, Payment
 from kam.receivables.services.allocation import spread_unapplied_credit
 from kam.receivables.services.checks import checked_amount, require
 from kam.receivables.services.collection import settle_promises

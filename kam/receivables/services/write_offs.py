@@ -14,11 +14,7 @@ from django.utils.translation import gettext as _
 from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
 from kam.receivables import permissions
-from kam.receivables.models import (
-    ZERO,
-    Invoice,
-    WriteOff,
-)
+from kam.receivables.models import ZERO, Invoice, WriteOff
 from kam.receivables.services.allocation import refresh_invoices_totals
 from kam.receivables.services.checks import checked_amount, require
 

@@ -27,28 +27,16 @@ from kam.receivables.views.aging import (
     overdue,
     panel,
 )
-from kam.receivables.views.calculators import (
-    EXTRA_SALES_LOSSES,
-    EXTRA_SALES_MARGINS,
-    calculators,
-)
-from kam.receivables.views.collection import (
-    excuse_response,
-    resolve_alert,
-)
+from kam.receivables.views.calculators import EXTRA_SALES_LOSSES, EXTRA_SALES_MARGINS, calculators
+from kam.receivables.views.collection import excuse_response, resolve_alert
 from kam.receivables.views.contracts import (
     CONTRACT_SORTS,
     contract_create,
     contract_detail,
     contract_list,
 )
-from kam.receivables.views.forecast import (
-    cash_forecast,
-    export_cash_forecast,
-)
-from kam.receivables.views.payments import (
-    allocate,
-)
+from kam.receivables.views.forecast import cash_forecast, export_cash_forecast
+from kam.receivables.views.payments import allocate
 
 __all__ = [
     "ACTIONS",

@@ -19,10 +19,7 @@ from kam.core.forms import apply_errors
 from kam.core.http import AuthenticatedHttpRequest
 from kam.core.models import User
 from kam.receivables import forms, permissions, selectors, services
-from kam.receivables.models import (
-    AccountCredit,
-    Contract,
-)
+from kam.receivables.models import AccountCredit, Contract
 from kam.receivables.views.contracts import contract_or_404, contract_page, posted_version
 
 

@@ -31,8 +31,6 @@ OVERDUE_SORTS = {
     "due": "due_date",
 }
 INVOICE_SORTS = {"due": "due_date", "amount": "open_amount", "account": "account__name"}
-
-
 AGING_ROWS = 50
 
 

@@ -13,9 +13,7 @@ from django.views.decorators.http import require_POST
 from kam.core.http import AuthenticatedHttpRequest
 from kam.core.params import query_int
 from kam.receivables import selectors, services
-from kam.receivables.models import (
-    Excuse,
-)
+from kam.receivables.models import Excuse
 
 
 @login_required

@@ -18,13 +18,7 @@ from kam.core.forms import apply_errors
 from kam.core.http import AuthenticatedHttpRequest
 from kam.pipeline.models import Opportunity
 from kam.receivables import forms, permissions, selectors, services
-from kam.receivables.models import (
-    AccountCredit,
-    Contract,
-    CreditNote,
-    Payment,
-    WriteOff,
-)
+from kam.receivables.models import AccountCredit, Contract, CreditNote, Payment, WriteOff
 from kam.stakeholders.selectors import payment_approval_chain
 from kam.ui.listing import paginate
 

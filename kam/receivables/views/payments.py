@@ -14,10 +14,7 @@ from kam.core.concurrency import ConflictError
 from kam.core.forms import apply_errors
 from kam.core.http import AuthenticatedHttpRequest
 from kam.receivables import forms, permissions, selectors, services
-from kam.receivables.models import (
-    Invoice,
-    Payment,
-)
+from kam.receivables.models import Invoice, Payment
 from kam.receivables.views.contracts import posted_version
 
 
