@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
@@ -11,7 +12,9 @@ from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
-from kam.core.models import Interface, User
+from kam.core.http import AuthenticatedRequest, serializer_user
+from kam.core.models import Interface
+from kam.core.money import MONEY_DIGITS, money_serializer_field
 from kam.core.rest.pagination import KamPagination
 from kam.core.rest.schema import ReportSchema
 from kam.core.rest.serializers import ModelSerializer
@@ -31,16 +34,15 @@ from kam.receivables.models import (
 from kam.stakeholders.models import Contact
 
 
-class _MoneyOptions(TypedDict):
-    max_digits: int
-    decimal_places: int
+def _money(**kwargs: Any) -> Any:
+    """An amount in an answer, as the model stores it (16 digits, 2 places)."""
+    return money_serializer_field(max_digits=MONEY_DIGITS, **kwargs)
 
 
-MONEY: _MoneyOptions = {"max_digits": 16, "decimal_places": 2}
-
-
-def _user(serializer: serializers.Serializer) -> User:  # type: ignore[type-arg]
-    return serializer.context["request"].user  # type: ignore[no-any-return]
+def _limit_choices(serializer: serializers.Serializer, name: str, queryset: QuerySet[Any]) -> None:
+    """Let the related field ``name`` accept only the rows of ``queryset`` (what the user sees)."""
+    field: Any = serializer.fields[name]
+    field.queryset = queryset
 
 
 class ContractSerializer(ModelSerializer):
@@ -84,13 +86,15 @@ class ContractSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
-            self.fields["opportunity"].queryset = selectors.won_opportunities_without_contract(  # type: ignore[attr-defined]
-                request.user
+            _limit_choices(self, "account", visible_accounts(request.user))
+            _limit_choices(
+                self, "opportunity", selectors.won_opportunities_without_contract(request.user)
             )
 
     def create(self, validated_data: dict[str, Any]) -> Contract:
-        return services.create_contract(by=_user(self), via=Interface.API, **validated_data)
+        return services.create_contract(
+            by=serializer_user(self), via=Interface.API, **validated_data
+        )
 
 
 class InstallmentSerializer(ModelSerializer):
@@ -108,12 +112,12 @@ class InstallmentSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["contract"].queryset = selectors.visible_contracts(request.user)  # type: ignore[attr-defined]
+            _limit_choices(self, "contract", selectors.visible_contracts(request.user))
 
     def create(self, validated_data: dict[str, Any]) -> Installment:
         contract = validated_data.pop("contract")
         return services.add_installment(
-            contract, by=_user(self), via=Interface.API, **validated_data
+            contract, by=serializer_user(self), via=Interface.API, **validated_data
         )
 
 
@@ -160,16 +164,18 @@ class InvoiceSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["contract"].queryset = selectors.visible_contracts(request.user)  # type: ignore[attr-defined]
+            _limit_choices(self, "contract", selectors.visible_contracts(request.user))
 
     def create(self, validated_data: dict[str, Any]) -> Invoice:
         contract = validated_data.pop("contract")
-        return services.issue_invoice(contract, by=_user(self), via=Interface.API, **validated_data)
+        return services.issue_invoice(
+            contract, by=serializer_user(self), via=Interface.API, **validated_data
+        )
 
 
-class AllocationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AllocationSerializer(serializers.Serializer):
     invoice = serializers.IntegerField(source="invoice_id")
-    amount = serializers.DecimalField(**MONEY)
+    amount = _money()
 
 
 class PaymentSerializer(ModelSerializer):
@@ -217,10 +223,12 @@ class PaymentSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
+            _limit_choices(self, "account", visible_accounts(request.user))
 
     def create(self, validated_data: dict[str, Any]) -> Payment:
-        return services.record_payment(by=_user(self), via=Interface.API, **validated_data)
+        return services.record_payment(
+            by=serializer_user(self), via=Interface.API, **validated_data
+        )
 
 
 class PromiseSerializer(ModelSerializer):
@@ -253,37 +261,41 @@ class PromiseSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
+            _limit_choices(self, "account", visible_accounts(request.user))
 
     def create(self, validated_data: dict[str, Any]) -> PaymentPromise:
         account = validated_data.pop("account")
-        return services.record_promise(account, by=_user(self), via=Interface.API, **validated_data)
+        return services.record_promise(
+            account, by=serializer_user(self), via=Interface.API, **validated_data
+        )
 
 
 class _CreateReadViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """List, read and create; another team's record answers 404."""
+
+    request: AuthenticatedRequest
 
 
 class ContractViewSet(_CreateReadViewSet):
     serializer_class = ContractSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_contracts(self.request.user).order_by("-signed_on", "-pk")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.visible_contracts(self.request.user).order_by("-signed_on", "-pk")
 
 
 class InstallmentViewSet(_CreateReadViewSet):
     serializer_class = InstallmentSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         # Those who see every account get no filter at all, so a page walks the index.
         return scope_to_visible_accounts(
             Installment.objects.all(),
-            self.request.user,  # type: ignore[arg-type]
+            self.request.user,
             "contract__account",
         ).order_by("contract", "due_date", "sequence")
 
@@ -291,16 +303,16 @@ class InstallmentViewSet(_CreateReadViewSet):
 class InvoiceViewSet(_CreateReadViewSet):
     serializer_class = InvoiceSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_invoices(self.request.user).order_by("due_date", "pk")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.visible_invoices(self.request.user).order_by("due_date", "pk")
 
 
 class PaymentViewSet(_CreateReadViewSet):
     serializer_class = PaymentSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         return (
-            selectors.visible_payments(self.request.user)  # type: ignore[arg-type]
+            selectors.visible_payments(self.request.user)
             .prefetch_related("allocations")
             .order_by("-received_on", "-pk")
         )
@@ -327,25 +339,25 @@ class PaymentViewSet(_CreateReadViewSet):
 class PromiseViewSet(_CreateReadViewSet):
     serializer_class = PromiseSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_promises(self.request.user).order_by("-due_on", "-pk")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.visible_promises(self.request.user).order_by("-due_on", "-pk")
 
 
-class AgingRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AgingRowSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True)
     # DRF's serializer metaclass pops declared fields off the class, but the stubs
     # see this as overriding Field.label (a str).
     label = serializers.CharField()  # type: ignore[assignment]
-    current = serializers.DecimalField(**MONEY)
-    d1_30 = serializers.DecimalField(**MONEY)
-    d31_60 = serializers.DecimalField(**MONEY)
-    d61_90 = serializers.DecimalField(**MONEY)
-    over_90 = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
-    overdue = serializers.DecimalField(**MONEY)
+    current = _money()
+    d1_30 = _money()
+    d31_60 = _money()
+    d61_90 = _money()
+    over_90 = _money()
+    total = _money()
+    overdue = _money()
 
 
-class AgingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AgingSerializer(serializers.Serializer):
     group = serializers.CharField()
     today = serializers.DateField()
     dso = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
@@ -374,9 +386,9 @@ class AgingViewSet(viewsets.ViewSet):
         ],
         responses=AgingSerializer,
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Open receivables by aging bucket, as on the receivables page, a page of rows at once."""
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         try:
             size = min(max(int(request.query_params.get("page_size", "")), 1), MAX_AGING_ROWS)
         except ValueError:
@@ -399,24 +411,24 @@ class AgingViewSet(viewsets.ViewSet):
         return Response(AgingSerializer(data).data)
 
 
-class CashBucketSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CashBucketSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    invoices = serializers.DecimalField(**MONEY)
-    installments = serializers.DecimalField(**MONEY)
-    pipeline = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
-    target = serializers.DecimalField(**MONEY, allow_null=True)
+    invoices = _money()
+    installments = _money()
+    pipeline = _money()
+    total = _money()
+    target = _money(allow_null=True)
     coverage_pct = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
 
 
-class CashForecastSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CashForecastSerializer(serializers.Serializer):
     scope = serializers.CharField()
     granularity = serializers.ChoiceField(choices=["week", "month"])
     today = serializers.DateField()
     buckets = CashBucketSerializer(many=True)
     totals = CashBucketSerializer()
-    later = serializers.DecimalField(**MONEY)
+    later = _money()
 
 
 def cash_forecast_data(forecast: selectors.CashForecast) -> dict[str, Any]:
@@ -442,9 +454,9 @@ class CashForecastViewSet(viewsets.ViewSet):
         ],
         responses=CashForecastSerializer,
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Expected collections per week or month against the collection targets."""
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         scope = resolve_scope(user, request.query_params.get("scope"))
         forecast = selectors.cash_forecast(user, scope, request.query_params.get("by", "month"))
         return Response(CashForecastSerializer(cash_forecast_data(forecast)).data)
@@ -484,13 +496,15 @@ class OverdueSerializer(ModelSerializer):
         return bool(debtor and debtor.suggested)
 
 
-class OverdueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class OverdueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Overdue invoices, heaviest (open amount × days overdue) first."""
+
+    request: AuthenticatedRequest
 
     serializer_class = OverdueSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.overdue_invoices(self.request.user)  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.overdue_invoices(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []

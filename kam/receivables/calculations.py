@@ -231,7 +231,7 @@ def period_start(day: date, period: str) -> date:
     return day.replace(day=1)
 
 
-# --- cash forecast (issue 7, no. 10) ------------------------------------------------
+# --- cash forecast (§6) -------------------------------------------------------------
 
 INVOICES, INSTALLMENTS, PIPELINE = "invoices", "installments", "pipeline"
 CASH_SOURCES = (INVOICES, INSTALLMENTS, PIPELINE)

@@ -1,9 +1,9 @@
-"""The cash forecast's sums, bucketed by the database (issue 7 no. 10, issue 9).
+"""The cash forecast's sums, bucketed by the database (DOMAIN.md §6).
 
 A director's forecast reads every open invoice, every plan line not yet invoiced and
-every open deal of the company: a hundred thousand rows. Bringing them into Python to
-move each date by its account's habit and drop it into a week or a month took seconds;
-here one query per source does it and returns a sum per bucket.
+every open deal of the company: a hundred thousand rows. Rather than bring them into
+Python to move each date by its account's habit and drop it into a week or a month, one
+query per source does it and returns a sum per bucket.
 
 Each account's habits (its delay and its usual payment terms) come from the table the
 services keep (:class:`~kam.receivables.models.PaymentHabit`, as of one day) or, on any
@@ -152,7 +152,7 @@ def expected_cash(
     # (account, first day, amount).
     # On SQLite the open invoices are read in account order: the planner then walks the
     # covering (account, due day, open amount) index and looks each habit up next to the
-    # last, instead of visiting every invoice's row (director, large tenant: 54 -> 17 ms).
+    # last, instead of visiting every invoice's row (benchmarks/README.md has the figures).
     # PostgreSQL would only sort them for nothing.
     in_account_order = ("account_id",) if connection.vendor == "sqlite" else ()
     invoice_sql, invoice_params = _sql(
@@ -164,7 +164,7 @@ def expected_cash(
     # The lines still to invoice, as the services keep them on each line (the invoiced
     # total consuming the oldest line first): one walk of a partial index, whose condition
     # SQLite recognises only as Django wrote it, '0' (with 0 it scanned every contract
-    # and looked up its lines: 146 → 85 ms on the large tenant).
+    # and looked up its lines).
     contract_sql, contract_params = _sql(contracts.values(cid=F("pk"), a=F("account_id")))
     from_lines = (
         f"SELECT c.a AS a, {_day('p.due_date')} AS day, p.left_to_invoice AS amount "

@@ -1,4 +1,5 @@
-"""ECharts options of the receivables pages that other areas draw too (drawn by kam.js)."""
+"""ECharts options of the receivables pages, some of which other areas draw too (drawn by
+kam.js)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,45 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kam.receivables import calculations, selectors
+
+#: The aging chart shows this many rows, the heaviest first.
+CHART_ROWS = 15
+
+
+def aging_drill_url(group: str, key: Any, bucket: str) -> str:
+    """The invoices behind one cell of the aging table or one bar of its chart."""
+    query = {"group": group, "bucket": bucket}
+    if key not in (None, "all"):
+        query["key"] = str(key)
+    return f"{reverse('receivables:aging_invoices')}?{urlencode(query)}"
+
+
+def aging(report: selectors.AgingReport | selectors.AgingPage) -> dict[str, Any]:
+    """A stacked bar per row (the heaviest first), one series per bucket; bars drill down."""
+    labels = selectors.bucket_labels()
+    group, rows = report.group, report.rows[:CHART_ROWS]
+    return {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+        "xAxis": {"type": "category", "data": [r.label for r in rows]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": labels[key],
+                "type": "bar",
+                "stack": "aging",
+                "data": [
+                    {
+                        "value": float(getattr(r, key)),
+                        "url": aging_drill_url(group, r.key, key),
+                    }
+                    for r in rows
+                ],
+            }
+            for key in selectors.BUCKET_KEYS
+        ],
+    }
 
 
 def cash(forecast: selectors.CashForecast) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -26,6 +26,11 @@ from kam.ui.forms import KamForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's field ``name``, a choice of records (to narrow its rows to the contract's)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 def _amount(label: Any, *, required: bool = True) -> forms.DecimalField:
@@ -86,7 +91,7 @@ class InvoiceForm(KamForm):
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["installment"].queryset = contract.installments.all()  # type: ignore[attr-defined]
+        _choice(self, "installment").queryset = contract.installments.all()
 
 
 class PaymentForm(KamForm):
@@ -118,7 +123,7 @@ class CreditNoteForm(KamForm):
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = contract.invoices.filter(open_amount__gt=0)  # type: ignore[attr-defined]
+        _choice(self, "invoice").queryset = contract.invoices.filter(open_amount__gt=0)
 
 
 class WriteOffForm(KamForm):
@@ -128,7 +133,7 @@ class WriteOffForm(KamForm):
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = contract.invoices.filter(open_amount__gt=0)  # type: ignore[attr-defined]
+        _choice(self, "invoice").queryset = contract.invoices.filter(open_amount__gt=0)
 
 
 def _contacts(account: Any) -> Any:
@@ -150,8 +155,15 @@ class PromiseForm(KamForm):
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = _contacts(contract.account)  # type: ignore[attr-defined]
-        self.fields["invoice"].queryset = contract.invoices.all()  # type: ignore[attr-defined]
+        _choice(self, "contact").queryset = _contacts(contract.account)
+        _choice(self, "invoice").queryset = contract.invoices.all()
+
+
+class _ExcuseField(forms.ModelChoiceField):
+    """Excuses listed by their text in the page's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.text)
 
 
 class CollectionContactForm(KamForm):
@@ -162,9 +174,7 @@ class CollectionContactForm(KamForm):
         label=_("spoke with"), queryset=Contact.objects.none(), required=False
     )
     step = forms.ChoiceField(label=_("POWER step"), choices=PowerStep.choices)
-    excuse = forms.ModelChoiceField(
-        label=_("excuse heard"), queryset=Excuse.objects.all(), required=False
-    )
+    excuse = _ExcuseField(label=_("excuse heard"), queryset=Excuse.objects.all(), required=False)
     outcome = forms.ChoiceField(label=_("outcome"), choices=CollectionOutcome.choices)
     note = forms.CharField(label=_("what was said"), widget=SHORT_TEXT, required=False)
     next_step = forms.CharField(label=_("next step"), max_length=300, required=False)
@@ -174,8 +184,7 @@ class CollectionContactForm(KamForm):
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = _contacts(contract.account)  # type: ignore[attr-defined]
-        self.fields["excuse"].label_from_instance = lambda e: e.text  # type: ignore[attr-defined]
+        _choice(self, "contact").queryset = _contacts(contract.account)
         # The recommended response of the excuse picked is fetched beside the form (htmx).
         self.fields["excuse"].widget.attrs.update(
             {

@@ -1,4 +1,4 @@
-"""Who may do what with receivables (issue 7, "Finance role").
+"""Who may do what with receivables (the finance role).
 
 Finance reads every account and, unlike for accounts, writes receivables:
 invoices, payments, allocations, credit notes, credit limits and holds. Reps

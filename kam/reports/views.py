@@ -27,7 +27,7 @@ from kam.forecasting.scopes import COMPANY, Scope, default_scope, resolve_scope,
 from kam.pipeline.selectors import default_stage_model, visible_opportunities
 from kam.receivables import charts as receivable_charts
 from kam.receivables import selectors as receivable_selectors
-from kam.receivables.views import aging_chart
+from kam.receivables.charts import aging as aging_chart
 from kam.reports import charts, exports, selectors, services
 from kam.reports.charts import Link
 from kam.reports.list_exports import EXPORTS

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kam.pipeline.models import Status
-from kam.receivables import selectors, services, views
+from kam.receivables import selectors, services
 from kam.receivables.models import (
     CollectionContact,
     Contract,
@@ -23,6 +23,7 @@ from kam.receivables.models import (
     PaymentPromise,
     WriteOff,
 )
+from kam.receivables.views import aging as aging_views
 from tests.factories import AccountFactory, OpportunityFactory
 from tests.receivables.factories import contract_for, invoice_for, payment_for
 
@@ -118,7 +119,7 @@ def test_aging_page_is_paginated_with_totals_of_every_row(
     ]
     # More rows than a page: the chart keeps the heaviest, the totals stay those of all.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(views, "AGING_ROWS", 2)
+        patch.setattr(aging_views, "AGING_ROWS", 2)
         second = client.get(reverse("receivables:index"), {"group": "account", "page": 2})
     assert second.context["report"].page.number == 2
     assert [r.label for r in second.context["report"].rows] == ["小客户0", "小客户1"]

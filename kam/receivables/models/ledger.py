@@ -1,18 +1,12 @@
-"""Receivables, credit and collections (DOMAIN.md §6): a sale counts when the cash is in.
+"""The ledger (DOMAIN.md §6): contracts and their payment plans, invoices, payments and
+what reduces what is owed.
 
-The ledger: a :class:`Contract` has a payment plan of :class:`Installment` rows;
-:class:`Invoice` rows are what the customer owes; a :class:`Payment` is cash
-received, spread over invoices by :class:`Allocation` rows; :class:`CreditNote`
-and approved :class:`WriteOff` rows reduce what is owed. Each invoice carries
-its running totals (paid, credited, written off, open), kept by
-:mod:`kam.receivables.services` in the same transaction as the ledger row, so
-aging reports aggregate one table. The invariant
-``amount = paid + credited + written_off + open`` holds for every invoice and
-``amount = allocated + unapplied`` for every payment.
-
-Foreign keys to accounts cascade only because an account can never be deleted
-while it has opportunities (those protect it); users and contacts are
-``SET_NULL`` so people leaving never erases money.
+A :class:`Contract` has a payment plan of :class:`Installment` rows; :class:`Invoice`
+rows are what the customer owes; a :class:`Payment` is cash received, spread over
+invoices by :class:`Allocation` rows; :class:`CreditNote` and approved :class:`WriteOff`
+rows reduce what is owed. Each invoice carries its running totals (paid, credited,
+written off, open), kept by :mod:`kam.receivables.services` in the same transaction as
+the ledger row, so aging reports aggregate one table.
 """
 
 from __future__ import annotations
@@ -22,18 +16,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
+from kam.core.money import MoneyField
 
 ZERO = Decimal("0.00")
 BOOKING_CURRENCY = "CNY"
-
-
-def _money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)  # type: ignore[arg-type]
 
 
 class PaymentCondition(models.TextChoices):
@@ -52,15 +41,6 @@ class CreditStatus(models.TextChoices):
     CLEAR = "clear", _("Within credit limit")
     HELD = "held", _("Credit hold: awaiting finance approval")
     RELEASED = "released", _("Credit hold released by finance")
-
-
-class DebtorType(models.TextChoices):
-    """债务人的种类 (§6)."""
-
-    PAYS_WHEN_DUE = "when_due", _("Pays when due")
-    PAYS_WHEN_REMINDED = "when_reminded", _("Pays when reminded")
-    PAYS_WHEN_PRESSED = "when_pressed", _("Pays when pressed")
-    WONT_PAY = "wont_pay", _("Won't pay")
 
 
 class Contract(Versioned):
@@ -90,7 +70,7 @@ class Contract(Versioned):
     )
     number = models.CharField(_("contract number"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, default=BOOKING_CURRENCY)
     gross_margin_pct = models.DecimalField(
         _("gross margin (%)"),
@@ -105,7 +85,7 @@ class Contract(Versioned):
         help_text=_("Reminder this many days before each due date."),
     )
     signed_on = models.DateField(_("signed on"))
-    invoiced_amount = _money(_("invoiced"), default=ZERO, editable=False)
+    invoiced_amount = MoneyField(_("invoiced"), default=ZERO, editable=False)
     credit_status = models.CharField(
         _("credit status"),
         max_length=20,
@@ -148,7 +128,7 @@ class Installment(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="installments")
     sequence = models.PositiveSmallIntegerField(_("number"))
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     due_date = models.DateField(_("due date"), db_index=True)
     condition = models.CharField(
         _("condition"),
@@ -160,7 +140,7 @@ class Installment(models.Model):
     # Kept by kam.receivables.services.refresh_left_to_invoice whenever the plan or the
     # contract's invoiced total changes, so the cash forecast reads the lines still to
     # invoice from one partial index instead of running the plan against the invoices.
-    left_to_invoice = _money(_("left to invoice"), default=ZERO, editable=False)
+    left_to_invoice = MoneyField(_("left to invoice"), default=ZERO, editable=False)
 
     class Meta:
         ordering = ["contract", "due_date", "sequence"]
@@ -208,11 +188,11 @@ class Invoice(Versioned):
     due_date = models.DateField(_("due date"))
     # due_date.toordinal(), so "amount × days overdue" is plain arithmetic in any database.
     due_day = models.IntegerField(editable=False, default=0)
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
-    paid_amount = _money(_("paid"), default=ZERO, editable=False)
-    credited_amount = _money(_("credited"), default=ZERO, editable=False)
-    written_off_amount = _money(_("written off"), default=ZERO, editable=False)
-    open_amount = _money(_("open"), default=ZERO, editable=False)
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    paid_amount = MoneyField(_("paid"), default=ZERO, editable=False)
+    credited_amount = MoneyField(_("credited"), default=ZERO, editable=False)
+    written_off_amount = MoneyField(_("written off"), default=ZERO, editable=False)
+    open_amount = MoneyField(_("open"), default=ZERO, editable=False)
     paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -272,7 +252,7 @@ class CreditNote(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="credit_notes")
     number = models.CharField(_("credit note number"), max_length=40)
     issued_on = models.DateField(_("issued on"))
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     reason = models.CharField(_("reason"), max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -306,9 +286,9 @@ class Payment(Versioned):
         related_name="payments",
     )
     received_on = models.DateField(_("received on"), db_index=True)
-    amount = _money(_("amount (CNY)"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = MoneyField(_("amount (CNY)"), validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, default=BOOKING_CURRENCY)
-    original_amount = _money(_("amount in the currency paid"))
+    original_amount = MoneyField(_("amount in the currency paid"))
     exchange_rate = models.DecimalField(
         _("exchange rate to CNY"), max_digits=12, decimal_places=6, null=True, blank=True
     )
@@ -319,7 +299,7 @@ class Payment(Versioned):
         default=PaymentMethod.BANK_TRANSFER,
     )
     bank_reference = models.CharField(_("bank reference"), max_length=80, blank=True, db_index=True)
-    unapplied_amount = _money(_("unapplied credit"), default=ZERO, editable=False)
+    unapplied_amount = MoneyField(_("unapplied credit"), default=ZERO, editable=False)
     possible_duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("probable duplicate of"),
@@ -358,7 +338,7 @@ class Allocation(models.Model):
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations")
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -390,7 +370,7 @@ class WriteOff(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="write_offs")
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -411,234 +391,3 @@ class WriteOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} −{self.amount}"
-
-
-class AccountCredit(Versioned):
-    """An account's credit limit, credit hold and debtor type (§6)."""
-
-    account = models.OneToOneField(
-        "accounts.Account", on_delete=models.CASCADE, related_name="credit"
-    )
-    credit_limit = _money(_("credit limit"), null=True, blank=True)
-    on_hold = models.BooleanField(_("on credit hold"), default=False)
-    hold_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
-    # Empty means "use the type suggested from the payment history".
-    debtor_type = models.CharField(
-        _("debtor type"), max_length=20, choices=DebtorType.choices, blank=True
-    )
-
-    class Meta:
-        verbose_name = _("account credit")
-        verbose_name_plural = _("account credit")
-
-    def __str__(self) -> str:
-        return str(self.account)
-
-
-class PaymentHabit(models.Model):
-    """How an account pays, as the cash forecast applies it (issue 7 no. 10).
-
-    ``delay_days``: its average lateness on the invoices it paid in the year before the
-    day of :class:`PaymentHabitsAsOf`, rounded, never negative; ``terms_days``: the whole
-    days of its contracts' average payment terms (none without a contract). Written only
-    by :func:`kam.receivables.services.refresh_payment_habits`: for the accounts a payment
-    or a contract changes, at once; for every account once a day, as the year moves on.
-    """
-
-    account = models.OneToOneField(
-        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="+"
-    )
-    delay_days = models.PositiveIntegerField(default=0)
-    terms_days = models.IntegerField(null=True)
-
-    def __str__(self) -> str:
-        return f"{self.account_id}: +{self.delay_days} d, terms {self.terms_days}"
-
-
-class PaymentHabitsAsOf(models.Model):
-    """The day the stored payment habits hold for (one row). A forecast for another day
-    computes the habits itself, and asks once that day for them to be refreshed."""
-
-    as_of = models.DateField(null=True)
-    # The day a refresh was last queued, so that every server asks once a day, not per page.
-    requested_on = models.DateField(null=True)
-
-    def __str__(self) -> str:
-        return str(self.as_of)
-
-
-class PaymentPromise(models.Model):
-    """承诺付款: the customer's promise to pay; kept or broken is decided from payments."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        KEPT = "kept", _("Kept")
-        BROKEN = "broken", _("Broken")
-
-    account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="payment_promises"
-    )
-    invoice = models.ForeignKey(
-        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises"
-    )
-    made_on = models.DateField(_("promised on"))
-    due_on = models.DateField(_("will pay by"), db_index=True)
-    amount = _money(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
-    contact = models.ForeignKey(
-        "stakeholders.Contact",
-        verbose_name=_("promised by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    promised_by_name = models.CharField(_("promised by (name)"), max_length=100, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
-    )
-    settled_on = models.DateField(_("settled on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-due_on", "-pk"]
-        verbose_name = _("promise to pay")
-        verbose_name_plural = _("promises to pay")
-
-    def __str__(self) -> str:
-        return f"{self.account} {self.amount} @ {self.due_on}"
-
-    @property
-    def promised_by(self) -> str:
-        return self.contact.name if self.contact_id else self.promised_by_name  # type: ignore[union-attr]
-
-
-class CollectionAlert(models.Model):
-    """An in-app alert for the account owner: react quickly (POWER's R)."""
-
-    account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="collection_alerts"
-    )
-    promise = models.OneToOneField(
-        PaymentPromise, null=True, blank=True, on_delete=models.CASCADE, related_name="alert"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    raised_on = models.DateField(_("raised on"))
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-raised_on", "-pk"]
-        verbose_name = _("collection alert")
-        verbose_name_plural = _("collection alerts")
-
-    def __str__(self) -> str:
-        return f"{self.account} {self.raised_on}"
-
-
-class Excuse(models.Model):
-    """A stalling excuse from the §6 library, with its recommended response (data)."""
-
-    key = models.SlugField(_("key"), max_length=40, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    text_zh = models.CharField(_("excuse (Chinese)"), max_length=200)
-    text_en = models.CharField(_("excuse (English)"), max_length=200)
-    response_zh = BoundedTextField(_("recommended response (Chinese)"))
-    response_en = BoundedTextField(_("recommended response (English)"))
-
-    class Meta:
-        ordering = ["order", "pk"]
-        verbose_name = _("excuse")
-        verbose_name_plural = _("excuses")
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def text(self) -> str:
-        return (
-            self.text_zh if (get_language() or "zh-hans").lower().startswith("zh") else self.text_en
-        )
-
-    @property
-    def response(self) -> str:
-        language = (get_language() or "zh-hans").lower()
-        return self.response_zh if language.startswith("zh") else self.response_en
-
-
-class PowerStep(models.TextChoices):
-    """The POWER collection process (§6)."""
-
-    PREPARATION = "preparation", _("Preparation")
-    OPEN = "open", _("Open strongly")
-    WORK_OBJECTIONS = "objections", _("Work with objections")
-    END_COMMITMENT = "commitment", _("End with commitment")
-    REACT = "react", _("React quickly")
-
-
-class CollectionOutcome(models.TextChoices):
-    """Outcomes of a collection negotiation (§6)."""
-
-    CASH = "cash", _("Cash (I win / you win)")
-    CASH_AND_AR = "cash_ar", _("Cash + A/R (I win / you lose)")
-    AR = "ar", _("A/R only (I lose)")
-
-
-class CollectionContact(models.Model):
-    """One collection conversation (催款记录), recorded along POWER."""
-
-    account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="collection_contacts"
-    )
-    invoice = models.ForeignKey(
-        Invoice,
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="collection_contacts",
-    )
-    contact = models.ForeignKey(
-        "stakeholders.Contact",
-        verbose_name=_("spoke with"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    contacted_on = models.DateField(_("date"))
-    step = models.CharField(_("POWER step"), max_length=20, choices=PowerStep.choices)
-    excuse = models.ForeignKey(
-        Excuse,
-        verbose_name=_("excuse heard"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    outcome = models.CharField(_("outcome"), max_length=10, choices=CollectionOutcome.choices)
-    note = BoundedTextField(_("what was said"), blank=True)
-    next_step = models.CharField(_("next step"), max_length=300, blank=True)
-    next_step_on = models.DateField(_("next step on"), null=True, blank=True)
-    promise = models.OneToOneField(
-        PaymentPromise,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="collection_contact",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-contacted_on", "-pk"]
-        verbose_name = _("collection contact")
-        verbose_name_plural = _("collection contacts")
-
-    def __str__(self) -> str:
-        return f"{self.account} {self.contacted_on}"
