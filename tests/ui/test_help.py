@@ -3,6 +3,7 @@ and the same guide in the repository in both languages."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -187,3 +188,17 @@ def test_the_guide_ships_in_both_languages_and_the_readme_links_it():
         assert "DOMAIN" not in guide and "§" not in guide
         for topic in help.TOPICS.values():
             assert f"\n### {_title(topic, heading)}\n" in guide, (language, topic.key)
+
+
+def test_the_guide_says_what_the_help_pages_say():
+    """docs/ is written from the help pages; after changing one, run
+    ``python scripts/methodology_docs.py`` (with the catalogues compiled)."""
+    spec = importlib.util.spec_from_file_location(
+        "methodology_docs", REPO / "scripts" / "methodology_docs.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for language, suffix in module.LANGUAGES.items():
+        written = (REPO / "docs" / f"methodology.{suffix}.md").read_text(encoding="utf-8")
+        assert written == module.guide(language), f"docs/methodology.{suffix}.md is out of date"
