@@ -217,6 +217,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kam.ui.context_processors.navigation",
             ],
+            # The help link beside each concept, in every template without a load.
+            "builtins": ["kam.ui.templatetags.help_links"],
         },
     },
 ]

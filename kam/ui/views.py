@@ -1,17 +1,19 @@
-"""The pieces that make KAM installable: the manifest, the service worker, the offline page."""
+"""The pieces of the shell: what makes KAM installable (the manifest, the service worker, the
+offline page) and the help pages of the method."""
 
 from __future__ import annotations
 
 import json
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from kam.ui import installable
+from kam.ui import help, installable
 
 
 def _language(request: HttpRequest) -> str:
@@ -53,3 +55,23 @@ def offline(request: HttpRequest) -> HttpResponse:
     language = _language(request)
     with translation.override(language):
         return render(request, "ui/offline.html", {"language": language})
+
+
+@login_required
+@require_GET
+def help_index(request: HttpRequest) -> HttpResponse:
+    """The method in one page: every concept KAM uses, by area."""
+    return render(request, "help/index.html", {"groups": help.grouped()})
+
+
+@login_required
+@require_GET
+def help_topic(request: HttpRequest, topic: str) -> HttpResponse:
+    """One concept: what it is, how KAM computes it, where it appears."""
+    try:
+        shown = help.topic(topic)
+    except help.UnknownTopic:
+        raise Http404 from None
+    related = [help.topic(key) for key in shown.related]
+    group = next(g for g in help.GROUPS if g.key == shown.group)
+    return render(request, "help/topic.html", {"topic": shown, "group": group, "related": related})
