@@ -1,4 +1,4 @@
-"""Activities in the API (issue 5 nos. 9–10): the same visibility as the UI, writes via
+"""Activities in the API: the same visibility as the UI, writes via
 the services, a stale ``version`` answers 409."""
 
 from __future__ import annotations

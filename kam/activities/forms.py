@@ -58,7 +58,7 @@ class AccountChoiceForm(KamForm):
 
 
 class ActivityForm(KamForm):
-    """Plan or change an activity with the 5W and an objective (§4, issue 5 no. 9)."""
+    """Plan or change an activity with the 5W and an objective (§4)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("What (kind of activity)"), choices=Kind.choices)
@@ -163,7 +163,7 @@ class ActivityForm(KamForm):
 
 
 class OutcomeForm(KamForm):
-    """What happened, judged by what the customer did (§3.6, issue 5 no. 10)."""
+    """What happened, judged by what the customer did (§3.6)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # The phone's draft key (offline.js fills it), so a repeated send records once.

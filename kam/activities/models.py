@@ -123,7 +123,7 @@ class Activity(Versioned):
             # The same, done activities first: the company's outcomes of a quarter are
             # one range of it. With only the index above, SQLite's planner (its
             # statistics say 232 owners) skip-scanned the owner index instead and read
-            # the table: 0.74 s for a director's quarter, 55 ms with this one.
+            # the table (figures in benchmarks/README.md).
             models.Index(
                 fields=["status", "starts_at", "outcome", "kind", "owner", "account"],
                 name="activity_judged_idx",
@@ -135,7 +135,7 @@ class Activity(Versioned):
 
 
 class CalendarFeed(models.Model):
-    """A user's private ICS feed; the token in its URL can be revoked (issue 5, no. 11)."""
+    """A user's private ICS feed; the token in its URL can be revoked."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"

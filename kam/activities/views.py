@@ -56,7 +56,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- planning, changing, cancelling (issue 5 no. 9) ------------------------------------------
+# --- planning, changing, cancelling ----------------------------------------------------------
 
 
 def _apply_errors(form: Any, error: ValidationError | ConflictError) -> None:
@@ -193,7 +193,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record what the customer did (§3.6, issue 5 no. 10)."""
+    """Record what the customer did (§3.6)."""
     user: User = request.user  # type: ignore[assignment]
     activity = _editable(request, pk)
     form = activity_forms.OutcomeForm(request.POST or None, instance=activity)
@@ -243,7 +243,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("activities:detail", activity.pk)
 
 
-# --- stalled deals (issue 5 no. 10) ---------------------------------------------------------
+# --- stalled deals ---------------------------------------------------------------------------
 
 
 STALLED_SORTS = {
@@ -269,7 +269,7 @@ def stalled(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/stalled.html", {"deals": deals, "listing": listing})
 
 
-# --- calendar and ICS feed (issue 5 no. 11) -------------------------------------------------
+# --- calendar and ICS feed -------------------------------------------------------------------
 
 TEAM = "team"
 
