@@ -7,6 +7,7 @@ listed after them in ``kam.core.demo.AREAS``.
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -76,7 +77,7 @@ CHART = [
 REPORTS_TO = {1: 0, 2: 1, 3: 1, 4: 0, 5: 2, 6: 2, 7: 3}
 
 
-def person_name(rng) -> str:  # type: ignore[no-untyped-def]
+def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 

@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import User
-from kam.core.rest.serializers import ModelSerializer
+from kam.core.rest.serializers import ModelSerializer, offer
 from kam.core.visibility import visible_users
 from kam.pipeline.models import Opportunity
 from kam.stakeholders import selectors, services
-from kam.stakeholders.api.common import API, VERSION_REQUIRED, int_param, offer
+from kam.stakeholders.api.common import API, VERSION_REQUIRED, int_param
 from kam.stakeholders.models import (
     Assessment,
     BuyingRole,

@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.core.http import request_user, serializer_user
-from kam.core.rest.serializers import ModelSerializer
+from kam.core.rest.serializers import ModelSerializer, offer
 from kam.stakeholders import selectors, services
-from kam.stakeholders.api.common import API, int_param, offer
+from kam.stakeholders.api.common import API, int_param
 from kam.stakeholders.models import Contact, InfluenceLine
 
 

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from kam.accounts.models import Account
 from kam.accounts.visibility import visible_accounts
 from kam.core.http import AuthenticatedRequest, request_user, serializer_user
-from kam.core.rest.serializers import ModelSerializer
+from kam.core.rest.serializers import ModelSerializer, offer
 from kam.stakeholders import selectors, services
-from kam.stakeholders.api.common import API, VERSION_REQUIRED, int_param, offer
+from kam.stakeholders.api.common import API, VERSION_REQUIRED, int_param
 from kam.stakeholders.models import Contact, ContactChange, PersonalInfo
 
 
