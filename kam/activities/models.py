@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
+from kam.core.money import MoneyField
 
 
 class Kind(models.TextChoices):
@@ -88,10 +89,8 @@ class Activity(Versioned):
     outcome_note = BoundedTextField(_("what the customer agreed to do"), blank=True)
     outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
-    expenses = models.DecimalField(
+    expenses = MoneyField(
         _("expenses (CNY)"),
-        max_digits=16,
-        decimal_places=2,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
