@@ -16,12 +16,13 @@ from kam.core.rest.serializers import ModelSerializer
 from kam.pipeline.models import Opportunity, Status
 from kam.stakeholders import selectors
 from kam.stakeholders.api.common import int_param
+from kam.stakeholders.calculations import Severity
 from kam.stakeholders.red_flags import red_flags_for_opportunities
 
 
 class RedFlagSerializer(serializers.Serializer):
     code = serializers.CharField()
-    severity = serializers.ChoiceField(["high", "medium", "low"])
+    severity = serializers.ChoiceField([Severity.HIGH, Severity.MEDIUM, Severity.LOW])
     severity_label = serializers.CharField()
     message = serializers.CharField()
     next_action = serializers.CharField()
