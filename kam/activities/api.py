@@ -1,23 +1,25 @@
-"""Activities in the API (issue 5 nos. 9–10): the same visibility as the UI, writes via
+"""Activities in the API: the same visibility as the UI, writes via
 the services, a stale ``version`` answers 409."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts.models import Account, PlanAction
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities import selectors, services
 from kam.activities.models import Activity, Kind, Outcome
+from kam.core.http import AuthenticatedRequest, request_user
 from kam.core.models import Interface, User
-from kam.core.rest.serializers import ModelSerializer
+from kam.core.money import MONEY_DIGITS, money_serializer_field
+from kam.core.rest.serializers import ModelSerializer, offer
 from kam.pipeline.models import Opportunity
 from kam.pipeline.selectors import visible_opportunities
 from kam.stakeholders.models import Contact
@@ -75,7 +77,7 @@ class ActivityPlanSerializer(serializers.Serializer):
     staff = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.none(), many=True, required=False
     )
-    expenses = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    expenses = money_serializer_field(max_digits=MONEY_DIGITS, required=False)
     version = serializers.IntegerField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,28 +85,27 @@ class ActivityPlanSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is None:  # the schema generator describes the fields only
             return
-        user = request.user
+        user = request_user(request)
         fields = self.fields
-        fields["account"].queryset = visible_accounts(user)  # type: ignore[attr-defined]
-        fields["opportunity"].queryset = visible_opportunities(user)  # type: ignore[attr-defined]
-        fields["plan_action"].queryset = PlanAction.objects.filter(  # type: ignore[attr-defined]
-            objective__plan__account__in=visible_accounts(user).values("pk")
+        offer(fields["account"], visible_accounts(user))
+        offer(fields["opportunity"], visible_opportunities(user))
+        offer(
+            fields["plan_action"],
+            PlanAction.objects.filter(
+                objective__plan__account__in=visible_accounts(user).values("pk")
+            ),
         )
-        fields["contacts"].child_relation.queryset = scope_to_visible_accounts(  # type: ignore[attr-defined]
-            Contact.objects.all(), user
-        )
+        offer(fields["contacts"], scope_to_visible_accounts(Contact.objects.all(), user))
         people = User.objects.filter(is_active=True)
-        fields["owner"].queryset = people  # type: ignore[attr-defined]
-        fields["staff"].child_relation.queryset = people  # type: ignore[attr-defined]
+        offer(fields["owner"], people)
+        offer(fields["staff"], people)
 
 
 class ActivityOutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     duration_minutes = serializers.IntegerField(required=False, allow_null=True)
-    expenses = serializers.DecimalField(
-        max_digits=16, decimal_places=2, required=False, allow_null=True
-    )
+    expenses = money_serializer_field(max_digits=MONEY_DIGITS, required=False, allow_null=True)
     version = serializers.IntegerField()
     idempotency_key = serializers.CharField(
         required=False,
@@ -132,10 +133,10 @@ class ActivityViewSet(
 
     serializer_class = ActivitySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Activity]:
         filters = selectors.ActivityFilters.from_params(self.request.query_params)
         return (
-            selectors.filtered_activities(self.request.user, filters)  # type: ignore[arg-type]
+            selectors.filtered_activities(request_user(self.request), filters)
             .prefetch_related("contacts", "staff")
             .order_by("-starts_at", "pk")
         )
@@ -145,14 +146,14 @@ class ActivityViewSet(
         return Response(ActivitySerializer(fresh).data, status=code)
 
     @extend_schema(request=ActivityPlanSerializer, responses={201: ActivitySerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         """Plan an activity (§4): the 5W and an objective the customer will act on."""
         payload = ActivityPlanSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data.pop("version", None)
         activity = services.plan_activity(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             via=Interface.API,
             owner=data.pop("owner", request.user),
             **data,
@@ -160,7 +161,7 @@ class ActivityViewSet(
         return self._answer(activity, status.HTTP_201_CREATED)
 
     @extend_schema(request=ActivityPlanSerializer, responses={200: ActivitySerializer})
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Change the plan; send the ``version`` you read (a stale one answers 409)."""
         activity = self.get_object()
         payload = ActivityPlanSerializer(
@@ -178,7 +179,7 @@ class ActivityViewSet(
                 fields[name] = data[name]
         services.update_activity(
             activity,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             via=Interface.API,
             expected_version=data.get("version"),
             contacts=data.get("contacts"),
@@ -190,7 +191,7 @@ class ActivityViewSet(
 
     @extend_schema(request=ActivityOutcomeSerializer, responses={200: ActivitySerializer})
     @action(detail=True, methods=["post"])
-    def outcome(self, request: Request, pk: str | None = None) -> Response:
+    def outcome(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Record the outcome (§3.6): order, advance, continuation or no sale. With an
         ``idempotency_key``, a repeated request answers the activity as first recorded."""
         activity = self.get_object()
@@ -201,7 +202,7 @@ class ActivityViewSet(
             activity,
             outcome=data["outcome"],
             note=data.get("note", ""),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             via=Interface.API,
             expected_version=data["version"],
             duration_minutes=data.get("duration_minutes"),
@@ -212,13 +213,13 @@ class ActivityViewSet(
 
     @extend_schema(request=ActivityVersionSerializer, responses={200: ActivitySerializer})
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         activity = self.get_object()
         payload = ActivityVersionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.cancel_activity(
             activity,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             via=Interface.API,
             expected_version=payload.validated_data["version"],
         )

@@ -119,7 +119,7 @@ def objective_problem(text: str | None) -> str | None:
     return None
 
 
-# --- calendar grid (issue 5 no. 11) ---------------------------------------------------------
+# --- calendar grid ----------------------------------------------------------------------------
 
 MONTH = "month"
 WEEK = "week"

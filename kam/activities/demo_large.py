@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time as time_module
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,7 +31,7 @@ def load(ctx: LargeContext) -> None:
     participants: list[int] = []
     kinds = Kind.values
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[dict[str, Any]]:
         for _ in range(ctx.size.activities):
             k = rng.randrange(len(opportunity_ids))
             opportunity_id = opportunity_ids[k]

@@ -17,7 +17,7 @@ from kam.activities.models import Activity, Kind, Outcome
 from kam.core.models import Role, User
 from kam.pipeline.models import Opportunity, Status
 from kam.stakeholders.models import Contact
-from kam.ui.forms import KamForm
+from kam.ui.forms import KamForm, offer
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -54,11 +54,11 @@ class AccountChoiceForm(KamForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = visible_accounts(user).order_by("name")  # type: ignore[attr-defined]
+        offer(self.fields["account"], visible_accounts(user).order_by("name"))
 
 
 class ActivityForm(KamForm):
-    """Plan or change an activity with the 5W and an objective (§4, issue 5 no. 9)."""
+    """Plan or change an activity with the 5W and an objective (§4)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("What (kind of activity)"), choices=Kind.choices)
@@ -124,21 +124,23 @@ class ActivityForm(KamForm):
             self.fields["plan_action"].initial = next(iter(linked), None)
         else:
             self.fields["owner"].initial = user.pk
-        self.fields["contacts"].queryset = Contact.objects.filter(account=account).order_by(  # type: ignore[attr-defined]
-            "name"
+        offer(self.fields["contacts"], Contact.objects.filter(account=account).order_by("name"))
+        offer(self.fields["staff"], _staff(*keep_staff))
+        offer(self.fields["owner"], _staff(*keep_staff))
+        offer(
+            self.fields["opportunity"],
+            Opportunity.objects.filter(
+                Q(status=Status.OPEN) | Q(pk__in=keep_opportunity), account=account
+            ).order_by("name"),
         )
-        self.fields["staff"].queryset = _staff(*keep_staff)  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = _staff(*keep_staff)  # type: ignore[attr-defined]
-        self.fields["opportunity"].queryset = Opportunity.objects.filter(  # type: ignore[attr-defined]
-            Q(status=Status.OPEN) | Q(pk__in=keep_opportunity), account=account
-        ).order_by("name")
         pending = Q(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
         if instance is not None:
             pending |= Q(activity=instance)
-        self.fields["plan_action"].queryset = (  # type: ignore[attr-defined]
+        offer(
+            self.fields["plan_action"],
             PlanAction.objects.filter(pending, objective__plan__account=account)
             .select_related("objective")
-            .order_by("due_date", "pk")
+            .order_by("due_date", "pk"),
         )
 
     def clean_objective(self) -> str:
@@ -163,7 +165,7 @@ class ActivityForm(KamForm):
 
 
 class OutcomeForm(KamForm):
-    """What happened, judged by what the customer did (§3.6, issue 5 no. 10)."""
+    """What happened, judged by what the customer did (§3.6)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # The phone's draft key (offline.js fills it), so a repeated send records once.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
+from kam.core.money import MoneyField
 
 
 class Kind(models.TextChoices):
@@ -88,10 +89,8 @@ class Activity(Versioned):
     outcome_note = BoundedTextField(_("what the customer agreed to do"), blank=True)
     outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
-    expenses = models.DecimalField(
+    expenses = MoneyField(
         _("expenses (CNY)"),
-        max_digits=16,
-        decimal_places=2,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
@@ -123,7 +122,7 @@ class Activity(Versioned):
             # The same, done activities first: the company's outcomes of a quarter are
             # one range of it. With only the index above, SQLite's planner (its
             # statistics say 232 owners) skip-scanned the owner index instead and read
-            # the table: 0.74 s for a director's quarter, 55 ms with this one.
+            # the table (figures in benchmarks/README.md).
             models.Index(
                 fields=["status", "starts_at", "outcome", "kind", "owner", "account"],
                 name="activity_judged_idx",
@@ -135,7 +134,7 @@ class Activity(Versioned):
 
 
 class CalendarFeed(models.Model):
-    """A user's private ICS feed; the token in its URL can be revoked (issue 5, no. 11)."""
+    """A user's private ICS feed; the token in its URL can be revoked."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"

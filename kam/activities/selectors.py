@@ -34,7 +34,7 @@ def activity_list(user: User, *, status: str = "") -> QuerySet[Activity]:
 
 @dataclass(frozen=True)
 class ActivityFilters:
-    """The list page's filters (issue 5 no. 9), parsed leniently from the query string."""
+    """The list page's filters, parsed leniently from the query string."""
 
     kind: str = ""
     status: str = ""
@@ -102,8 +102,7 @@ def visible_activity(user: User, pk: int) -> Activity:
 def _led_or_attended_by_one(person_id: int, start: datetime, end: datetime) -> Q:
     """The activities one person led and those they attended, each found by its own
     index, as one list of ids. Written as an OR of the two, PostgreSQL read five weeks of
-    everybody's activities by start time and filtered them (the large tenant: a rep's own
-    calendar 170 -> 49 ms)."""
+    everybody's activities by start time and filtered them (figures in benchmarks/README.md)."""
     led = Activity.objects.filter(owner_id=person_id, starts_at__gte=start, starts_at__lt=end)
     attended = Activity.staff.through.objects.filter(
         user_id=person_id, activity__starts_at__gte=start, activity__starts_at__lt=end
@@ -127,7 +126,7 @@ def calendar_activities(
     user: User, *, start: datetime, end: datetime, people: QuerySet[User] | None = None
 ) -> QuerySet[Activity]:
     """Activities between ``start`` and ``end`` led or attended by ``people`` (default: the
-    user), on accounts the user sees; cancelled ones are left out (issue 5 no. 11)."""
+    user), on accounts the user sees; cancelled ones are left out."""
     if people is None:
         chosen = _led_or_attended_by_one(user.pk, start, end)
     else:
@@ -186,7 +185,7 @@ class StalledDeal:
 def stalled_deals(
     user: User, *, today: date | None = None, stall_days: int | None = None
 ) -> QuerySet[Opportunity]:
-    """Open deals the user sees that are stalled (issue 5 no. 10): the last two outcomes
+    """Open deals the user sees that are stalled: the last two outcomes
     were continuations, or nothing advanced them for the configured number of days.
 
     One filter on what each deal stores (``last_outcome``, ``previous_outcome``,

@@ -15,9 +15,10 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kam.accounts.models import Account, PlanAction
-from kam.accounts.visibility import can_edit_account
+from kam.accounts.visibility import require_edit
 from kam.activities.calculations import objective_problem
 from kam.activities.models import (
     Activity,
@@ -27,16 +28,14 @@ from kam.activities.models import (
     Outcome,
     OutcomeReceipt,
 )
-from kam.core import audit
+from kam.core import audit, changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, User
+from kam.core.models import AuditEvent, Interface, User
 from kam.pipeline.models import Opportunity, StageChange
 from kam.stakeholders.models import Contact
 
-
-def _require_editor(user: User | None, account: Account) -> None:
-    if user is not None and not can_edit_account(user, account):
-        raise ValidationError(_("You may not change activities of this account."))
+#: The refusal of a change by someone who may not edit the account (shown on the form).
+NOT_YOUR_ACTIVITIES = gettext_lazy("You may not change activities of this account.")
 
 
 PROGRESS_OUTCOMES = (Outcome.ADVANCE, Outcome.ORDER)
@@ -87,16 +86,9 @@ def _link_plan_action(activity: Activity, action: PlanAction, *, by: User | None
         raise ValidationError({"plan_action": [_("Choose an action of this account's plan.")]})
     if action.activity_id == activity.pk:
         return
-    before = action.activity_id
-    action.activity = activity
-    action.save(update_fields=["activity"])
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        action,
-        by=by,
-        via=via,
-        changes={"activity_id": [before, activity.pk]},
-    )
+    with changes.tracked(action, by=by, via=via):
+        action.activity = activity
+        action.save(update_fields=["activity"])
 
 
 def _validate_plan(
@@ -139,7 +131,7 @@ def plan_activity(
     starts_at: datetime,
     objective: str,
     by: User | None,
-    via: str = "web",
+    via: str = Interface.WEB,
     opportunity: Opportunity | None = None,
     location: str = "",
     purpose: str = "",
@@ -151,7 +143,7 @@ def plan_activity(
 ) -> Activity:
     """Plan an activity with the 5W (§4): who (contacts), what (kind), why (purpose),
     where (location), when (starts_at), and an objective the customer will act on."""
-    _require_editor(by, account)
+    require_edit(by, account, str(NOT_YOUR_ACTIVITIES), refusal=ValidationError)
     contacts = list(contacts)
     _validate_plan(
         account=account,
@@ -198,14 +190,14 @@ def update_activity(
     *,
     by: User | None,
     expected_version: int | None,
-    via: str = "web",
+    via: str = Interface.WEB,
     contacts: Iterable[Contact] | None = None,
     staff: Iterable[User] | None = None,
     plan_action: PlanAction | None = None,
     **fields: Any,
 ) -> Activity:
     """Change a planned activity's 5W, objective, opportunity, duration or expenses."""
-    _require_editor(by, activity.account)
+    require_edit(by, activity.account, str(NOT_YOUR_ACTIVITIES), refusal=ValidationError)
     allowed = {
         "kind",
         "starts_at",
@@ -220,42 +212,35 @@ def update_activity(
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    before = audit.snapshot(activity)
     previous_deal = activity.opportunity_id
-    for name, value in fields.items():
-        setattr(activity, name, value)
-    new_contacts = list(contacts) if contacts is not None else list(activity.contacts.all())
-    _validate_plan(
-        account=activity.account,
-        kind=activity.kind,
-        starts_at=activity.starts_at,
-        objective=activity.objective,
-        opportunity=activity.opportunity,
-        contacts=new_contacts,
-        duration_minutes=activity.duration_minutes,
-        expenses=activity.expenses,
-    )
-    activity.objective = " ".join(activity.objective.split())
-    save_versioned(
-        activity,
-        expected_version,
-        [f.attname for f in Activity._meta.concrete_fields if f.name in fields],
-    )
-    if contacts is not None:
-        activity.contacts.set(new_contacts)
-    if staff is not None:
-        activity.staff.set(list(staff))
-    if plan_action is not None:
-        _link_plan_action(activity, plan_action, by=by, via=via)
-    if activity.status == ActivityStatus.DONE:
-        refresh_deal_progress([previous_deal, activity.opportunity_id])
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        activity,
-        by=by,
-        via=via,
-        changes=audit.diff(before, audit.snapshot(activity)),
-    )
+    with changes.tracked(activity, by=by, via=via, always=True):
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        new_contacts = list(contacts) if contacts is not None else list(activity.contacts.all())
+        _validate_plan(
+            account=activity.account,
+            kind=activity.kind,
+            starts_at=activity.starts_at,
+            objective=activity.objective,
+            opportunity=activity.opportunity,
+            contacts=new_contacts,
+            duration_minutes=activity.duration_minutes,
+            expenses=activity.expenses,
+        )
+        activity.objective = " ".join(activity.objective.split())
+        save_versioned(
+            activity,
+            expected_version,
+            [f.attname for f in Activity._meta.concrete_fields if f.name in fields],
+        )
+        if contacts is not None:
+            activity.contacts.set(new_contacts)
+        if staff is not None:
+            activity.staff.set(list(staff))
+        if plan_action is not None:
+            _link_plan_action(activity, plan_action, by=by, via=via)
+        if activity.status == ActivityStatus.DONE:
+            refresh_deal_progress([previous_deal, activity.opportunity_id])
     return activity
 
 
@@ -296,7 +281,7 @@ def record_outcome(
     note: str,
     by: User | None,
     expected_version: int | None,
-    via: str = "web",
+    via: str = Interface.WEB,
     duration_minutes: int | None = None,
     expenses: Decimal | None = None,
     idempotency_key: str = "",
@@ -306,7 +291,7 @@ def record_outcome(
 
     ``idempotency_key`` names a draft kept on a phone: sent again, the draft returns the
     activity as it was recorded instead of recording the outcome twice."""
-    _require_editor(by, activity.account)
+    require_edit(by, activity.account, str(NOT_YOUR_ACTIVITIES), refusal=ValidationError)
     if idempotency_key and _already_received(activity, idempotency_key, by):
         activity.refresh_from_db()
         return activity
@@ -356,25 +341,27 @@ def record_outcome(
 
 @transaction.atomic
 def cancel_activity(
-    activity: Activity, *, by: User | None, expected_version: int | None, via: str = "web"
+    activity: Activity, *, by: User | None, expected_version: int | None, via: str = Interface.WEB
 ) -> Activity:
-    _require_editor(by, activity.account)
+    """Call off a planned activity; one done or already cancelled stays as it is."""
+    require_edit(by, activity.account, str(NOT_YOUR_ACTIVITIES), refusal=ValidationError)
     if activity.status != ActivityStatus.PLANNED:
         raise ValidationError(_("Only a planned activity can be cancelled."))
-    activity.status = ActivityStatus.CANCELLED
-    save_versioned(activity, expected_version, ["status"])
-    audit.record(
-        AuditEvent.Action.UPDATE,
+    changes.update(
         activity,
+        {"status": ActivityStatus.CANCELLED},
         by=by,
         via=via,
-        changes={"status": [ActivityStatus.PLANNED, ActivityStatus.CANCELLED]},
+        expected_version=expected_version,
+        clean=None,
     )
     return activity
 
 
 @transaction.atomic
-def issue_calendar_token(user: User, *, by: User | None = None, via: str = "web") -> CalendarFeed:
+def issue_calendar_token(
+    user: User, *, by: User | None = None, via: str = Interface.WEB
+) -> CalendarFeed:
     """Give ``user`` a new secret feed URL; the old one stops working at once."""
     token = secrets.token_urlsafe(32)
     feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
@@ -383,7 +370,7 @@ def issue_calendar_token(user: User, *, by: User | None = None, via: str = "web"
 
 
 @transaction.atomic
-def revoke_calendar_token(user: User, *, by: User | None = None, via: str = "web") -> None:
+def revoke_calendar_token(user: User, *, by: User | None = None, via: str = Interface.WEB) -> None:
     feed = CalendarFeed.objects.filter(user=user).first()
     if feed is not None:
         audit.record(AuditEvent.Action.DELETE, feed, by=by or user, via=via)

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam.accounts.visibility import can_edit_account, visible_accounts
+from kam.accounts.visibility import can_edit_account, require_edit, visible_accounts
 from kam.activities import calculations, selectors, services
 from kam.activities import forms as activity_forms
 from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
 from kam.core.concurrency import ConflictError
-from kam.core.models import User
+from kam.core.forms import apply_errors
+from kam.core.http import AuthenticatedHttpRequest
 from kam.core.params import parse_int, query_date, query_int
 from kam.pipeline.models import PipelineSettings
 from kam.pipeline.selectors import visible_opportunities
@@ -31,9 +31,9 @@ SORTS = {"when": "starts_at", "account": "account__name", "kind": "kind"}
 
 
 @login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every activity the user sees, filtered by kind, outcome, owner, account and dates."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     filters = selectors.ActivityFilters.from_params(request.GET)
     listing = paginate(
         request,
@@ -56,39 +56,27 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- planning, changing, cancelling (issue 5 no. 9) ------------------------------------------
+# --- planning, changing, cancelling ----------------------------------------------------------
 
 
-def _apply_errors(form: Any, error: ValidationError | ConflictError) -> None:
-    """Show a service's refusal on the form, field by field where it can."""
-    if isinstance(error, ConflictError):
-        form.add_error(None, str(error))
-    elif hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _with_current_version(request: HttpRequest, activity: Activity) -> Any:
+def _with_current_version(request: HttpRequest, activity: Activity) -> QueryDict:
     """The posted data with the version now current, so a deliberate resubmit applies."""
     data = request.POST.copy()
     data["version"] = str(activity.version)
     return data
 
 
-def _editable(request: HttpRequest, pk: int) -> Activity:
+def _editable(request: AuthenticatedHttpRequest, pk: int) -> Activity:
     """An activity the user sees (else 404) and may change (else 403, e.g. finance)."""
-    activity = selectors.visible_activity(request.user, pk)  # type: ignore[arg-type]
-    if not can_edit_account(request.user, activity.account):  # type: ignore[arg-type]
-        raise PermissionDenied
+    activity = selectors.visible_activity(request.user, pk)
+    require_edit(request.user, activity.account)
     return activity
 
 
 @login_required
-def activity_plan(request: HttpRequest) -> HttpResponse:
+def activity_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan an activity, from an account, an opportunity, or blank (then pick the account)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     source = request.POST if request.method == "POST" else request.GET
     opportunity = None
     opportunity_id = query_int(source, "opportunity")
@@ -103,8 +91,7 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
             raise Http404
         picker = activity_forms.AccountChoiceForm(user=user)
         return render(request, "activities/pick_account.html", {"form": picker})
-    if not can_edit_account(user, account):
-        raise PermissionDenied
+    require_edit(user, account)
     form = activity_forms.ActivityForm(
         request.POST or None,
         account=account,
@@ -122,7 +109,7 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Activity planned."))
             return redirect("activities:detail", activity.pk)
@@ -134,8 +121,8 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     activity = selectors.visible_activity(user, pk)
     can_edit = can_edit_account(user, activity.account)
     return render(
@@ -151,9 +138,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a planned activity; a stale form is refused with a clear conflict."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     activity = _editable(request, pk)
     form = activity_forms.ActivityForm(
         request.POST or None, account=activity.account, user=user, instance=activity
@@ -178,9 +165,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 instance=current,
             )
             form.is_valid()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("activities:detail", activity.pk)
@@ -192,9 +179,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record what the customer did (§3.6, issue 5 no. 10)."""
-    user: User = request.user  # type: ignore[assignment]
+def activity_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record what the customer did (§3.6)."""
+    user = request.user
     activity = _editable(request, pk)
     form = activity_forms.OutcomeForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
@@ -217,7 +204,7 @@ def activity_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                     _with_current_version(request, current), instance=current
                 )
                 form.is_valid()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Outcome recorded."))
             return redirect("activities:detail", activity.pk)
@@ -226,14 +213,14 @@ def activity_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _editable(request, pk)
     form = activity_forms.VersionForm(request.POST)
     form.is_valid()
     try:
         services.cancel_activity(
             activity,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             expected_version=form.cleaned_data.get("version"),
         )
     except (ConflictError, ValidationError) as error:
@@ -243,7 +230,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("activities:detail", activity.pk)
 
 
-# --- stalled deals (issue 5 no. 10) ---------------------------------------------------------
+# --- stalled deals ---------------------------------------------------------------------------
 
 
 STALLED_SORTS = {
@@ -255,10 +242,10 @@ STALLED_SORTS = {
 
 
 @login_required
-def stalled(request: HttpRequest) -> HttpResponse:
+def stalled(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open deals of what the user sees that only continue, or have not advanced for long."""
     stall_days = PipelineSettings.current().stall_days
-    found = selectors.stalled_deals(request.user, stall_days=stall_days)  # type: ignore[arg-type]
+    found = selectors.stalled_deals(request.user, stall_days=stall_days)
     listing = paginate(
         request,
         found.select_related("account", "owner", "stage"),
@@ -269,15 +256,15 @@ def stalled(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/stalled.html", {"deals": deals, "listing": listing})
 
 
-# --- calendar and ICS feed (issue 5 no. 11) -------------------------------------------------
+# --- calendar and ICS feed -------------------------------------------------------------------
 
 TEAM = "team"
 
 
 @login_required
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A month or week grid of one person's activities, or a manager's whole subtree."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     span = request.GET.get("span", calculations.MONTH)
     if span not in (calculations.MONTH, calculations.WEEK):
         span = calculations.MONTH
@@ -308,9 +295,9 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Get, renew or revoke one's private calendar link."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.revoke_calendar_token(user, by=user)

@@ -7,7 +7,7 @@ rule is pinned by fast tests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -125,13 +125,13 @@ class Thresholds:
 class _Flags:
     items: list[RedFlag] = field(default_factory=list)
 
-    def add(  # type: ignore[no-untyped-def]
+    def add(
         self,
         code: str,
         severity: str,
         message: StrOrPromise,
         action: StrOrPromise,
-        people=(),
+        people: Iterable[str] = (),
         params: Mapping[str, object] | None = None,
     ) -> None:
         text = Text(message, params)

@@ -7,6 +7,7 @@ listed after them in ``kam.core.demo.AREAS``.
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from kam.core.demo import DemoContext
 from kam.pipeline.models import CompetitionStatus, Opportunity, Status
 from kam.stakeholders.models import (
     Assessment,
+    BuyingRole,
     Contact,
     ContactChange,
     Influence,
@@ -76,7 +78,7 @@ CHART = [
 REPORTS_TO = {1: 0, 2: 1, 3: 1, 4: 0, 5: 2, 6: 2, 7: 3}
 
 
-def person_name(rng) -> str:  # type: ignore[no-untyped-def]
+def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
@@ -114,10 +116,10 @@ def load(ctx: DemoContext) -> None:
 GM, VP, IT_HEAD, PURCHASING, CFO, OPS, ENGINEER, BUYER = range(8)
 
 WINS = {
-    "decision_maker": ("在集团年度考核中拿到信息化创新奖", "三年总拥有成本下降15%"),
-    "technical_gatekeeper": ("方案稳定，不因故障被问责", "网络可用率达到99.99%"),
-    "user": ("运维工作量减少，少加班", "故障处理时间缩短一半"),
-    "coach": ("被认可为项目的推动者", "项目按期上线"),
+    BuyingRole.DECISION_MAKER: ("在集团年度考核中拿到信息化创新奖", "三年总拥有成本下降15%"),
+    BuyingRole.TECHNICAL_GATEKEEPER: ("方案稳定，不因故障被问责", "网络可用率达到99.99%"),
+    BuyingRole.USER: ("运维工作量减少，少加班", "故障处理时间缩短一半"),
+    BuyingRole.COACH: ("被认可为项目的推动者", "项目按期上线"),
     "purchasing": ("采购流程合规、价格有依据", "采购成本低于预算"),
 }
 POLICIES = [
@@ -170,19 +172,25 @@ def _load_circles(ctx: DemoContext) -> None:
         purchasing = people[PURCHASING] if len(people) > PURCHASING else None
         circle: dict[int, dict[str, Any]] = {}
 
-        _put(circle, decider, "decision_maker", PurchaseRole.FINAL_APPROVAL, "decision_maker")
+        _put(
+            circle,
+            decider,
+            BuyingRole.DECISION_MAKER,
+            PurchaseRole.FINAL_APPROVAL,
+            BuyingRole.DECISION_MAKER,
+        )
         if "gatekeeper" not in gaps:
             _put(
                 circle,
                 gatekeeper,
-                "technical_gatekeeper",
+                BuyingRole.TECHNICAL_GATEKEEPER,
                 PurchaseRole.SOLUTION_EVALUATION,
-                "technical_gatekeeper",
+                BuyingRole.TECHNICAL_GATEKEEPER,
             )
-        _put(circle, user, "user", PurchaseRole.END_USER, "user")
+        _put(circle, user, BuyingRole.USER, PurchaseRole.END_USER, BuyingRole.USER)
         _put(circle, purchasing, "", PurchaseRole.DECISION_MAKING, "purchasing")
         if "coach" not in gaps and coach is not None and coach.pk not in circle:
-            _put(circle, coach, "coach", "", "coach")
+            _put(circle, coach, BuyingRole.COACH, "", BuyingRole.COACH)
         start = len(members)
         for entry in circle.values():
             win, result = WINS[entry["wins"]]
@@ -190,10 +198,10 @@ def _load_circles(ctx: DemoContext) -> None:
                 Stakeholder(
                     opportunity=deal,
                     contact=entry["contact"],
-                    is_decision_maker="decision_maker" in entry["roles"],
-                    is_user="user" in entry["roles"],
-                    is_technical_gatekeeper="technical_gatekeeper" in entry["roles"],
-                    is_coach="coach" in entry["roles"],
+                    is_decision_maker=BuyingRole.DECISION_MAKER in entry["roles"],
+                    is_user=BuyingRole.USER in entry["roles"],
+                    is_technical_gatekeeper=BuyingRole.TECHNICAL_GATEKEEPER in entry["roles"],
+                    is_coach=BuyingRole.COACH in entry["roles"],
                     purchase_role=entry["purchase_role"],
                     personal_win=win,
                     business_result=result,
@@ -216,7 +224,7 @@ def _load_circles(ctx: DemoContext) -> None:
             if "opponent" in gaps and entry["contact"] is purchasing:
                 support, influence = Support.OPPONENT, Influence.HIGH
             judged.append((len(members) - 1, support, influence))
-        if "coach" not in gaps and not any("coach" in e["roles"] for e in circle.values()):
+        if "coach" not in gaps and not any(BuyingRole.COACH in e["roles"] for e in circle.values()):
             # No engineer to coach us: one of our own people, or a partner, does.
             staff_coach += 1
             ours = rng.random() < 0.5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import OuterRef, Subquery
 
 from kam.core.demo_large import LargeContext, bulk_insert
@@ -14,7 +16,7 @@ def load(ctx: LargeContext) -> None:
     per = ctx.size.contacts_per_account
     account_ids = ctx.extra["account_ids"]
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[Contact]:
         for account_id in account_ids:
             for i in range(per):
                 title, department, level = CHART[i % len(CHART)]

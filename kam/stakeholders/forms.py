@@ -25,7 +25,7 @@ from kam.stakeholders.models import (
     Style,
     Support,
 )
-from kam.ui.forms import KamForm, KamModelForm
+from kam.ui.forms import KamForm, KamModelForm, offer
 
 
 def _blank(choices: Any) -> list[tuple[str, str]]:
@@ -39,7 +39,7 @@ class AccountChoiceForm(KamForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = visible_accounts(user).order_by("name")  # type: ignore[attr-defined]
+        offer(self.fields["account"], visible_accounts(user).order_by("name"))
 
 
 class ContactForm(KamForm):
@@ -99,7 +99,7 @@ class ContactForm(KamForm):
         else:
             del self.fields["has_left"]
             del self.fields["effective_on"]
-        self.fields["reports_to"].queryset = people  # type: ignore[attr-defined]
+        offer(self.fields["reports_to"], people)
 
     def values(self) -> dict[str, Any]:
         return {f: self.cleaned_data[f] for f in self.FIELDS if f in self.cleaned_data}
@@ -179,12 +179,13 @@ class StakeholderForm(KamForm):
 
     def __init__(self, *args: Any, opportunity: Any, staff: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["contact"].queryset = (  # type: ignore[attr-defined]
+        offer(
+            self.fields["contact"],
             Contact.objects.filter(account_id=opportunity.account_id, has_left=False)
             .exclude(stakes__opportunity=opportunity)
-            .order_by("name")
+            .order_by("name"),
         )
-        self.fields["staff"].queryset = staff  # type: ignore[attr-defined]
+        offer(self.fields["staff"], staff)
         self.fields["roles"].widget.attrs["class"] = ""
 
 
@@ -231,8 +232,8 @@ class InfluenceLineForm(KamForm):
 
     def __init__(self, *args: Any, people: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["source"].queryset = people  # type: ignore[attr-defined]
-        self.fields["target"].queryset = people  # type: ignore[attr-defined]
+        offer(self.fields["source"], people)
+        offer(self.fields["target"], people)
 
 
 class RoleForm(KamForm):
@@ -254,9 +255,9 @@ class RoleForm(KamForm):
     def __init__(self, *args: Any, members: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.member_ids = {s.pk for s in members}
-        self.fields["member"].widget.choices = [  # type: ignore[attr-defined]
-            (f"{s.pk}:{s.version}", s.display_name) for s in members
-        ]
+        member = self.fields["member"].widget
+        assert isinstance(member, forms.Select)
+        member.choices = [(f"{s.pk}:{s.version}", s.display_name) for s in members]
 
     def clean_member(self) -> tuple[int, int]:
         # Any version is accepted here: an old one is the service's conflict, said clearly.
@@ -266,7 +267,8 @@ class RoleForm(KamForm):
         return int(pk), int(version)
 
     def member_and_version(self) -> tuple[int, int]:
-        return self.cleaned_data["member"]  # type: ignore[no-any-return]
+        chosen: tuple[int, int] = self.cleaned_data["member"]
+        return chosen
 
 
 class RedFlagSettingsForm(KamModelForm):
@@ -315,7 +317,7 @@ class PaymentChainForm(KamForm):
         kw.setdefault("initial", initial)
         super().__init__(*args, **kw)
         for n in range(1, self.STEPS + 1):
-            self.fields[f"person_{n}"].queryset = people  # type: ignore[attr-defined]
+            offer(self.fields[f"person_{n}"], people)
 
     def rows(self) -> list[tuple[Any, Any]]:
         return [(self[f"person_{n}"], self[f"note_{n}"]) for n in range(1, self.STEPS + 1)]

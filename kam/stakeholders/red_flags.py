@@ -8,7 +8,7 @@ the pure rules in :mod:`kam.stakeholders.calculations`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -147,11 +147,8 @@ def red_flags_for_opportunities(
             name = f"{m['staff__last_name']}{m['staff__first_name']}" or m["staff__username"]
         else:
             name = m["outside_name"]
-        roles = frozenset(
-            role
-            for role, field in Stakeholder.ROLE_FIELDS.items()
-            if m[field]  # type: ignore[literal-required]
-        )
+        flags: Mapping[str, object] = m  # the role columns, read by name
+        roles = frozenset(role for role, field in Stakeholder.ROLE_FIELDS.items() if flags[field])
         people[m["opportunity_id"]].append(
             Person(
                 name=name,

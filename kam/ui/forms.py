@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
 
 # What the browser's own pickers accept, whatever the language: a localized value
 # such as 2026/12/07 is rejected by <input type=date> and the field shows empty.
@@ -65,3 +66,10 @@ class KamModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _bound_free_text(self.fields)
         _style(self.fields)
+
+
+def offer(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Let a model choice field (one or many) offer only the records of ``queryset``:
+    what the user may see, what belongs to the record being edited."""
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset

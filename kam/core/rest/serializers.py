@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
 
@@ -31,3 +31,16 @@ class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             if getattr(model_field, "blank", False):
                 field.allow_blank = True
         return fields
+
+
+def offer(field: serializers.Field, queryset: QuerySet[Any]) -> None:
+    """Let a related field (one or many) accept only the records of ``queryset``.
+
+    Related fields are declared with no records; each request narrows them to what its
+    user may see, so an id outside answers "does not exist" like one that is not there.
+    """
+    if isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    assert isinstance(field, serializers.RelatedField)
+    related: Any = field  # the stubs declare ``queryset`` as a manager, not as assignable
+    related.queryset = queryset
