@@ -107,7 +107,7 @@ def update(
             clean(instance)
         names = [_attname(instance, name) for name in [*values, *also_save]]
         if hasattr(instance, "version"):
-            save_versioned(instance, expected_version, names or ["version"])
+            save_versioned(instance, expected_version, names)
         elif names:
             instance.save(update_fields=[*names, *_auto_now(instance)])
     return changed

@@ -83,3 +83,12 @@ def test_create_and_delete_record_the_values_with_personal_fields_redacted() -> 
     assert not Account.objects.filter(pk=pk).exists()
     deleted = AuditEvent.objects.filter(object_id=str(pk), action="delete").get()
     assert deleted.changes["name"] == "新客户"
+
+
+def test_saving_a_versioned_record_with_no_values_still_checks_and_bumps_the_version() -> None:
+    account = AccountFactory(name="A 公司")
+    version = account.version
+    changes.update(account, {}, by=None, expected_version=version, always=True)
+    assert Account.objects.get(pk=account.pk).version == version + 1
+    with pytest.raises(ConflictError):
+        changes.update(account, {}, by=None, expected_version=version)
