@@ -298,7 +298,7 @@ HELD_OUT_SHARE = 0.25
 
 @transaction.atomic
 def train_win_model(*, today: date | None = None, months: int = TRAINING_MONTHS) -> WinModel:
-    """Learn the win probability of each open deal from closed history (issue 6.6b).
+    """Learn the win probability of each open deal from closed history.
 
     The deals closed in the last ``months`` are split by closing date: the
     latest quarter of them is held out. The model is fitted on the rest and the

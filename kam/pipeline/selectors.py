@@ -331,8 +331,8 @@ def board_opportunities(
     else:
         # SQLite knows no row counts: given "status = open" it would walk every open
         # deal of the company, checking each against the user's accounts. Wrapped, the
-        # status is checked on the deals of those accounts only (20-40x less work for a
-        # rep or a manager; PostgreSQL plans it the same way either way).
+        # status is checked on the deals of those accounts only, far less work for a rep
+        # or a manager (PostgreSQL plans it the same way either way).
         opportunities = opportunities.alias(open_status=Coalesce("status", Value(""))).filter(
             open_status=Status.OPEN
         )
