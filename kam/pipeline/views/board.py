@@ -14,6 +14,7 @@ from kam.core.http import AuthenticatedHttpRequest
 from kam.core.params import query_int
 from kam.core.visibility import visible_teams, visible_users
 from kam.pipeline import selectors, services
+from kam.pipeline.cards import cards
 from kam.pipeline.models import Opportunity, Stage, StageModel
 from kam.pipeline.views.common import editing, visible_deal
 
@@ -52,7 +53,7 @@ def board_column(request: AuthenticatedHttpRequest, stage: int) -> HttpResponse:
     column_stage = get_object_or_404(Stage, pk=stage)
     offset = query_int(request.GET, "offset") or 0
     opportunities = selectors.board_opportunities(request.user, **_board_scope(request))
-    cards, next_offset = selectors.column_cards(
+    deals, next_offset = selectors.column_cards(
         opportunities,
         column_stage,
         offset=offset,
@@ -64,7 +65,7 @@ def board_column(request: AuthenticatedHttpRequest, stage: int) -> HttpResponse:
         request,
         "pipeline/_column_cards.html",
         {
-            "cards": cards,
+            "cards": cards(deals),
             "stage": column_stage,
             "next_offset": next_offset,
             "querystring": params.urlencode(),
@@ -75,11 +76,11 @@ def board_column(request: AuthenticatedHttpRequest, stage: int) -> HttpResponse:
 def _card(
     request: AuthenticatedHttpRequest, pk: int, *, message: str = "", level: str = "info"
 ) -> HttpResponse:
-    opportunity = visible_deal(request, pk)
+    (card,) = cards([visible_deal(request, pk)])
     return render(
         request,
         "pipeline/_card.html",
-        {"card": opportunity, "card_message": message, "card_level": level},
+        {"card": card, "card_message": message, "card_level": level},
     )
 
 
