@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kam.core.http import AuthenticatedRequest
+from kam.core.http import AuthenticatedRequest, request_user
 from kam.core.models import Interface
 from kam.core.rest.schema import ReportSchema
 from kam.forecasting import odds, selectors, services
@@ -156,11 +157,12 @@ PERIOD = OpenApiParameter("period", str, description="2026, 2026-Q4 or 2026-11 (
 METHOD = OpenApiParameter("method", str, enum=Method.values, description="default: configured")
 
 
-def _scope(request: AuthenticatedRequest) -> Scope:
-    return resolve_scope(request.user, request.query_params.get("scope"))
+def _scope(request: Request) -> Scope:
+    """The scope asked for, if the user may see it (the reports' API reads it too)."""
+    return resolve_scope(request_user(request), request.query_params.get("scope"))
 
 
-def _period(request: AuthenticatedRequest, *, allow_all: bool = False) -> Period | None:
+def _period(request: Request, *, allow_all: bool = False) -> Period | None:
     raw = request.query_params.get("period", "").strip()
     if allow_all and raw in ("", "all"):
         return None
