@@ -232,7 +232,10 @@ def test_a_card_shows_what_a_manager_reviews_in_a_pinned_number_of_queries(
     assert f'data-testid="card-red-flags">{flags}<' in card
     assert f'data-testid="card-evaluation">{total} / 40<' in card
     when = timezone.localtime(visit.starts_at).date().isoformat()
-    assert f'data-testid="card-next-activity">Solution demo · {when}<' in card
+    assert (
+        f'data-testid="card-next-activity">Solution demo · <span class="text-nowrap">{when}</span><'
+        in card
+    )
     for label in ("Owner", "Red flags", "Evaluation", "Next activity"):
         assert f"<dt>{label}</dt>" in card
 
