@@ -8,7 +8,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from kam.activities import selectors
+        from kam.activities import board, selectors
+        from kam.pipeline import cards
         from kam.stakeholders import red_flags
 
         red_flags.visit_facts.provide(selectors.visit_facts)
+        cards.next_activities.provide(board.next_activities)

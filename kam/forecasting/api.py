@@ -19,7 +19,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kam.core.models import Interface, User
+from kam.core.http import AuthenticatedRequest, request_user
+from kam.core.models import Interface
 from kam.core.rest.schema import ReportSchema
 from kam.forecasting import odds, selectors, services
 from kam.forecasting import progress as weekly
@@ -157,7 +158,8 @@ METHOD = OpenApiParameter("method", str, enum=Method.values, description="defaul
 
 
 def _scope(request: Request) -> Scope:
-    return resolve_scope(request.user, request.query_params.get("scope"))  # type: ignore[arg-type]
+    """The scope asked for, if the user may see it (the reports' API reads it too)."""
+    return resolve_scope(request_user(request), request.query_params.get("scope"))
 
 
 def _period(request: Request, *, allow_all: bool = False) -> Period | None:
@@ -199,14 +201,14 @@ class ForecastViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[SCOPE, PERIOD, METHOD], responses=ForecastSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """The §5.1 forecast of a scope and period, with its funnel and per-team lines."""
         method = request.query_params.get("method", Method.CONFIGURED)
         if method not in Method.values:
             raise ValidationError({"method": [_("Unknown weighting method.")]})
         scope, period = _scope(request), _period(request)
         assert period is not None
-        report = selectors.forecast_report(request.user, scope, period, method=method)  # type: ignore[arg-type]
+        report = selectors.forecast_report(request.user, scope, period, method=method)
         data = {
             "scope": scope.key,
             "scope_label": scope.label,
@@ -239,14 +241,14 @@ class FunnelViewSet(viewsets.ViewSet):
         ],
         responses=FunnelSerializer,
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """The weekly funnel report (§3.1 layout): per stage rate, count, total, weighted."""
         scope, period = _scope(request), _period(request, allow_all=True)
         model = (
             StageModel.objects.filter(key=request.query_params.get("model", "")).first()
             or default_stage_model()
         )
-        rows = selectors.funnel_rows(request.user, model, scope=scope, period=period)  # type: ignore[arg-type]
+        rows = selectors.funnel_rows(request.user, model, scope=scope, period=period)
         totals = funnel_totals(rows)
         data = {
             "scope": scope.key,
@@ -263,14 +265,14 @@ class TargetViewSet(viewsets.ViewSet):
         parameters=[PERIOD, OpenApiParameter("metric", str, enum=Metric.values)],
         responses=TargetLineSerializer(many=True),
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Targets of the company and every visible team and rep: explicit, rolled up, used."""
         period = _period(request)
         assert period is not None
         metric = request.query_params.get("metric", Metric.BOOKINGS)
         if metric not in Metric.values:
             raise ValidationError({"metric": [_("Unknown metric.")]})
-        lines = selectors.target_lines(request.user, metric, period)  # type: ignore[arg-type]
+        lines = selectors.target_lines(request.user, metric, period)
         data = [
             {
                 "scope": line.scope_key,
@@ -286,12 +288,12 @@ class TargetViewSet(viewsets.ViewSet):
         return Response(TargetLineSerializer(data, many=True).data)
 
     @extend_schema(request=TargetWriteSerializer, responses={201: TargetLineSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         """Set the explicit target of a rep, a team or the company for a period."""
         incoming = TargetWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         period = parse_period(data["period"])
         scope = resolve_scope(user, data["scope"])
         if scope.account is not None:
@@ -331,12 +333,12 @@ class ProgressViewSet(viewsets.ViewSet):
         ],
         responses=ProgressSerializer,
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Sales progress (§5.2) per snapshot week and the chosen week's change."""
         scope = _scope(request)
         raw = request.query_params.get("week", "").strip()
         week = parse_week(raw) if raw else weekly.latest_snapshot_week()
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         weeks = weekly.progress_weeks(user, scope, until=week) if week else []
         changes = weekly.week_changes(user, scope, week) if week else []
         data = {
@@ -364,9 +366,9 @@ class AccuracyViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(responses=AccuracySerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Learned stage rates (company) and each method's held-out Brier score and calibration."""
-        company, _teams = odds.learned_stage_rates(request.user, today=timezone.localdate())  # type: ignore[arg-type]
+        company, _teams = odds.learned_stage_rates(request.user, today=timezone.localdate())
         stages = default_stage_model().stages.order_by("order")
         model = odds.latest_win_model()
         data = {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
+from kam.core.money import MoneyField
 from kam.forecasting.periods import Period
 
 
@@ -29,7 +30,7 @@ class PeriodKind(models.TextChoices):
 
 
 class Method(models.TextChoices):
-    """How the open pipeline is weighted in the forecast (issue 6, honest odds)."""
+    """How the open pipeline is weighted in the forecast (honest odds)."""
 
     CONFIGURED = "configured", _("Configured stage rates")
     LEARNED = "learned", _("Learned stage rates")
@@ -84,9 +85,7 @@ class Target(ScopedToPeriod, Versioned):
     metric = models.CharField(
         _("metric"), max_length=20, choices=Metric.choices, default=Metric.BOOKINGS
     )
-    amount = models.DecimalField(
-        _("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
-    )
+    amount = MoneyField(_("target"), validators=[MinValueValidator(Decimal(0))])
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -129,10 +128,8 @@ class ForecastAdjustment(ScopedToPeriod):
     """
 
     system_amount = models.DecimalField(_("system forecast"), max_digits=18, decimal_places=6)
-    adjusted_amount = models.DecimalField(
+    adjusted_amount = MoneyField(
         _("adjusted forecast"),
-        max_digits=16,
-        decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
     )
     note = BoundedTextField(_("why"))
@@ -192,14 +189,14 @@ class PipelineSnapshot(models.Model):
     stage = models.ForeignKey("pipeline.Stage", on_delete=models.PROTECT, related_name="+")
     stage_order = models.PositiveSmallIntegerField()
     win_rate = models.DecimalField(max_digits=5, decimal_places=2)
-    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    amount = MoneyField()
     expected_close_date = models.DateField()
     weighted = models.DecimalField(max_digits=22, decimal_places=6)
     # The same deal's row of the week before, copied when this row is written, so the
     # week-over-week change reads one row. Empty when the deal was not in that snapshot.
     previous_stage_order = models.PositiveSmallIntegerField(null=True, blank=True)
     previous_close_date = models.DateField(null=True, blank=True)
-    previous_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    previous_amount = MoneyField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pipeline snapshot")
@@ -213,7 +210,7 @@ class PipelineSnapshot(models.Model):
             # of an owner, a few weeks at a time. The team's also holds what the weekly
             # pipeline sums (close date, account for the viewer's visibility, rate, amount):
             # SQLite reads a team's weeks from the index alone, instead of looking up each
-            # row in the table (a manager's 13 weeks of progress 165 → 65 ms, large tenant).
+            # row in the table.
             # One index widened, not one more: the weekly insert keeps its cost.
             models.Index(
                 fields=["team", "week", "expected_close_date", "account", "win_rate", "amount"],

@@ -1,4 +1,4 @@
-"""Honest odds, part one: stage win rates learned from closed history (issue 6.6a).
+"""Honest odds, part one: stage win rates learned from closed history (§5.1).
 
 Of the opportunities that reached a stage (read from the append-only
 StageChange history) and closed in the last N months, the share that was won.
@@ -148,7 +148,7 @@ def learned_rate_map(
     return chosen
 
 
-# --- features of the learned win probability (issue 6.6b) ---------------------------
+# --- features of the learned win probability ---------------------------------------
 
 GATES_MAX = 40  # twenty questions, yes = 2
 

@@ -252,7 +252,7 @@ def week_changes(user: User, scope: Scope, week: Week) -> list[ChangeLine]:
     figures = _snapshot_changes(user, scope, week)
     # The statuses counted, named (not "not open"): the (status, closed_on, owner, account,
     # amount) index then holds the week's closed deals, instead of SQLite reading every
-    # deal of every visible account (a manager's week 51 ms → 2 ms on the large tenant).
+    # deal of every visible account.
     closed = (
         scope.filter(visible_opportunities(user))
         .filter(

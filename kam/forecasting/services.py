@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.visibility import can_edit_account
-from kam.core import audit
+from kam.accounts.visibility import require_edit
+from kam.core import audit, changes
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, Role, Team, User
 from kam.core.visibility import managed_team_ids
@@ -115,7 +115,7 @@ def set_target(
         .first()
     )
     if existing is None:
-        target = Target.objects.create(
+        target = Target(
             metric=metric,
             period_kind=period.kind,
             period_start=period.start,
@@ -124,10 +124,7 @@ def set_target(
             amount=value,
             set_by=by,
         )
-        audit.record(
-            AuditEvent.Action.CREATE, target, by=by, via=via, changes=audit.snapshot(target)
-        )
-        return target
+        return changes.create(target, by=by, via=via, clean=None)
     before = audit.snapshot(existing, ["amount"])
     existing.amount, existing.set_by = value, by
     save_versioned(existing, expected_version, ["amount", "set_by"])
@@ -146,8 +143,7 @@ def clear_target(target: Target, *, by: User, via: str = Interface.WEB) -> None:
     """Remove an explicit target: a team's then rolls up from its members again."""
     if not can_manage(by, team=target.team, user=target.user):
         raise PermissionDenied(_("You may not set this target."))
-    audit.record(AuditEvent.Action.DELETE, target, by=by, via=via, changes=audit.snapshot(target))
-    target.delete()
+    changes.delete(target, by=by, via=via)
 
 
 @transaction.atomic
@@ -171,7 +167,7 @@ def adjust_forecast(
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say why the number is adjusted.")})
-    adjustment = ForecastAdjustment.objects.create(
+    adjustment = ForecastAdjustment(
         period_kind=period.kind,
         period_start=period.start,
         team=team,
@@ -181,10 +177,7 @@ def adjust_forecast(
         note=note,
         adjusted_by=by,
     )
-    audit.record(
-        AuditEvent.Action.CREATE, adjustment, by=by, via=via, changes=audit.snapshot(adjustment)
-    )
-    return adjustment
+    return changes.create(adjustment, by=by, via=via, clean=None)
 
 
 @transaction.atomic
@@ -199,18 +192,10 @@ def set_forecast_category(
     """The owner's call on a deal: commit, best case, pipeline or omitted."""
     if category not in ForecastCategory.values:
         raise ValidationError({"forecast_category": _("Unknown forecast category.")})
-    if not can_edit_account(by, opportunity.account):
-        raise PermissionDenied(_("You may not change this opportunity."))
-    before = audit.snapshot(opportunity, ["forecast_category"])
-    opportunity.forecast_category = category
-    save_versioned(opportunity, expected_version, ["forecast_category"])
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        opportunity,
-        by=by,
-        via=via,
-        changes=audit.diff(before, audit.snapshot(opportunity, ["forecast_category"])),
-    )
+    require_edit(by, opportunity.account, _("You may not change this opportunity."))
+    with changes.tracked(opportunity, by=by, via=via, always=True):
+        opportunity.forecast_category = category
+        save_versioned(opportunity, expected_version, ["forecast_category"])
     return opportunity
 
 
@@ -298,7 +283,7 @@ HELD_OUT_SHARE = 0.25
 
 @transaction.atomic
 def train_win_model(*, today: date | None = None, months: int = TRAINING_MONTHS) -> WinModel:
-    """Learn the win probability of each open deal from closed history (issue 6.6b).
+    """Learn the win probability of each open deal from closed history.
 
     The deals closed in the last ``months`` are split by closing date: the
     latest quarter of them is held out. The model is fitted on the rest and the

@@ -110,10 +110,10 @@ def link_previous_week(week: Week, *, snapshots: type[Model] = PipelineSnapshot)
     For rows written before the link existed, and for a week whose predecessor was
     recorded after it.
     """
-    before = snapshots._default_manager.filter(  # type: ignore[attr-defined]
+    before = snapshots._default_manager.filter(
         opportunity=OuterRef("opportunity"), week=week.previous().monday
     )
-    snapshots._default_manager.filter(week=week.monday).update(  # type: ignore[attr-defined]
+    snapshots._default_manager.filter(week=week.monday).update(
         previous_stage_order=Subquery(before.values("stage_order")[:1]),
         previous_close_date=Subquery(before.values("expected_close_date")[:1]),
         previous_amount=Subquery(before.values("amount")[:1]),
@@ -148,10 +148,10 @@ def total_week(
 
     Deletes the week's totals first, so running it again writes nothing twice.
     """
-    totals._default_manager.filter(week=week.monday).delete()  # type: ignore[attr-defined]
+    totals._default_manager.filter(week=week.monday).delete()
     sums = week_total_sums()
     rows = (
-        snapshots._default_manager.filter(week=week.monday)  # type: ignore[attr-defined]
+        snapshots._default_manager.filter(week=week.monday)
         .annotate(close_quarter=TruncQuarter("expected_close_date"))
         .values("team_id", "close_quarter", "win_rate")
         .annotate(**sums)
@@ -163,7 +163,7 @@ def total_week(
         group = groups.setdefault(key, dict.fromkeys(sums, 0))
         for name in sums:
             group[name] += int(row[name] or 0)
-    totals._default_manager.bulk_create(  # type: ignore[attr-defined]
+    totals._default_manager.bulk_create(
         [
             totals(week=week.monday, team_id=team, closes_in=bucket, win_rate=rate, **figures)
             for (team, bucket, rate), figures in groups.items()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.concurrency import ConflictError
-from kam.core.models import User
+from kam.core.http import AuthenticatedHttpRequest
 from kam.core.params import query_int
 from kam.forecasting import charts, exports, odds, selectors, services
 from kam.forecasting import progress as weekly
@@ -47,8 +47,8 @@ class Query:
         return params.urlencode()
 
 
-def _query(request: HttpRequest, *, allow_all: bool = False) -> Query:
-    user: User = request.user  # type: ignore[assignment]
+def _query(request: AuthenticatedHttpRequest, *, allow_all: bool = False) -> Query:
+    user = request.user
     error = ""
     try:
         scope = resolve_scope(user, request.GET.get("scope"))
@@ -71,20 +71,20 @@ def _query(request: HttpRequest, *, allow_all: bool = False) -> Query:
     return Query(scope, period, method, error)
 
 
-def _page_context(request: HttpRequest, query: Query) -> dict[str, object]:
+def _page_context(request: AuthenticatedHttpRequest, query: Query) -> dict[str, object]:
     return {
         "query": query,
-        "scope_choices": scope_choices(request.user),  # type: ignore[arg-type]
+        "scope_choices": scope_choices(request.user),
         "methods": Method.choices,
     }
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The forecast of a scope and period: enough pipeline against target? (§5.1)."""
     query = _query(request)
     assert query.period is not None
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     report = selectors.forecast_report(user, query.scope, query.period, method=query.method)
     can_adjust = (
         query.scope.account is None
@@ -113,12 +113,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def funnel(request: HttpRequest) -> HttpResponse:
+def funnel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The weekly funnel report in the layout of §3.1, every open deal or one period's."""
     query = _query(request, allow_all=True)
     model_key = request.GET.get("model", "")
     model = StageModel.objects.filter(key=model_key).first() or default_stage_model()
-    rows = selectors.funnel_rows(request.user, model, scope=query.scope, period=query.period)  # type: ignore[arg-type]
+    rows = selectors.funnel_rows(request.user, model, scope=query.scope, period=query.period)
     context = _page_context(request, query) | {
         "rows": rows,
         "totals": funnel_totals(rows),
@@ -130,13 +130,13 @@ def funnel(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def opportunities(request: HttpRequest) -> HttpResponse:
+def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Drill-down: the open deals behind a figure of the funnel report."""
     query = _query(request, allow_all=True)
     stage_pk = query_int(request.GET, "stage")
     stage = Stage.objects.filter(pk=stage_pk).first() if stage_pk is not None else None
     deals = selectors.drilldown(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         query.scope,
         period=query.period,
         stage_id=stage.pk if stage else None,
@@ -152,14 +152,14 @@ def opportunities(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def targets(request: HttpRequest) -> HttpResponse:
+def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Targets per period: explicit where set, rolled up from members where not."""
     query = _query(request)
     assert query.period is not None
     metric = request.GET.get("metric", Metric.BOOKINGS)
     if metric not in Metric.values:
         metric = Metric.BOOKINGS
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     lines = selectors.target_lines(user, metric, query.period)
     everything, managed = services.managed_scopes(user)
     rows = [
@@ -180,14 +180,14 @@ def targets(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_target(request: HttpRequest) -> HttpResponse:
+def set_target(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TargetForm(request.POST)
     back = reverse("forecasting:targets") + "?" + request.POST.get("back", "")
     if not form.is_valid():
         messages.error(request, _("The target could not be saved."))
         return redirect(back)
     data = form.cleaned_data
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         period = parse_period(data["period"])
         scope = resolve_scope(user, data["scope"])
@@ -215,9 +215,9 @@ def set_target(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def adjust(request: HttpRequest) -> HttpResponse:
+def adjust(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AdjustmentForm(request.POST)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     back = reverse("forecasting:index") + "?" + request.POST.get("back", "")
     if not form.is_valid():
         messages.error(request, _("Say why the number is adjusted."))
@@ -248,15 +248,15 @@ def adjust(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The forecast, its funnel and its breakdown as an Excel workbook."""
     query = _query(request)
     assert query.period is not None
-    report = selectors.forecast_report(request.user, query.scope, query.period, method=query.method)  # type: ignore[arg-type]
-    return exports.forecast_workbook(request.user, report)  # type: ignore[arg-type]
+    report = selectors.forecast_report(request.user, query.scope, query.period, method=query.method)
+    return exports.forecast_workbook(request.user, report)
 
 
-def _week(request: HttpRequest) -> tuple[Week | None, str]:
+def _week(request: AuthenticatedHttpRequest) -> tuple[Week | None, str]:
     """The ``week`` asked for (ISO key), else the latest one with a snapshot."""
     raw = request.GET.get("week", "").strip()
     if raw:
@@ -268,10 +268,10 @@ def _week(request: HttpRequest) -> tuple[Week | None, str]:
 
 
 @login_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sales progress per week (§5.2) with its trend, and what changed in the chosen week."""
     query = _query(request)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     week, week_error = _week(request)
     weeks = weekly.progress_weeks(user, query.scope, until=week) if week else []
     context = _page_context(request, query) | {
@@ -286,10 +286,10 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def changes(request: HttpRequest) -> HttpResponse:
+def changes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Drill-down: the deals behind one line of the week-over-week change."""
     query = _query(request)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     week, _error = _week(request)
     change = request.GET.get("change", "")
     label = weekly.change_label(change)
@@ -318,10 +318,10 @@ class StageRateLine:
 
 
 @login_required
-def accuracy(request: HttpRequest) -> HttpResponse:
+def accuracy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How far each method's odds can be trusted: learned stage rates and held-out accuracy."""
     query = _query(request)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     company, teams = odds.learned_stage_rates(user, today=timezone.localdate())
     team_id = query.scope.team.pk if query.scope.team else None
     stages = Stage.objects.filter(model=default_stage_model()).order_by("order")

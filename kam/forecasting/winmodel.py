@@ -1,4 +1,4 @@
-"""Honest odds, part two: a transparent win-probability model (issue 6.6b).
+"""Honest odds, part two: a transparent win-probability model.
 
 A logistic regression over a handful of named, standardised features, fitted by
 Newton's method with a small ridge penalty. Pure: plain lists and numpy in,
@@ -61,7 +61,7 @@ class Fitted:
         features = data["features"]
         assert isinstance(features, dict)
         return cls(
-            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            intercept=float(str(data["intercept"])),
             weights={k: float(features[k]["weight"]) for k in NAMES},
             means={k: float(features[k]["mean"]) for k in NAMES},
             scales={k: float(features[k]["scale"]) for k in NAMES},

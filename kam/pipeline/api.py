@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts.visibility import can_edit_account, visible_accounts
+from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import Interface, Role, User
 from kam.core.rest.serializers import ModelSerializer
 from kam.pipeline import calculations, selectors, services
@@ -42,11 +43,6 @@ READ_ONLY_FIELDS = [
     "created_at",
     "updated_at",
 ]
-
-
-def _user(request: Request) -> User:
-    """The signed-in user: every endpoint here requires authentication."""
-    return cast(User, request.user)
 
 
 class OpportunitySerializer(ModelSerializer):
@@ -85,9 +81,10 @@ class OpportunitySerializer(ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "account" in self.fields:
-            self.fields["account"].queryset = visible_accounts(request.user)  # type: ignore[attr-defined]
+        # The account to open a deal at is one the user sees (a related field's queryset).
+        account: Any = self.fields.get("account")
+        if self.context.get("request") is not None and account is not None:
+            account.queryset = visible_accounts(serializer_user(self))
         if self.instance is not None and "account" in self.fields:
             self.fields["account"].read_only = True
 
@@ -95,10 +92,9 @@ class OpportunitySerializer(ModelSerializer):
         return {k: v for k, v in validated.items() if k in services.EDITABLE_FIELDS}
 
     def create(self, validated_data: dict[str, Any]) -> Opportunity:
-        user = self.context["request"].user
         return services.create_opportunity(
             account=validated_data["account"],
-            by=user,
+            by=serializer_user(self),
             via=Interface.API,
             stage=validated_data.get("initial_stage"),
             team=validated_data.get("team", ()),
@@ -112,7 +108,7 @@ class OpportunitySerializer(ModelSerializer):
             )
         return services.update_opportunity(
             instance,
-            by=self.context["request"].user,
+            by=serializer_user(self),
             expected_version=validated_data["version"],
             via=Interface.API,
             team=validated_data.get("team"),
@@ -252,12 +248,12 @@ class OpportunityViewSet(viewsets.ModelViewSet):
     serializer_class = OpportunitySerializer
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Opportunity]:
         filters = selectors.OpportunityFilters.from_params(
             {"status": "", **self.request.query_params.dict()}
         )
         return (
-            selectors.opportunity_list(self.request.user, filters)  # type: ignore[arg-type]
+            selectors.opportunity_list(request_user(self.request), filters)
             .prefetch_related("team")
             .order_by("expected_close_date", "pk")
         )
@@ -265,14 +261,14 @@ class OpportunityViewSet(viewsets.ModelViewSet):
     def get_object(self) -> Opportunity:
         opportunity: Opportunity = super().get_object()
         if self.request.method not in ("GET", "HEAD", "OPTIONS") and not can_edit_account(
-            self.request.user,  # type: ignore[arg-type]
+            request_user(self.request),
             opportunity.account,
         ):
             raise PermissionDenied
         return opportunity
 
     def perform_create(self, serializer: Any) -> None:
-        if self.request.user.role == Role.FINANCE:  # type: ignore[union-attr]
+        if request_user(self.request).role == Role.FINANCE:
             raise PermissionDenied
         serializer.save()
 
@@ -282,7 +278,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=MoveSerializer, responses=OpportunitySerializer)
     @action(detail=True, methods=["post"])
-    def move(self, request: Request, pk: str | None = None) -> Response:
+    def move(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Move to another stage of the deal's model (§3.1, §3.2)."""
         opportunity = self.get_object()
         body = MoveSerializer(data=request.data)
@@ -291,7 +287,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         services.move_opportunity(
             opportunity,
             data["to_stage"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             expected_version=data["version"],
             via=Interface.API,
             confirmed_exit_stages=data.get("confirmed_exit_stages", []),
@@ -302,7 +298,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=CloseSerializer, responses=OpportunitySerializer)
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str | None = None) -> Response:
+    def close(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Won, lost (with the competitor who won) or no decision."""
         opportunity = self.get_object()
         body = CloseSerializer(data=request.data)
@@ -311,7 +307,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         services.close_opportunity(
             opportunity,
             status=data["status"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             expected_version=data["version"],
             reason=data["reason"],
             winning_competitor=data["winning_competitor"],
@@ -322,13 +318,13 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=ReopenSerializer, responses=OpportunitySerializer)
     @action(detail=True, methods=["post"])
-    def reopen(self, request: Request, pk: str | None = None) -> Response:
+    def reopen(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         opportunity = self.get_object()
         body = ReopenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.reopen_opportunity(
             opportunity,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             expected_version=body.validated_data["version"],
             reason=body.validated_data["reason"],
             via=Interface.API,
@@ -337,7 +333,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     @extend_schema(responses=StageChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
-    def history(self, request: Request, pk: str | None = None) -> Response:
+    def history(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Every change of stage and status, oldest first, with the rate of its day."""
         opportunity = self.get_object()
         changes = opportunity.stage_changes.order_by("changed_at", "pk")
@@ -345,7 +341,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     def _children(
         self,
-        request: Request,
+        request: AuthenticatedRequest,
         serializer_class: type[serializers.ModelSerializer],
         rows: Any,
         add: Any,
@@ -360,7 +356,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=EvaluationSerializer, responses=EvaluationSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
-    def evaluations(self, request: Request, pk: str | None = None) -> Response:
+    def evaluations(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """The twenty-question passes, newest first; POST records a new pass (§3.3)."""
         return self._children(
             request,
@@ -370,25 +366,27 @@ class OpportunityViewSet(viewsets.ModelViewSet):
                 o,
                 answers=data["answers"],
                 notes=data.get("notes") or {},
-                by=_user(request),
+                by=request.user,
                 via=Interface.API,
             ),
         )
 
     @extend_schema(request=ObjectionSerializer, responses=ObjectionSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
-    def objections(self, request: Request, pk: str | None = None) -> Response:
+    def objections(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """The objections log (§3.5)."""
         return self._children(
             request,
             ObjectionSerializer,
             lambda o: o.objections.all(),
-            lambda o, data: services.log_objection(o, by=_user(request), via=Interface.API, **data),
+            lambda o, data: services.log_objection(o, by=request.user, via=Interface.API, **data),
         )
 
     @extend_schema(request=ObjectionResponseSerializer, responses=ObjectionSerializer)
     @action(detail=True, methods=["patch"], url_path=r"objections/(?P<item>\d+)")
-    def objection(self, request: Request, pk: str | None = None, item: str = "") -> Response:
+    def objection(
+        self, request: AuthenticatedRequest, pk: str | None = None, item: str = ""
+    ) -> Response:
         """Record our response to an objection, or mark it resolved."""
         opportunity = self.get_object()
         objection = get_object_or_404(Objection, pk=item, opportunity=opportunity)
@@ -396,7 +394,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         body.is_valid(raise_exception=True)
         services.update_objection(
             objection,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             response=body.validated_data.get("response"),
             resolved=body.validated_data.get("resolved"),
             via=Interface.API,
@@ -405,26 +403,24 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=CompetitorSerializer, responses=CompetitorSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
-    def competitors(self, request: Request, pk: str | None = None) -> Response:
+    def competitors(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._children(
             request,
             CompetitorSerializer,
             lambda o: o.competitors.all(),
-            lambda o, data: services.add_competitor(
-                o, by=_user(request), via=Interface.API, **data
-            ),
+            lambda o, data: services.add_competitor(o, by=request.user, via=Interface.API, **data),
         )
 
     @extend_schema(request=DecisionFactorSerializer, responses=DecisionFactorSerializer(many=True))
     @action(detail=True, methods=["get", "post"], url_path="decision-factors")
-    def decision_factors(self, request: Request, pk: str | None = None) -> Response:
+    def decision_factors(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """The customer's decision factors and how we stand on each (§3.4)."""
         return self._children(
             request,
             DecisionFactorSerializer,
             lambda o: o.decision_factors.all(),
             lambda o, data: services.add_decision_factor(
-                o, by=_user(request), via=Interface.API, **data
+                o, by=request.user, via=Interface.API, **data
             ),
         )
 
@@ -459,7 +455,7 @@ class StageModelViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = StageModelSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[StageModel]:
         return StageModel.objects.prefetch_related("stages").order_by("-is_default", "pk")
 
 

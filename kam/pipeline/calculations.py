@@ -134,7 +134,7 @@ def stall_verdict(
     today: date,
     stall_days: int,
 ) -> StallVerdict:
-    """§3.6 / issue 5 no. 10: stalled when the last two outcomes were continuations,
+    """§3.6: stalled when the last two outcomes were continuations,
     or when nothing advanced the deal (an advance, an order, a stage move) for ``stall_days``.
 
     ``last_outcomes`` are the most recent recorded outcomes, newest first.

@@ -115,7 +115,7 @@ def _stage_history(ctx: DemoContext, opportunities: list[Opportunity], stages: l
 
 
 # --- the record of each deal: qualification, background, the twenty questions, factors,
-# competitors, objections and the outcome's reason (issue 5, no. 12) ------------------------
+# competitors, objections and the outcome's reason ------------------------
 
 BUSINESS_STATUS = [
     "业务快速扩张，现有系统容量不足",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date as date_type
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -24,7 +26,7 @@ def load(ctx: LargeContext) -> None:
     days = 365 * ctx.size.years
     meta: list[tuple[int, int, str, date_type]] = []  # stage index, owner, status, anchor day
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[dict[str, Any]]:
         for n in range(ctx.size.opportunities):
             k = rng.randrange(len(account_ids))
             status = rng.choices(
@@ -54,7 +56,7 @@ def load(ctx: LargeContext) -> None:
 
     ids = bulk_insert(Opportunity, rows(), log=ctx.log, label="opportunities")
 
-    def history():  # type: ignore[no-untyped-def]
+    def history() -> Iterator[dict[str, Any]]:
         for pk, (index, owner, status, anchor) in zip(ids, meta, strict=True):
             day = anchor - timedelta(days=20 * (index + 1))
             previous = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.visibility import visible_accounts
@@ -50,8 +50,14 @@ def _colleagues(*keep: int | None) -> Any:
     )
 
 
+def _offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer only ``queryset`` in the form's choice of ``name`` (a model choice field)."""
+    field = cast("forms.ModelChoiceField[Any]", form.fields[name])
+    field.queryset = queryset
+
+
 class OpportunityForm(KamModelForm):
-    """The record (issue 5 no. 2) and its qualification (§3.2); the account only when new."""
+    """The record and its qualification (§3.2); the account only when new."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -70,12 +76,12 @@ class OpportunityForm(KamModelForm):
             del self.fields["account"]
             self.fields["version"].initial = instance.version
             team_ids = list(instance.team.values_list("pk", flat=True))
-            self.fields["owner"].queryset = _colleagues(instance.owner_id)  # type: ignore[attr-defined]
-            self.fields["team"].queryset = _colleagues(*team_ids)  # type: ignore[attr-defined]
+            _offer(self, "owner", _colleagues(instance.owner_id))
+            _offer(self, "team", _colleagues(*team_ids))
         else:
-            self.fields["account"].queryset = visible_accounts(user).order_by("name")  # type: ignore[attr-defined]
-            self.fields["owner"].queryset = _colleagues()  # type: ignore[attr-defined]
-            self.fields["team"].queryset = _colleagues()  # type: ignore[attr-defined]
+            _offer(self, "account", visible_accounts(user).order_by("name"))
+            _offer(self, "owner", _colleagues())
+            _offer(self, "team", _colleagues())
         self.fields["exchange_rate"].required = False
 
     def service_fields(self) -> dict[str, Any]:
@@ -137,9 +143,11 @@ class MoveForm(KamForm):
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
-            model_id=opportunity.stage.model_id
-        ).order_by("order")
+        _offer(
+            self,
+            "to_stage",
+            Stage.objects.filter(model_id=opportunity.stage.model_id).order_by("order"),
+        )
         self.fields["to_stage"].initial = opportunity.stage_id
         self.fields["version"].initial = opportunity.version
 
@@ -150,7 +158,7 @@ NO_WINNER = "none"
 
 
 class CloseForm(KamForm):
-    """Won, lost or no decision, with the reason (issue 5 no. 7).
+    """Won, lost or no decision, with the reason.
 
     No outcome is preselected: closing a deal as won by leaving the default would count a
     sale that never happened, so the user picks won, lost or no decision every time.

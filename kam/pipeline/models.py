@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.fields import BoundedTextField
 from kam.core.models import BilingualName, Versioned
+from kam.core.money import MoneyField
 
 
 class StageModel(BilingualName):
@@ -64,7 +65,7 @@ class Stage(BilingualName):
 
 
 class Status(models.TextChoices):
-    """Won and lost are terminal states, not stages (issue 5)."""
+    """Won and lost are terminal states, not stages: a closed deal keeps the stage it closed in."""
 
     OPEN = "open", _("Open")
     WON = "won", _("Won")
@@ -73,7 +74,7 @@ class Status(models.TextChoices):
 
 
 class ForecastCategory(models.TextChoices):
-    """The owner's own call on a deal, beside the stage (issue 6)."""
+    """The owner's own call on a deal, beside the stage (§5)."""
 
     COMMIT = "commit", _("Commit")
     BEST_CASE = "best_case", _("Best case")
@@ -108,12 +109,7 @@ class Opportunity(Versioned):
         related_name="opportunities",
     )
     name = models.CharField(_("name"), max_length=200)
-    amount = models.DecimalField(
-        _("amount"),
-        max_digits=16,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal(0))],
-    )
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal(0))])
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     stage = models.ForeignKey(
         Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
@@ -152,7 +148,7 @@ class Opportunity(Versioned):
         related_name="opportunity_teams",
     )
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
-    # What the stall rule (issue 5 no. 10) reads, kept by the services that change what it
+    # What the stall rule reads, kept by the services that change what it
     # depends on (kam.activities.services.refresh_deal_progress; stage moves): the two newest
     # outcomes of done activities, newest first, and the last progress, meaning the latest
     # advance or order, stage move or the deal's creation. Stored because computing them for
@@ -215,7 +211,7 @@ class Opportunity(Versioned):
         related_name="+",
         verbose_name=_("override by"),
     )
-    # Outcome (issue 5, no. 7)
+    # Outcome: why the deal ended, and who won a lost one
     close_reason = BoundedTextField(_("reason"), blank=True)
     winning_competitor = models.CharField(_("competitor who won"), max_length=200, blank=True)
 
@@ -249,6 +245,10 @@ class Opportunity(Versioned):
             models.Index(fields=["status", "amount"], name="pipeline_open_by_amount"),
         ]
 
+    #: Not stored: what a stage move just warned about (the account's credit limit), for
+    #: the page or the board card that made the move to show.
+    credit_warning: str = ""
+
     def __str__(self) -> str:
         return self.name
 
@@ -263,10 +263,15 @@ class Opportunity(Versioned):
 
 
 class StageChange(models.Model):
-    """Append-only history of an opportunity's stage and status (issue 5).
+    """Append-only history of an opportunity's stage and status.
 
     One row when the opportunity is created (``from_stage`` empty) and one per
-    move or close; "reached stage X" and "time in stage" are read from here.
+    move, close or reopen. It is domain data, not a second change log: time in stage,
+    "reached stage X", the learned win rates, the forecast's snapshots and the stall
+    rule are computed from it, and it keeps what only a move knows (the stage's win
+    rate that day, the exit criteria confirmed, the note). Who changed the other
+    fields of a deal, and how, is read from the audit trail alone
+    (:func:`kam.pipeline.selectors.field_history`).
     """
 
     opportunity = models.ForeignKey(
@@ -319,9 +324,7 @@ class SmallSale(models.Model):
         related_name="small_sales",
     )
     description = models.CharField(_("description"), max_length=200)
-    amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
-    )
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal(0))])
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     sold_on = models.DateField(_("sold on"), db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -333,29 +336,6 @@ class SmallSale(models.Model):
 
     def __str__(self) -> str:
         return self.description
-
-
-class FieldChange(models.Model):
-    """Append-only history of an opportunity's amount, close date, owner and more (issue 5)."""
-
-    opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="field_changes"
-    )
-    field = models.CharField(max_length=50)
-    old_value = models.CharField(max_length=300, blank=True)
-    new_value = models.CharField(max_length=300, blank=True)
-    changed_at = models.DateTimeField(db_index=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["opportunity", "-changed_at", "-pk"]
-        verbose_name = _("opportunity change")
-        verbose_name_plural = _("opportunity changes")
-
-    def __str__(self) -> str:
-        return f"{self.opportunity_id}.{self.field}: {self.old_value} → {self.new_value}"
 
 
 class OpportunityCompetitor(models.Model):
@@ -512,10 +492,8 @@ class Evaluation(models.Model):
 class PipelineSettings(models.Model):
     """Company-wide funnel settings, edited by administrators (one row)."""
 
-    small_sale_threshold = models.DecimalField(
+    small_sale_threshold = MoneyField(
         _("off-funnel threshold (CNY)"),
-        max_digits=16,
-        decimal_places=2,
         default=Decimal(50000),
         validators=[MinValueValidator(Decimal(0))],
         help_text=_("Orders below this amount are recorded as small sales, outside the funnel."),

@@ -13,13 +13,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts
-from kam.core.models import Team, User
+from kam.core.models import AuditEvent, Team, User
 from kam.core.params import query_date, query_int
+from kam.core.selectors import history_for
 from kam.core.visibility import sees_all_accounts
 from kam.pipeline import calculations
+from kam.pipeline.cards import Card, cards
 from kam.pipeline.models import (
     Evaluation,
-    FieldChange,
     Objection,
     Opportunity,
     Stage,
@@ -144,15 +145,85 @@ def opportunity_detail(user: User, pk: int) -> Opportunity:
                     "from_stage", "to_stage", "changed_by"
                 ).order_by("changed_at", "pk"),
             ),
-            Prefetch(
-                "field_changes",
-                queryset=FieldChange.objects.select_related("changed_by").order_by(
-                    "-changed_at", "-pk"
-                ),
-            ),
         )
         .get(pk=pk)
     )
+
+
+#: The fields whose changes the deal page lists under "changes to the record", as the
+#: audit trail names them.
+TRACKED_FIELDS = (
+    "name",
+    "amount",
+    "currency",
+    "exchange_rate",
+    "expected_close_date",
+    "owner_id",
+    "forecast_category",
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one edit of a deal, as the deal page shows it."""
+
+    changed_at: datetime
+    field: str
+    old_value: str
+    new_value: str
+    changed_by: User | None
+
+
+def _shown(field: str, value: Any, users: Mapping[int, User]) -> str:
+    if value is None:
+        return ""
+    if field == "owner_id":
+        user = users.get(value)
+        return str(user) if user else str(value)
+    if field == "amount":
+        return f"{Decimal(value):.2f}"
+    return str(value)[:300]
+
+
+def field_history(opportunity: Opportunity) -> list[FieldChange]:
+    """The edits of a deal's amount, close date, owner and the like, newest first.
+
+    Read from the audit trail, the one record of who changed what: every edit of a deal
+    (:func:`kam.pipeline.services.update_opportunity`) records the before and after of
+    each changed field there. Two queries at most, however long the history.
+    """
+    events = list(
+        history_for(opportunity).filter(
+            action=AuditEvent.Action.UPDATE, changes__has_any_keys=list(TRACKED_FIELDS)
+        )
+    )
+    owners = {
+        value
+        for event in events
+        for value in event.changes.get("owner_id", ())
+        if isinstance(value, int)
+    }
+    users = User.objects.in_bulk(owners) if owners else {}
+    order = [f.attname for f in Opportunity._meta.concrete_fields]
+    rows = []
+    for event in events:
+        fields = sorted(
+            (name for name in event.changes if name in TRACKED_FIELDS),
+            key=order.index,
+            reverse=True,
+        )
+        for name in fields:
+            old, new = event.changes[name]
+            rows.append(
+                FieldChange(
+                    changed_at=event.at,
+                    field=name.removesuffix("_id"),
+                    old_value=_shown(name, old, users),
+                    new_value=_shown(name, new, users),
+                    changed_by=event.actor,
+                )
+            )
+    return rows
 
 
 def evaluation_history(opportunity: Opportunity) -> list[Evaluation]:
@@ -245,7 +316,7 @@ BOARD_PAGE = 20  # cards per column before "more" (more on demand, htmx)
 @dataclass(frozen=True)
 class BoardColumn:
     stage: Stage
-    cards: list[Opportunity]
+    cards: list[Card]
     count: int
     amount: Decimal
     next_offset: int | None
@@ -261,8 +332,8 @@ def board_opportunities(
     else:
         # SQLite knows no row counts: given "status = open" it would walk every open
         # deal of the company, checking each against the user's accounts. Wrapped, the
-        # status is checked on the deals of those accounts only (20-40x less work for a
-        # rep or a manager; PostgreSQL plans it the same way either way).
+        # status is checked on the deals of those accounts only, far less work for a rep
+        # or a manager (PostgreSQL plans it the same way either way).
         opportunities = opportunities.alias(open_status=Coalesce("status", Value(""))).filter(
             open_status=Status.OPEN
         )
@@ -295,7 +366,7 @@ def _cards(ids: list[int]) -> list[Opportunity]:
     found = {
         card.pk: card
         for card in Opportunity.objects.filter(pk__in=ids)
-        .select_related("account")
+        .select_related("account", "owner")
         .only(*CARD_FIELDS)
     }
     return [found[pk] for pk in ids if pk in found]
@@ -307,6 +378,9 @@ CARD_FIELDS = (
     "version",
     "name",
     "account__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
     "stage_id",
     "amount",
     "currency",
@@ -325,7 +399,7 @@ def column_cards(
     else:
         rows = list(
             opportunities.filter(stage=stage)
-            .select_related("account")
+            .select_related("account", "owner")
             .only(*CARD_FIELDS)
             .order_by("expected_close_date", "pk")[offset : offset + BOARD_PAGE + 1]
         )
@@ -341,50 +415,57 @@ def board(
     Queries grow with the number of stages, never with the number of cards. Who sees
     every account gets each column off the (status, stage, close date) index; who sees
     some accounts gets their deals' keys in one narrow query and the cards in another.
+    What the cards show beyond the deal (red flags, evaluation, next activity) is read
+    once for every card of the board (:func:`kam.pipeline.cards.cards`).
     """
     opportunities = board_opportunities(user, owner=owner, team=team)
     stages = list(model.stages.order_by("order"))
-    columns = []
+    # Per stage: its first page of deals, its count and amount, the offset of its next page.
+    pages: list[tuple[Stage, list[Opportunity], int, Decimal, int | None]] = []
     if not sees_all_accounts(user):
         keys = _sorted_column_keys(opportunities, {stage.pk for stage in stages})
         first = {
             stage.pk: [pk for _close, pk, _amount in keys.get(stage.pk, [])[: BOARD_PAGE + 1]]
             for stage in stages
         }
-        cards = {card.pk: card for card in _cards([pk for ids in first.values() for pk in ids])}
+        found = {card.pk: card for card in _cards([pk for ids in first.values() for pk in ids])}
         for stage in stages:
-            rows = [cards[pk] for pk in first[stage.pk] if pk in cards]
+            rows = [found[pk] for pk in first[stage.pk] if pk in found]
             column = keys.get(stage.pk, [])
-            columns.append(
-                BoardColumn(
-                    stage=stage,
-                    cards=rows[:BOARD_PAGE],
-                    count=len(column),
-                    amount=sum((amount for _close, _pk, amount in column), Decimal(0)),
-                    next_offset=BOARD_PAGE if len(rows) > BOARD_PAGE else None,
+            pages.append(
+                (
+                    stage,
+                    rows[:BOARD_PAGE],
+                    len(column),
+                    sum((amount for _close, _pk, amount in column), Decimal(0)),
+                    BOARD_PAGE if len(rows) > BOARD_PAGE else None,
                 )
             )
-        return columns
-    totals = {
-        row["stage_id"]: row
-        for row in opportunities.filter(stage_id__in=[stage.pk for stage in stages])
-        .order_by()
-        .values("stage_id")
-        .annotate(n=Count("*"), total=Sum("amount"))
-    }
-    for stage in stages:
-        page, next_offset = column_cards(opportunities, stage)
-        row: Mapping[str, Any] = totals.get(stage.pk, {})
-        columns.append(
-            BoardColumn(
-                stage=stage,
-                cards=page,
-                count=row.get("n", 0),
-                amount=row.get("total") or Decimal(0),
-                next_offset=next_offset,
+    else:
+        totals = {
+            row["stage_id"]: row
+            for row in opportunities.filter(stage_id__in=[stage.pk for stage in stages])
+            .order_by()
+            .values("stage_id")
+            .annotate(n=Count("*"), total=Sum("amount"))
+        }
+        for stage in stages:
+            page, next_offset = column_cards(opportunities, stage)
+            row: Mapping[str, Any] = totals.get(stage.pk, {})
+            pages.append(
+                (stage, page, row.get("n", 0), row.get("total") or Decimal(0), next_offset)
             )
+    shown = iter(cards([deal for _stage, page, *_rest in pages for deal in page]))
+    return [
+        BoardColumn(
+            stage=stage,
+            cards=[next(shown) for _deal in page],
+            count=count,
+            amount=amount,
+            next_offset=next_offset,
         )
-    return columns
+        for stage, page, count, amount, next_offset in pages
+    ]
 
 
 def column_totals(

@@ -6,3 +6,9 @@ class StakeholdersConfig(AppConfig):
     name = "kam.stakeholders"
     label = "stakeholders"
     verbose_name = _("Decision chain")
+
+    def ready(self) -> None:
+        from kam.pipeline import cards
+        from kam.stakeholders import board
+
+        cards.red_flag_counts.provide(board.red_flag_counts)

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from kam.activities.models import Kind
+from kam.pipeline import services
 from kam.pipeline.models import Stage, StageChange
 from kam.pipeline.selectors import BOARD_PAGE
-from tests.factories import AccountFactory, OpportunityFactory
+from kam.stakeholders.red_flags import red_flags_for
+from tests.factories import AccountFactory, ActivityFactory, OpportunityFactory
 from tests.pipeline.factories import new_opportunity, qualify, stage, walk_to
 
 pytestmark = pytest.mark.django_db
 
 BOARD = reverse("pipeline:board")
+#: The board page of a manager, whatever the number of cards: the session and user, the
+#: filters' choices, the columns and their cards, and what the cards show (the red
+#: flags' bounded reads, the latest evaluations, the next activities).
+BOARD_QUERIES = 23
 
 
 def english(user):  # type: ignore[no-untyped-def]
@@ -158,7 +167,7 @@ def test_a_teams_board_costs_the_same_queries_for_few_or_many_cards(
     first = response.context["columns"][0]
     assert first.count == BOARD_PAGE * 2 + 6
     assert len(first.cards) == BOARD_PAGE
-    assert first.cards[0].name == "最早的项目"  # same close date: the older deal first
+    assert first.cards[0].deal.name == "最早的项目"  # same close date: the older deal first
     second = client.get(
         reverse("pipeline:board_column", args=[first.stage.pk]), {"offset": first.next_offset}
     )
@@ -188,3 +197,56 @@ def test_six_columns_fit_a_desktop_screen(org, login):
     page = login(org.rep).get(reverse("pipeline:board")).content.decode()
     assert 'style="flex: 1 0 12.5rem; max-width: 18rem"' in page
     assert "width: 16rem" not in page
+
+
+def _card(page: str, pk: int) -> str:
+    """The HTML of one card of a board page."""
+    start = page.index(f' id="card-{pk}"')
+    end = page.find(' id="card-', start + 1)
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_a_card_shows_what_a_manager_reviews_in_a_pinned_number_of_queries(
+    org, login, django_assert_num_queries
+):
+    deal = new_opportunity(AccountFactory(owner=org.rep), name="复核项目")
+    services.record_evaluation(deal, answers={1: "yes", 2: "yes", 3: "unsure"}, by=org.rep)
+    total = deal.evaluations.get().total_score
+    visit = ActivityFactory(
+        account=deal.account,
+        opportunity=deal,
+        kind=Kind.SOLUTION_DEMO,
+        starts_at=timezone.now() + timedelta(days=3),
+    )
+    ActivityFactory(  # a later one is not the next
+        account=deal.account, opportunity=deal, starts_at=timezone.now() + timedelta(days=9)
+    )
+    flags = len(red_flags_for(deal))
+    assert flags > 0  # a new deal with nobody known in its buying circle raises some
+    client = login(english(org.east_manager))
+    client.get(BOARD)  # settings rows created on first use are not the board's cost
+    with django_assert_num_queries(BOARD_QUERIES):
+        page = client.get(BOARD).content.decode()
+    card = _card(page, deal.pk)
+    assert f'data-testid="card-owner">{org.rep}<' in card
+    assert f'data-testid="card-red-flags">{flags}<' in card
+    assert f'data-testid="card-evaluation">{total} / 40<' in card
+    when = timezone.localtime(visit.starts_at).date().isoformat()
+    assert (
+        f'data-testid="card-next-activity">Solution demo · <span class="text-nowrap">{when}</span><'
+        in card
+    )
+    for label in ("Owner", "Red flags", "Evaluation", "Next activity"):
+        assert f"<dt>{label}</dt>" in card
+
+
+def test_a_card_without_an_evaluation_or_a_planned_activity_says_so(org, login):
+    deal = new_opportunity(AccountFactory(owner=org.rep))
+    ActivityFactory(  # done, or past: not planned ahead
+        account=deal.account, opportunity=deal, starts_at=timezone.now() - timedelta(days=2)
+    )
+    card = _card(login(english(org.rep)).get(BOARD).content.decode(), deal.pk)
+    assert 'data-testid="card-evaluation">—<' in card
+    assert 'data-testid="card-next-activity">None planned<' in card
+    moved = drop(login(org.rep), deal, "interest")  # the card answered after a drop
+    assert 'data-testid="card-red-flags"' in moved.content.decode()

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from kam.core.concurrency import ConflictError
 from kam.pipeline import services
-from kam.pipeline.models import FieldChange, Opportunity, Stage, StageChange, Status
+from kam.pipeline.models import Opportunity, Stage, StageChange, Status
+from kam.pipeline.selectors import field_history
 from tests.factories import AccountFactory, UserFactory
 from tests.pipeline.factories import new_opportunity, qualify, stage, walk_to
 
@@ -188,7 +189,7 @@ def test_edits_of_amount_close_date_and_owner_are_kept_with_who_and_when(org):
         owner=org.rep2,
         goals="降低运维成本",
     )
-    changes = {c.field: c for c in FieldChange.objects.filter(opportunity=opportunity)}
+    changes = {c.field: c for c in field_history(opportunity)}
     assert set(changes) == {"amount", "expected_close_date", "owner"}
     assert changes["amount"].old_value == "500000.00" and changes["amount"].new_value == "650000.00"
     assert changes["owner"].new_value == str(org.rep2)

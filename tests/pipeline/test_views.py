@@ -15,13 +15,13 @@ from kam.pipeline import services
 from kam.pipeline.models import (
     DecisionFactor,
     Evaluation,
-    FieldChange,
     Objection,
     Opportunity,
     OpportunityCompetitor,
     StageChange,
     Status,
 )
+from kam.pipeline.selectors import field_history
 from tests.factories import AccountFactory, OpportunityFactory
 from tests.pipeline.factories import new_opportunity, qualify, stage, walk_to
 
@@ -190,7 +190,7 @@ def test_an_edit_keeps_history_and_a_stale_edit_is_a_conflict_nothing_lost(org, 
         reverse("pipeline:edit", args=[deal.pk]), form_data(deal, amount="600000")
     )
     assert response.status_code == 302
-    change = FieldChange.objects.get(opportunity=deal, field="amount")
+    (change,) = [c for c in field_history(deal) if c.field == "amount"]
     assert (change.old_value, change.new_value, change.changed_by) == (
         "500000.00",
         "600000.00",

@@ -38,6 +38,6 @@ def odds_reasons(reasons: list[dict[str, object]] | None) -> list[str]:
         labels = FEATURES.get(str(reason.get("feature")))
         if labels is None:
             continue
-        effect = float(reason.get("effect") or 0)  # type: ignore[arg-type]
+        effect = float(str(reason.get("effect") or 0))
         texts.append(f"{'+' if effect > 0 else '−'} {labels[0] if effect > 0 else labels[1]}")
     return texts

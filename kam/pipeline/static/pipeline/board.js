@@ -1,4 +1,4 @@
-// The funnel board: drag a card to another column to move the deal (issue 5 no. 5).
+// The funnel board: drag a card to another column to move the deal.
 // The server answers the card as it now stands; a refused or conflicting move comes back
 // in its old column with the reason, so the board never shows a move that did not happen.
 (function () {

@@ -1,11 +1,10 @@
-"""Reads that feed the forecast pages, the API and the exports.
+"""The forecast of a scope and period (§5.1) and the funnel report behind it.
 
-Every figure starts from :func:`kam.pipeline.selectors.visible_opportunities`
-(or :func:`scope_to_visible_accounts`) and is aggregated in the database,
-grouped by owner and stage; the pure arithmetic of
-:mod:`kam.forecasting.calculations` turns the groups into the §5.1 figures.
-Sums are taken in whole cents so they are exact on SQLite as on PostgreSQL.
-"""
+Every figure starts from :func:`kam.pipeline.selectors.visible_opportunities` (or
+:func:`scope_to_visible_accounts`) and is aggregated in the database, grouped by owner
+and stage; the pure arithmetic of :mod:`kam.forecasting.calculations` turns the groups
+into the figures. Sums are taken in whole cents so they are exact on SQLite as on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,13 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    F,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts
@@ -30,188 +23,14 @@ from kam.core.models import Team, User
 from kam.core.money import cents, from_cents
 from kam.core.visibility import visible_teams
 from kam.forecasting import scopes
-from kam.forecasting.calculations import (
-    ZERO,
-    Forecast,
-    FunnelRow,
-    TargetNode,
-    with_rates,
-)
-from kam.forecasting.models import ForecastAdjustment, Method, Metric, Target
+from kam.forecasting.calculations import ZERO, Forecast, FunnelRow, with_rates
+from kam.forecasting.models import ForecastAdjustment, Method, Metric
 from kam.forecasting.periods import Period
 from kam.forecasting.scopes import Scope
-from kam.pipeline.models import (
-    ForecastCategory,
-    Opportunity,
-    SmallSale,
-    Stage,
-    StageModel,
-    Status,
-)
+from kam.forecasting.selectors.adjustments import latest_adjustment, latest_adjustments
+from kam.forecasting.selectors.targets import TargetBook, TargetFigure
+from kam.pipeline.models import SmallSale, Stage, StageModel, Status
 from kam.pipeline.selectors import visible_opportunities
-
-# --- targets ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetFigure:
-    """A scope's target: the explicit one (if set), the roll-up of its members, the one used."""
-
-    explicit: Decimal | None
-    rolled_up: Decimal
-    target_id: int | None = None
-    version: int | None = None
-
-    @property
-    def effective(self) -> Decimal | None:
-        if self.explicit is not None:
-            return self.explicit
-        return self.rolled_up if self.rolled_up else None
-
-
-class TargetBook:
-    """All targets of one metric and period, rolled up the team tree (bounded queries)."""
-
-    def __init__(self, metric: str, period: Period) -> None:
-        self.metric, self.period = metric, period
-        rows = list(
-            Target.objects.filter(
-                metric=metric, period_kind=period.kind, period_start=period.start
-            ).values("pk", "version", "team_id", "user_id", "user__team_id", "amount")
-        )
-        self.user_rows = {r["user_id"]: r for r in rows if r["user_id"]}
-        self.team_rows = {r["team_id"]: r for r in rows if r["team_id"]}
-        company = [r for r in rows if not r["user_id"] and not r["team_id"]]
-        self.company_row = company[0] if company else None
-        teams = list(Team.objects.values("pk", "parent_id"))
-        self.nodes = {
-            t["pk"]: TargetNode(
-                team_id=t["pk"],
-                explicit=self.team_rows[t["pk"]]["amount"] if t["pk"] in self.team_rows else None,
-            )
-            for t in teams
-        }
-        self.roots: list[TargetNode] = []
-        for t in teams:
-            parent = self.nodes.get(t["parent_id"]) if t["parent_id"] else None
-            (parent.children if parent else self.roots).append(self.nodes[t["pk"]])
-        self.unteamed: list[Decimal] = []
-        for row in self.user_rows.values():
-            node = self.nodes.get(row["user__team_id"])
-            (node.member_targets if node else self.unteamed).append(row["amount"])
-
-    def for_user(self, user: User) -> TargetFigure:
-        row = self.user_rows.get(user.pk)
-        if row is None:
-            return TargetFigure(explicit=None, rolled_up=ZERO)
-        return TargetFigure(row["amount"], ZERO, row["pk"], row["version"])
-
-    def for_team(self, team: Team) -> TargetFigure:
-        node = self.nodes[team.pk]
-        row = self.team_rows.get(team.pk)
-        return TargetFigure(
-            node.explicit, node.rolled_up, row["pk"] if row else None, row and row["version"]
-        )
-
-    def for_company(self) -> TargetFigure:
-        rolled = sum((n.effective for n in self.roots), ZERO) + sum(self.unteamed, ZERO)
-        row = self.company_row
-        return TargetFigure(
-            row["amount"] if row else None,
-            rolled,
-            row["pk"] if row else None,
-            row and row["version"],
-        )
-
-    def for_scope(self, scope: Scope, *, viewer: User) -> TargetFigure:
-        """The scope's target, if the viewer sees the whole scope (:func:`scopes.sees_whole`);
-        no target otherwise."""
-        if not scopes.sees_whole(viewer, scope):
-            return TargetFigure(explicit=None, rolled_up=ZERO)
-        if scope.team is not None:
-            return self.for_team(scope.team)
-        if scope.rep is not None:
-            return self.for_user(scope.rep)
-        if scope.account is not None:
-            return TargetFigure(explicit=None, rolled_up=ZERO)
-        return self.for_company()
-
-
-def target_for(
-    metric: str,
-    period: Period,
-    *,
-    user: User | None = None,
-    team: Team | None = None,
-) -> TargetFigure:
-    """The target of a rep, a team (explicit, else rolled up) or, with neither, the company.
-
-    ``metric`` is :class:`Metric` (bookings or collections). The receivables
-    area reads collection targets through this function.
-    """
-    book = TargetBook(metric, period)
-    if user is not None:
-        return book.for_user(user)
-    if team is not None:
-        return book.for_team(team)
-    return book.for_company()
-
-
-@dataclass(frozen=True)
-class TargetLine:
-    """One row of the targets page."""
-
-    scope_key: str
-    label: str
-    depth: int
-    kind: str
-    figure: TargetFigure
-    team_id: int | None = None
-    user_id: int | None = None
-    member_team_id: int | None = None
-
-
-def target_lines(viewer: User, metric: str, period: Period) -> list[TargetLine]:
-    """The company, every visible team and its members, with explicit and rolled-up targets."""
-    book = TargetBook(metric, period)
-    lines = []
-    if viewer.sees_everything or viewer.role == "finance":
-        lines.append(
-            TargetLine(
-                scopes.COMPANY,
-                str(scopes.Scope(scopes.COMPANY).label),
-                0,
-                "company",
-                book.for_company(),
-            )
-        )
-    teams = list(visible_teams(viewer).order_by("path"))
-    members: dict[int, list[User]] = defaultdict(list)
-    for user in User.objects.filter(team__in=teams, is_active=True).order_by("username"):
-        members[user.team_id].append(user)  # type: ignore[index]
-    for team in teams:
-        depth = team.depth + 1
-        lines.append(
-            TargetLine(
-                f"team:{team.pk}", team.name, depth, "team", book.for_team(team), team_id=team.pk
-            )
-        )
-        for user in members[team.pk]:
-            lines.append(
-                TargetLine(
-                    f"rep:{user.pk}",
-                    str(user),
-                    depth + 1,
-                    "rep",
-                    book.for_user(user),
-                    user_id=user.pk,
-                    member_team_id=team.pk,
-                )
-            )
-    return lines
-
-
-# --- the forecast -------------------------------------------------------------------
 
 
 def open_in_period(period: Period | None, today: date) -> Q:
@@ -267,9 +86,8 @@ def _owner_figures(
     # the column, SQLite walks every open deal in the (status, stage, …) index to read them
     # already grouped (looking each up for its owner), instead of the period's range of the
     # close-date index, or the scope's owners in the (status, owner, …) index, and a sort
-    # of a few rows. On the large tenant a period's total 4 ms → 1–2 ms, a team's funnel
-    # without a period 350 ms → 2 ms; PostgreSQL unmoved. Per owner, or for every open
-    # deal of the company (no period, no narrower scope), the column's walk is right.
+    # of a few rows (PostgreSQL plans both alike). Per owner, or for every open deal of
+    # the company (no period, no narrower scope), the column's walk is right.
     narrowed = period is not None or scope.kind != scopes.COMPANY
     stage_key = F("stage_id") + 0 if narrowed and not by_owner else F("stage_id")
     owner = ("owner_id",) if by_owner else ()
@@ -283,8 +101,8 @@ def _owner_figures(
         scored = Q(odds__probability__isnull=False)
         annotations["w"] = Sum(cents(F("amount") * F("odds__probability")), filter=scored)
         annotations["u"] = Sum(cents(F("amount")), filter=~scored)
-    row: dict[str, Any]
-    for row in open_qs.annotate(**annotations).order_by():  # type: ignore[assignment]
+    row: Any
+    for row in open_qs.annotate(**annotations).order_by():
         figures[row.get("owner_id", ALL_OWNERS)].open[row["stage_key"]] = (
             row["n"],
             from_cents(row["c"]),
@@ -299,9 +117,9 @@ def _owner_figures(
             sold_on__gte=period.start, sold_on__lte=period.end
         )
         if by_owner:
-            for row in won.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():  # type: ignore[assignment]
+            for row in won.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():
                 figures[row["owner_id"]].closed = from_cents(row["c"])
-            for row in small.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():  # type: ignore[assignment]
+            for row in small.values("owner_id").annotate(c=Sum(cents(F("amount")))).order_by():
                 figures[row["owner_id"]].off_funnel = from_cents(row["c"])
         else:
             total = figures[ALL_OWNERS]
@@ -564,81 +382,3 @@ def _breakdown(
                 )
             )
     return lines
-
-
-def latest_adjustment(scope: Scope, period: Period) -> ForecastAdjustment | None:
-    if scope.account is not None:
-        return None
-    return (
-        ForecastAdjustment.objects.filter(
-            period_kind=period.kind,
-            period_start=period.start,
-            team=scope.team,
-            user=scope.rep,
-        )
-        .select_related("adjusted_by")
-        .first()
-    )
-
-
-def latest_adjustments(period: Period) -> dict[tuple[str, int], ForecastAdjustment]:
-    """The current adjustment of every team and rep for a period (one query)."""
-    result: dict[tuple[str, int], ForecastAdjustment] = {}
-    rows = ForecastAdjustment.objects.filter(
-        period_kind=period.kind, period_start=period.start
-    ).order_by("adjusted_at", "pk")
-    for adjustment in rows:  # later rows overwrite earlier ones
-        if adjustment.team_id:
-            result[("team", adjustment.team_id)] = adjustment
-        elif adjustment.user_id:
-            result[("user", adjustment.user_id)] = adjustment
-    return result
-
-
-def adjustment_history(viewer: User, scope: Scope, period: Period) -> QuerySet[ForecastAdjustment]:
-    """The scope's adjustments, if the viewer sees the whole scope."""
-    if not scopes.sees_whole(viewer, scope):
-        return ForecastAdjustment.objects.none()
-    return ForecastAdjustment.objects.filter(
-        period_kind=period.kind, period_start=period.start, team=scope.team, user=scope.rep
-    ).select_related("adjusted_by")
-
-
-def drilldown(
-    user: User,
-    scope: Scope,
-    *,
-    period: Period | None,
-    stage_id: int | None = None,
-    today: date | None = None,
-) -> QuerySet[Opportunity]:
-    """The open opportunities behind a funnel figure (same filters as the report)."""
-    today = today or timezone.localdate()
-    opportunities = scope.filter(visible_opportunities(user)).filter(open_in_period(period, today))
-    if stage_id is not None:
-        opportunities = opportunities.filter(stage_id=stage_id)
-    return opportunities.select_related("account", "stage", "owner", "odds")
-
-
-def category_totals(
-    user: User, scope: Scope, period: Period, today: date | None = None
-) -> list[tuple[str, str, int, Decimal]]:
-    """The owners' own call (issue 6.5): open deals and amount per forecast category."""
-    today = today or timezone.localdate()
-    rows: dict[str, dict[str, Any]] = {
-        r["forecast_category"]: dict(r)
-        for r in scope.filter(visible_opportunities(user))
-        .filter(open_in_period(period, today))
-        .values("forecast_category")
-        .annotate(n=Count("*"), c=Sum(cents(F("amount"))))
-        .order_by()
-    }
-    return [
-        (
-            value,
-            str(label),
-            rows.get(value, {}).get("n", 0),
-            from_cents(rows.get(value, {}).get("c")),
-        )
-        for value, label in ForecastCategory.choices
-    ]
