@@ -8,7 +8,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from kam.activities import selectors
+        from kam.accounts import selectors as account_selectors
+        from kam.activities import account_facts, selectors
         from kam.stakeholders import red_flags
 
         red_flags.visit_facts.provide(selectors.visit_facts)
+        account_selectors.recent_activities.provide(account_facts.recent_activities)
+        account_selectors.segment_spend.provide(account_facts.segment_spend)
