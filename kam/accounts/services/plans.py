@@ -4,7 +4,7 @@ map (DOMAIN.md §1.5, §1.7)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -23,6 +23,8 @@ from kam.accounts.models import (
 from kam.accounts.visibility import require_edit
 from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, User
+
+M = TypeVar("M", bound=models.Model)
 
 
 @transaction.atomic
@@ -71,12 +73,12 @@ def update_plan(
 @transaction.atomic
 def add_plan_item(
     plan: AccountPlan,
-    model: type[models.Model],
+    model: type[M],
     *,
     by: User | None,
     via: str = Interface.WEB,
     **fields: Any,
-) -> Any:
+) -> M:
     """Add a growth lever or an objective to a plan."""
     require_edit(by, plan.account)
     return changes.create(model(plan=plan, **fields), by=by, via=via)
