@@ -49,7 +49,7 @@ def attack_defend_matrix(
     start, end, _ps, _pe = calculations.year_window(today)
     visible = visible_accounts(user)
     accounts = list(visible.only("pk", "name", "purchase_potential", "tier", "segment"))
-    # The visible accounts as a subquery, not a list of (for a director) 20,000 ids.
+    # The visible accounts as a subquery, not a list of (for a director) every account's id.
     sales = sales_by_account(visible, start, end)
     rules = current_policy()
     points = []
