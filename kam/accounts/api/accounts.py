@@ -28,6 +28,7 @@ from kam.accounts.selectors import AccountFilters, account_list
 from kam.accounts.visibility import require_edit
 from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import Role, User
+from kam.core.money import money_serializer_field
 from kam.core.params import check_year
 from kam.core.rest.serializers import ModelSerializer
 
@@ -50,9 +51,7 @@ class AccountSerializer(ModelSerializer):
         help_text=gettext_lazy("On update: the version you loaded (refused with 409 if stale)."),
     )
     open_opportunities = serializers.IntegerField(read_only=True)
-    open_amount = serializers.DecimalField(
-        max_digits=18, decimal_places=2, read_only=True, allow_null=True
-    )
+    open_amount = money_serializer_field(read_only=True, allow_null=True)
     # Empty until the account has a purchase potential to place it on the matrix.
     segment = serializers.ChoiceField(choices=Strategy.choices, read_only=True, allow_blank=True)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from kam.accounts.models import Tier
+from kam.core.money import money_serializer_field
 
 
 class TierOverrideSerializer(serializers.Serializer):
@@ -42,8 +43,8 @@ class QualificationSerializer(serializers.Serializer):
     tier_override_by = serializers.IntegerField(allow_null=True)
     segment = serializers.CharField(allow_null=True)
     share_of_wallet_pct = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    sales_12m = serializers.DecimalField(max_digits=18, decimal_places=2)
-    sales_prev_12m = serializers.DecimalField(max_digits=18, decimal_places=2)
+    sales_12m = money_serializer_field()
+    sales_prev_12m = money_serializer_field()
     missing = serializers.ListField(child=serializers.CharField())
     lines = QualificationLineSerializer(many=True)
 
@@ -53,28 +54,28 @@ class TotalValueSerializer(serializers.Serializer):
 
     value_period = serializers.IntegerField()
     year = serializers.IntegerField()
-    revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
+    revenue = money_serializer_field()
     profit_computed = serializers.BooleanField(
         help_text=gettext_lazy("Profit computed from won business and the average margin.")
     )
-    profit_contribution = serializers.DecimalField(max_digits=18, decimal_places=2)
-    cost_of_sales = serializers.DecimalField(max_digits=18, decimal_places=2)
-    cost_of_service = serializers.DecimalField(max_digits=18, decimal_places=2)
-    cost_of_relationship = serializers.DecimalField(max_digits=18, decimal_places=2)
-    cost_to_serve = serializers.DecimalField(max_digits=18, decimal_places=2)
-    learning_value = serializers.DecimalField(max_digits=18, decimal_places=2)
-    skill_value = serializers.DecimalField(max_digits=18, decimal_places=2)
-    referral_value = serializers.DecimalField(max_digits=18, decimal_places=2)
-    intangible = serializers.DecimalField(max_digits=18, decimal_places=2)
-    total = serializers.DecimalField(max_digits=18, decimal_places=2)
+    profit_contribution = money_serializer_field()
+    cost_of_sales = money_serializer_field()
+    cost_of_service = money_serializer_field()
+    cost_of_relationship = money_serializer_field()
+    cost_to_serve = money_serializer_field()
+    learning_value = money_serializer_field()
+    skill_value = money_serializer_field()
+    referral_value = money_serializer_field()
+    intangible = money_serializer_field()
+    total = money_serializer_field()
 
 
 class ValuePyramidTierSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices)
     label = serializers.CharField()  # type: ignore[assignment]
     accounts = serializers.IntegerField()
-    revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
-    profit = serializers.DecimalField(max_digits=18, decimal_places=2)
+    revenue = money_serializer_field()
+    profit = money_serializer_field()
     account_share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     revenue_share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     profit_share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
@@ -99,7 +100,7 @@ class ValuePyramidSerializer(serializers.Serializer):
 class AttackDefendPointSerializer(serializers.Serializer):
     account = serializers.IntegerField()
     name = serializers.CharField()
-    purchase_potential = serializers.DecimalField(max_digits=18, decimal_places=2)
+    purchase_potential = money_serializer_field()
     share_of_wallet_pct = serializers.DecimalField(max_digits=5, decimal_places=1)
     strategy = serializers.CharField()
 
@@ -110,11 +111,11 @@ class StrategyAllocationSerializer(serializers.Serializer):
     accounts = serializers.IntegerField()
     planned_hours = serializers.DecimalField(max_digits=12, decimal_places=1)
     planned_people = serializers.IntegerField()
-    planned_budget = serializers.DecimalField(max_digits=18, decimal_places=2)
+    planned_budget = money_serializer_field()
     activities = serializers.IntegerField()
     actual_hours = serializers.DecimalField(max_digits=12, decimal_places=1)
     actual_people = serializers.IntegerField()
-    actual_expenses = serializers.DecimalField(max_digits=18, decimal_places=2)
+    actual_expenses = money_serializer_field()
 
 
 class AttackDefendMatrixSerializer(serializers.Serializer):
