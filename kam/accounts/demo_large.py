@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from kam.accounts.demo import BRANDS, CITIES_BY_TEAM, INDUSTRY_NAMES
 from kam.accounts.models import Account, Tier
 from kam.core.demo_large import LargeContext, bulk_insert
@@ -14,7 +16,7 @@ def load(ctx: LargeContext) -> None:
     reps = ctx.rep_ids
     owners: list[int] = []
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[Account]:
         for n in range(ctx.size.accounts):
             industry, nature, stems, suffix = INDUSTRY_NAMES[n % len(INDUSTRY_NAMES)]
             owner = reps[n % len(reps)]

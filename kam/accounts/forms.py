@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import (
@@ -29,11 +30,16 @@ from kam.accounts.models import (
 )
 from kam.accounts.services import PROFILE_FIELDS
 from kam.accounts.visibility import visible_accounts
-from kam.core.models import User
+from kam.core.models import Role, User
 from kam.ui.forms import KamForm, KamModelForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+def offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer only ``queryset`` in the form's choice of a record ``name``."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 class AccountForm(KamModelForm):
@@ -59,13 +65,11 @@ class AccountForm(KamModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(  # type: ignore[attr-defined]
-            role="finance"
-        )
+        offer(self, "owner", User.objects.filter(is_active=True).exclude(role=Role.FINANCE))
         parents = visible_accounts(user).only("pk", "name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        offer(self, "parent", parents)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -77,7 +81,7 @@ class AccountForm(KamModelForm):
 class MemberForm(KamForm):
     user = forms.ModelChoiceField(
         label=_("colleague"),
-        queryset=User.objects.filter(is_active=True).exclude(role="finance"),
+        queryset=User.objects.filter(is_active=True).exclude(role=Role.FINANCE),
     )
     role = forms.ChoiceField(label=_("role on the account"), choices=AccountMember.TeamRole.choices)
 
@@ -209,10 +213,11 @@ class ActionForm(KamModelForm):
 
     def __init__(self, *args: Any, plan: AccountPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = plan.objectives.all()  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["activity"].queryset = plan.account.activities.order_by("-starts_at")  # type: ignore[attr-defined]
-        self.fields["opportunity"].queryset = plan.account.opportunities.order_by("name")  # type: ignore[attr-defined]
+        account: Any = plan.account
+        offer(self, "objective", plan.objectives.all())
+        offer(self, "owner", User.objects.filter(is_active=True))
+        offer(self, "activity", account.activities.order_by("-starts_at"))
+        offer(self, "opportunity", account.opportunities.order_by("name"))
 
 
 class WhitespaceForm(KamForm):

@@ -8,9 +8,12 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from kam.activities import board, selectors
+        from kam.accounts import selectors as account_selectors
+        from kam.activities import account_facts, board, selectors
         from kam.pipeline import cards
         from kam.stakeholders import red_flags
 
         red_flags.visit_facts.provide(selectors.visit_facts)
         cards.next_activities.provide(board.next_activities)
+        account_selectors.recent_activities.provide(account_facts.recent_activities)
+        account_selectors.segment_spend.provide(account_facts.segment_spend)
