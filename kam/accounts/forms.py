@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import (
@@ -31,15 +30,10 @@ from kam.accounts.models import (
 from kam.accounts.services import PROFILE_FIELDS
 from kam.accounts.visibility import visible_accounts
 from kam.core.models import Role, User
-from kam.ui.forms import KamForm, KamModelForm
+from kam.ui.forms import KamForm, KamModelForm, offer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
-
-
-def offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
-    """Offer only ``queryset`` in the form's choice of a record ``name``."""
-    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 class AccountForm(KamModelForm):
@@ -65,11 +59,11 @@ class AccountForm(KamModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        offer(self, "owner", User.objects.filter(is_active=True).exclude(role=Role.FINANCE))
+        offer(self.fields["owner"], User.objects.filter(is_active=True).exclude(role=Role.FINANCE))
         parents = visible_accounts(user).only("pk", "name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        offer(self, "parent", parents)
+        offer(self.fields["parent"], parents)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -214,10 +208,10 @@ class ActionForm(KamModelForm):
     def __init__(self, *args: Any, plan: AccountPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         account: Any = plan.account
-        offer(self, "objective", plan.objectives.all())
-        offer(self, "owner", User.objects.filter(is_active=True))
-        offer(self, "activity", account.activities.order_by("-starts_at"))
-        offer(self, "opportunity", account.opportunities.order_by("name"))
+        offer(self.fields["objective"], plan.objectives.all())
+        offer(self.fields["owner"], User.objects.filter(is_active=True))
+        offer(self.fields["activity"], account.activities.order_by("-starts_at"))
+        offer(self.fields["opportunity"], account.opportunities.order_by("name"))
 
 
 class WhitespaceForm(KamForm):

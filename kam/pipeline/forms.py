@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.visibility import visible_accounts
@@ -23,7 +23,7 @@ from kam.pipeline.models import (
     Status,
 )
 from kam.pipeline.services import EDITABLE_FIELDS
-from kam.ui.forms import KamForm, KamModelForm
+from kam.ui.forms import KamForm, KamModelForm, offer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -50,12 +50,6 @@ def _colleagues(*keep: int | None) -> Any:
     )
 
 
-def _offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
-    """Offer only ``queryset`` in the form's choice of ``name`` (a model choice field)."""
-    field = cast("forms.ModelChoiceField[Any]", form.fields[name])
-    field.queryset = queryset
-
-
 class OpportunityForm(KamModelForm):
     """The record and its qualification (§3.2); the account only when new."""
 
@@ -76,12 +70,12 @@ class OpportunityForm(KamModelForm):
             del self.fields["account"]
             self.fields["version"].initial = instance.version
             team_ids = list(instance.team.values_list("pk", flat=True))
-            _offer(self, "owner", _colleagues(instance.owner_id))
-            _offer(self, "team", _colleagues(*team_ids))
+            offer(self.fields["owner"], _colleagues(instance.owner_id))
+            offer(self.fields["team"], _colleagues(*team_ids))
         else:
-            _offer(self, "account", visible_accounts(user).order_by("name"))
-            _offer(self, "owner", _colleagues())
-            _offer(self, "team", _colleagues())
+            offer(self.fields["account"], visible_accounts(user).order_by("name"))
+            offer(self.fields["owner"], _colleagues())
+            offer(self.fields["team"], _colleagues())
         self.fields["exchange_rate"].required = False
 
     def service_fields(self) -> dict[str, Any]:
@@ -143,9 +137,8 @@ class MoveForm(KamForm):
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(
-            self,
-            "to_stage",
+        offer(
+            self.fields["to_stage"],
             Stage.objects.filter(model_id=opportunity.stage.model_id).order_by("order"),
         )
         self.fields["to_stage"].initial = opportunity.stage_id
