@@ -28,9 +28,8 @@ from kam.receivables import charts as receivable_charts
 from kam.receivables.views import aging_chart
 from kam.reports import charts, exports, panels, selectors
 from kam.reports.charts import Link
-from kam.reports.list_exports import EXPORTS
+from kam.reports.list_exports import EXPORTS, export_list
 from kam.reports.panels import Figures
-from kam.ui.exports import export_list
 from kam.ui.listing import paginate
 
 
