@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kam.core.http import AuthenticatedRequest
 from kam.core.models import Interface, User
 from kam.core.rest.schema import ReportSchema
 from kam.forecasting.api import (
@@ -428,13 +429,13 @@ class DashboardViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[PANEL], responses=DashboardSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """The figures of the caller's dashboard: a rep's own, a manager's team, the company.
 
         Every panel of the page by default; ``panel=`` answers only those asked for, so a
         client refreshing one figure does not pay for the whole dashboard.
         """
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         kind = selectors.dashboard_kind(user)
         asked = _asked_panels(request, kind)
         today = timezone.localdate()
@@ -455,11 +456,11 @@ class WinLossViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[SCOPE, PERIOD], responses=WinLossSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Closed deals of a period: win rates, reasons, competitors who won, stage lost."""
         scope, period = _scope(request), _period(request)
         assert period is not None
-        report = selectors.win_loss(request.user, scope, period)  # type: ignore[arg-type]
+        report = selectors.win_loss(request.user, scope, period)
         data = {
             "scope": scope.key,
             "period": period.key,
@@ -480,12 +481,12 @@ class ActivityEffectivenessViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[SCOPE, PERIOD], responses=ActivityEffectivenessSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Outcomes of done activities per rep and per kind, with the advance rate."""
         scope, period = _scope(request), _period(request)
         assert period is not None
         report = selectors.activity_effectiveness(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             scope,
             period.start,
             period.end,

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts import charts as account_charts
+from kam.core.http import AuthenticatedHttpRequest
 from kam.core.models import Interface, User
 from kam.core.params import query_int
 from kam.forecasting import charts as forecast_charts
@@ -31,10 +32,6 @@ from kam.reports.charts import Link
 from kam.reports.list_exports import EXPORTS, export_list
 from kam.reports.panels import Figures
 from kam.ui.listing import paginate
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _funnel_rows(rows: list[FunnelRow]) -> list[FunnelRow]:
@@ -163,9 +160,9 @@ PANELS: dict[str, list[Panel]] = {
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What each person should look at today: their own, their team's or the company's."""
-    user = _user(request)
+    user = request.user
     kind = selectors.dashboard_kind(user)
     today = timezone.localdate()
     return render(
@@ -182,9 +179,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
+def dashboard_panel(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """One panel of the user's own dashboard (a panel of another role's is a 404)."""
-    user = _user(request)
+    user = request.user
     kind = selectors.dashboard_kind(user)
     panel = next((p for p in PANELS[kind] if p.name == name), None)
     if panel is None:
@@ -206,9 +203,9 @@ class ReportQuery:
     error: str = ""
 
 
-def _report_query(request: HttpRequest) -> ReportQuery:
+def _report_query(request: AuthenticatedHttpRequest) -> ReportQuery:
     """Scope (visibility-checked: another team is a 404) and period, as the forecast pages."""
-    user = _user(request)
+    user = request.user
     error = ""
     try:
         scope = resolve_scope(user, request.GET.get("scope"))
@@ -224,24 +221,24 @@ def _report_query(request: HttpRequest) -> ReportQuery:
     return ReportQuery(scope, period, error)
 
 
-def _context(request: HttpRequest, query: ReportQuery) -> dict[str, object]:
+def _context(request: AuthenticatedHttpRequest, query: ReportQuery) -> dict[str, object]:
     return {
         "query": query,
         "link": Link(query.scope, query.period),
-        "scope_choices": scope_choices(_user(request)),
+        "scope_choices": scope_choices(request.user),
     }
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
 @login_required
-def forecast(request: HttpRequest) -> HttpResponse:
+def forecast(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Forecast against target by team and rep: the scope's total and one line per member."""
     query = _report_query(request)
-    report = forecast_selectors.forecast_report(_user(request), query.scope, query.period)
+    report = forecast_selectors.forecast_report(request.user, query.scope, query.period)
     link = Link(query.scope, query.period)
     return render(
         request,
@@ -262,10 +259,10 @@ def _win_loss_url(link: Link, **extra: str) -> str:
 
 
 @login_required
-def win_loss(request: HttpRequest) -> HttpResponse:
+def win_loss(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Why deals were won and lost, to which competitors, at which stage, month by month."""
     query = _report_query(request)
-    report = selectors.win_loss(_user(request), query.scope, query.period)
+    report = selectors.win_loss(request.user, query.scope, query.period)
     link = Link(query.scope, query.period)
     return render(
         request,
@@ -288,7 +285,7 @@ def win_loss(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def win_loss_deals(request: HttpRequest) -> HttpResponse:
+def win_loss_deals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Drill-down: the closed deals behind one figure of the win/loss report."""
     query = _report_query(request)
     params = request.GET
@@ -302,7 +299,7 @@ def win_loss_deals(request: HttpRequest) -> HttpResponse:
         if month is not None and month.kind != MONTH:
             month = None
     deals = selectors.win_loss_deals(
-        _user(request),
+        request.user,
         query.scope,
         query.period,
         status=params.get("status", ""),
@@ -323,18 +320,18 @@ def win_loss_deals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def win_loss_export(request: HttpRequest) -> HttpResponse:
+def win_loss_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = _report_query(request)
-    report = selectors.win_loss(_user(request), query.scope, query.period)
-    return exports.win_loss_workbook(_user(request), report, query.scope.label)
+    report = selectors.win_loss(request.user, query.scope, query.period)
+    return exports.win_loss_workbook(request.user, report, query.scope.label)
 
 
 @login_required
-def activities(request: HttpRequest) -> HttpResponse:
+def activities(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Activity effectiveness: outcomes per rep and per kind, and the advance rate."""
     query = _report_query(request)
     report = selectors.activity_effectiveness(
-        _user(request), query.scope, query.period.start, query.period.end
+        request.user, query.scope, query.period.start, query.period.end
     )
     return render(
         request,
@@ -353,26 +350,26 @@ def activities(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activities_export(request: HttpRequest) -> HttpResponse:
+def activities_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = _report_query(request)
     report = selectors.activity_effectiveness(
-        _user(request), query.scope, query.period.start, query.period.end
+        request.user, query.scope, query.period.start, query.period.end
     )
-    return exports.activity_workbook(_user(request), report, query.period.key)
+    return exports.activity_workbook(request.user, report, query.period.key)
 
 
 # --- list exports ----------------------------------------------------------------------
 
 
 @login_required
-def export(request: HttpRequest, name: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """A list page as .xlsx: the same filters, sort and visibility as on screen."""
     entry = EXPORTS.get(name)
     if entry is None:
         raise Http404
     return export_list(
         request,
-        entry.rows(request, _user(request)),
+        entry.rows(request, request.user),
         entry.columns(),
         name=name,
         title=str(entry.title),

@@ -9,7 +9,7 @@ from django.db.models import Model
 from rest_framework import serializers
 
 
-class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose read-only choice fields admit the empty value.
 
     DRF drops ``allow_blank`` from fields it makes read-only, so a computed choice that
@@ -31,3 +31,13 @@ class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             if getattr(model_field, "blank", False):
                 field.allow_blank = True
         return fields
+
+
+def offer_only(serializer: serializers.BaseSerializer[Any], name: str, queryset: Any) -> None:
+    """Let a related field accept only ``queryset`` (the records the caller may see).
+
+    Set once the request is known; a record outside it answers "does not exist", as an
+    invisible record should.
+    """
+    field: Any = serializer.fields[name]  # type: ignore[attr-defined]
+    field.queryset = queryset

@@ -97,7 +97,7 @@ class ContractImporter(Importer):
                 described = self.describe(contract, changed)
                 receivable_services.update_contract(
                     contract,
-                    by=self.by,  # type: ignore[arg-type]
+                    by=self.actor,
                     expected_version=None,
                     via=self.via,
                     **changed,
@@ -121,7 +121,7 @@ class ContractImporter(Importer):
                 amount=values["amount"],
                 gross_margin_pct=values["gross_margin_pct"],
                 signed_on=values["signed_on"],
-                by=self.by,  # type: ignore[arg-type]
+                by=self.actor,
                 via=self.via,
                 opportunity=opportunity,
                 number=values["number"],
@@ -144,7 +144,7 @@ class ContractImporter(Importer):
                     issued_on=values["issued_on"],
                     due_date=values.get("due_date"),
                     number=values["invoice_number"],
-                    by=self.by,  # type: ignore[arg-type]
+                    by=self.actor,
                     via=self.via,
                 )
                 if action != CREATE:
@@ -180,7 +180,7 @@ class ContractImporter(Importer):
     def _same_opportunity(self, contract: Contract, values: dict[str, Any]) -> None:
         if "opportunity" not in values:
             return
-        linked = contract.opportunity.name if contract.opportunity_id else ""  # type: ignore[union-attr]
+        linked = contract.opportunity.name if contract.opportunity is not None else ""
         if linked.lower() != values["opportunity"].lower():
             raise refuse(
                 "opportunity",

@@ -71,7 +71,7 @@ class PaymentImporter(Importer):
             account=account,
             amount=values["amount"],
             received_on=values["received_on"],
-            by=self.by,  # type: ignore[arg-type]
+            by=self.actor,
             via=self.via,
             currency=values.get("currency", "CNY"),
             exchange_rate=values.get("exchange_rate"),
