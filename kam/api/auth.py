@@ -7,7 +7,7 @@ revokes them through :mod:`kam.core.services.tokens`.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kam.core.client_address import client_address
+from kam.core.http import request_user
 from kam.core.models import ApiToken, Interface, User
 from kam.core.services import auth as auth_service
 from kam.core.services import tokens as token_services
@@ -43,7 +44,7 @@ class LockedOut(exceptions.APIException):
         self.wait = wait
 
 
-class SignInSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SignInSerializer(serializers.Serializer):
     username = serializers.CharField(label=gettext_lazy("User name"), max_length=150)
     password = serializers.CharField(
         label=gettext_lazy("Password"),
@@ -73,7 +74,7 @@ class SignInSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return attrs
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ApiTokenSerializer(serializers.ModelSerializer):
     """A token as its owner and administrators see it: never the key itself."""
 
     token_key = serializers.CharField(
@@ -139,7 +140,7 @@ class ObtainTokenView(APIView):
         return Response({"token": key, **body})
 
 
-class RevokeAllSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RevokeAllSerializer(serializers.Serializer):
     user = serializers.IntegerField(
         min_value=1,
         max_value=MAX_ID,
@@ -148,7 +149,7 @@ class RevokeAllSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Your live API tokens (an administrator's: everyone's, ``?user=`` for one person's).
 
     Nobody learns of another person's tokens unless an administrator: they answer 404.
@@ -157,7 +158,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     serializer_class = ApiTokenSerializer
 
     def _actor(self) -> User:
-        return cast(User, self.request.user)
+        return request_user(self.request)
 
     def get_queryset(self) -> QuerySet[ApiToken]:
         tokens = visible_api_tokens(self._actor())

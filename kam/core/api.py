@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from kam.core.http import request_user
 from kam.core.models import Interface, Team, User
 from kam.core.rest.permissions import IsKamAdminOrReadOnly
 from kam.core.rest.serializers import ModelSerializer
@@ -97,8 +99,8 @@ class TeamViewSet(viewsets.ModelViewSet):
     permission_classes = [IsKamAdminOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return visible_teams(self.request.user).order_by("path")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[Team]:
+        return visible_teams(request_user(self.request)).order_by("path")
 
 
 class UserViewSet(viewsets.ModelViewSet):
@@ -106,8 +108,9 @@ class UserViewSet(viewsets.ModelViewSet):
     permission_classes = [IsKamAdminOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return visible_users(self.request.user).select_related("team").order_by("username")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[User]:
+        user = request_user(self.request)
+        return visible_users(user).select_related("team").order_by("username")
 
 
 ROUTES = [

@@ -1,4 +1,4 @@
-"""The audit trail: one function records every change (DOMAIN.md §7, issue 10)."""
+"""The audit trail: one function records every change (DOMAIN.md §7)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _plain(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The current values of an instance's concrete fields (or of ``fields``)."""
     names = (
-        list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]  # type: ignore[attr-defined]
+        list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
     )
     return {name: _plain(getattr(instance, name)) for name in names}
 

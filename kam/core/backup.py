@@ -1,4 +1,4 @@
-"""Consistent backups and verified restores (issue 10).
+"""Consistent backups and verified restores.
 
 A backup is a folder holding the database copy and ``manifest.json``: the
 engine, the time, and for every table its row count and a checksum of its rows.

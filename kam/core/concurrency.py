@@ -1,4 +1,4 @@
-"""Optimistic locking: a stale save is refused, never silently applied (issue 10)."""
+"""Optimistic locking: a stale save is refused, never silently applied."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kam.core.models import Role, Team, User
+from kam.core.models import Interface, Role, Team, User
 from kam.core.services.teams import save_team
 from kam.core.services.users import create_user
 
@@ -110,7 +110,7 @@ def load(ctx: DemoContext) -> None:
             parent=ctx.teams.get(parent_key) if parent_key else None,
             manager=None,
             by=None,
-            via="cli",
+            via=Interface.CLI,
         )
     for username, family, given, role, team_key in PEOPLE:
         user = create_user(
@@ -122,7 +122,7 @@ def load(ctx: DemoContext) -> None:
             first_name=given,
             email=f"{username}@demo.kam.example",
             is_staff=role == Role.ADMIN,
-            via="cli",
+            via=Interface.CLI,
         )
         ctx.users[username] = user
         if role == Role.REP:

@@ -1,4 +1,4 @@
-"""The large benchmark tenant (issue 9): a sales organisation of two hundred reps
+"""The large benchmark tenant: a sales organisation of two hundred reps
 with three years of history, generated deterministically with bulk inserts.
 
 ``kam demo --scale large`` calls, in dependency order, the ``load(ctx)`` of each
@@ -44,7 +44,7 @@ BATCH = 5000
 
 @dataclass(frozen=True)
 class Size:
-    """How big the tenant is; ``LARGE`` is the benchmark tenant of issue 9."""
+    """How big the tenant is; ``LARGE`` is the benchmark tenant."""
 
     teams: int = 30
     reps: int = 200
@@ -116,7 +116,7 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _json(f: models.Field, value: Any) -> Any:  # type: ignore[type-arg]
+def _json(f: models.Field, value: Any) -> Any:
     return f.get_db_prep_save(value, connection)
 
 

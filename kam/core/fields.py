@@ -27,7 +27,7 @@ NOTE_MAX_LENGTH: int = settings.KAM_NOTE_MAX_LENGTH
 LOG_MAX_LENGTH = 50_000
 
 
-class BoundedTextField(models.TextField):  # type: ignore[type-arg]
+class BoundedTextField(models.TextField):
     """A ``TextField`` of at most ``max_length`` characters (``NOTE_MAX_LENGTH`` unless
     given), refused by every validation path, not only by forms."""
 

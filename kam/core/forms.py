@@ -53,7 +53,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm, KamForm):
 class PasswordResetForm(auth_forms.PasswordResetForm, KamForm):
     """Ask for a reset link by user name or email; the answer is the same either way."""
 
-    email = forms.CharField(label=_("User name or email"), max_length=254)  # type: ignore[assignment]
+    email = forms.CharField(label=_("User name or email"), max_length=254)
 
     def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         self.request = request

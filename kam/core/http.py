@@ -26,7 +26,7 @@ class AuthenticatedHttpRequest(HttpRequest):
 class AuthenticatedRequest(Request):
     """An API request from a signed-in user (token or session)."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 def request_user(request: HttpRequest | Request) -> User:

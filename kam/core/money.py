@@ -43,7 +43,7 @@ MONEY_DIGITS = 16
 MONEY_PLACES = 2
 
 
-class MoneyField(DecimalField):  # type: ignore[type-arg]
+class MoneyField(DecimalField):
     """An amount of money in a model: ``DecimalField(max_digits=16, decimal_places=2)``.
 
     Declared once so that every amount has the same precision. It deconstructs as the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,7 +28,9 @@ from kam.core.forms import (
     TeamForm,
     ThrottledAuthenticationForm,
     UserForm,
+    apply_errors,
 )
+from kam.core.http import AuthenticatedHttpRequest, request_user
 from kam.core.models import AuditEvent, Interface, Team, User
 from kam.core.services import teams as team_services
 from kam.core.services import tokens as token_services
@@ -96,8 +98,8 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_kam_admin:  # type: ignore[union-attr]
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_kam_admin:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -116,7 +118,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Unknown language."))
         return response
     if request.user.is_authenticated:
-        user_services.set_language(request.user, language)  # type: ignore[arg-type]
+        user_services.set_language(request_user(request), language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -128,12 +130,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+#: The notifications' settings pages still import this name; it is :func:`apply_errors`.
+_apply_errors = apply_errors
 
 
 @admin_required
@@ -143,8 +141,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    actor = cast(User, request.user)  # admin_required: signed in
+def user_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = request.user
     instance = get_object_or_404(User, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -159,7 +157,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 if password:
                     user_services.set_password(instance, password, by=actor)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("core:user_list")
@@ -186,8 +184,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    actor = cast(User, request.user)  # admin_required: signed in
+def team_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = request.user
     instance = get_object_or_404(Team, pk=pk) if pk else None
     initial = (
         {"name": instance.name, "parent": instance.parent, "manager": instance.manager}
@@ -199,16 +197,16 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             team_services.save_team(instance or Team(), by=actor, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("core:team_list")
     return render(request, "core/team_form.html", {"form": form, "instance": instance})
 
 
-def _token_owner(request: HttpRequest, pk: int | None) -> User:
+def _token_owner(request: AuthenticatedHttpRequest, pk: int | None) -> User:
     """Whose tokens the page is about: one's own, or (administrators) anyone's; 404 else."""
-    actor = cast(User, request.user)  # login_required: signed in
+    actor = request.user
     owner = actor if pk is None else get_object_or_404(User, pk=pk)
     if not token_services.can_manage_tokens_of(actor, owner):
         raise Http404
@@ -222,9 +220,9 @@ def _tokens_page(owner: User, actor: User) -> str:
 
 
 @login_required
-def api_tokens(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """A person's live API tokens: the owner (who may also make one here) or an administrator."""
-    actor = cast(User, request.user)
+    actor = request.user
     owner = _token_owner(request, pk)
     is_own = owner.pk == actor.pk
     form = ApiTokenForm(request.POST or None) if is_own else None
@@ -238,7 +236,7 @@ def api_tokens(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     actor, name=form.cleaned_data["name"], via=Interface.WEB
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 form = ApiTokenForm()
     tokens = (
@@ -262,8 +260,8 @@ def api_tokens(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @login_required
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    actor = cast(User, request.user)
+def api_token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
+    actor = request.user
     token = get_object_or_404(visible_api_tokens(actor), pk=token_id)
     owner = token.auth_token.user
     token_services.revoke_token(token, by=actor, via=Interface.WEB)
@@ -273,8 +271,8 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def api_tokens_revoke_all(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    actor = cast(User, request.user)
+def api_tokens_revoke_all(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = request.user
     owner = _token_owner(request, pk)
     revoked = token_services.revoke_all_tokens(owner, by=actor, via=Interface.WEB)
     messages.success(

@@ -1,6 +1,6 @@
 """Who may see whose work: the team half of KAM's one visibility rule.
 
-The rule (issue 2): a rep sees the accounts they own or are on the account team
+The rule: a rep sees the accounts they own or are on the account team
 of, and everything hanging off them; a manager sees everything of their team's
 subtree; directors and administrators see everything; finance sees all
 receivables and reads accounts. The account half lives in
@@ -49,7 +49,7 @@ def sees_all_accounts(user: User) -> bool:
     )
 
 
-def visible_users(user: User):  # type: ignore[no-untyped-def]
+def visible_users(user: User) -> QuerySet[User]:
     """The colleagues whose work this user may see (for filters and roll-ups)."""
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
@@ -59,7 +59,7 @@ def visible_users(user: User):  # type: ignore[no-untyped-def]
     return User.objects.filter(Q(pk=user.pk) | Q(team_id__in=team_ids))
 
 
-def visible_teams(user: User):  # type: ignore[no-untyped-def]
+def visible_teams(user: User) -> QuerySet[Team]:
     if not user.is_authenticated or not user.is_active:
         return Team.objects.none()
     if sees_all_accounts(user):

@@ -17,22 +17,22 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kam.core.models import Interface, User
+from kam.core.http import AuthenticatedRequest, request_user
+from kam.core.models import Interface
 from kam.imports import selectors, services
 from kam.imports.models import ImportBatch, Kind
 from kam.imports.reading import FileRefused, check_upload
 
 
-class ReportErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReportErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     column = serializers.CharField(allow_blank=True)
     message = serializers.CharField()
 
 
-class ReportRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReportRowSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
     label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
@@ -49,7 +49,7 @@ ReportSerializer = inline_serializer(
 )
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ImportBatchSerializer(serializers.ModelSerializer):
     report = serializers.SerializerMethodField()
 
     class Meta:
@@ -80,7 +80,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         return {"errors": report.get("errors", []), "rows": report.get("rows", [])}
 
 
-class UploadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class UploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     file = serializers.FileField(help_text="An .xlsx file, laid out as the kind's template.")
 
@@ -88,16 +88,16 @@ class UploadSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class ImportBatchViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
-        return selectors.visible_batches(self.request.user)  # type: ignore[arg-type]
+        return selectors.visible_batches(request_user(self.request))
 
     @extend_schema(request=UploadSerializer, responses={201: ImportBatchSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
@@ -108,7 +108,7 @@ class ImportBatchViewSet(
                 kind=upload.validated_data["kind"],
                 file_name=file.name or "",
                 content=file.read(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 via=Interface.API,
                 language=getattr(request, "LANGUAGE_CODE", None),
             )
@@ -118,9 +118,9 @@ class ImportBatchViewSet(
 
     @extend_schema(request=None, responses={202: ImportBatchSerializer})
     @action(detail=True, methods=["post"])
-    def commit(self, request: Request, pk: str | None = None) -> Response:
+    def commit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         batch = self.get_object()
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         if not services.may_see(user, batch):
             raise PermissionDenied
         services.request_commit(batch, by=user, via=Interface.API)

@@ -1,4 +1,4 @@
-"""Reading a spreadsheet cell the way Chinese users' files have it (issue 8, item 3).
+"""Reading a spreadsheet cell the way Chinese users' files have it.
 
 Pure functions over plain values, tested without a database: full-width digits
 and letters, ideographic spaces, numbers stored as text, thousands separators

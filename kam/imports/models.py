@@ -1,4 +1,4 @@
-"""One upload of a spreadsheet and what became of it (issue 8, item 3)."""
+"""One upload of a spreadsheet and what became of it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.fields import LOG_MAX_LENGTH, BoundedTextField
+from kam.core.models import Interface
 
 
 class Kind(models.TextChoices):
@@ -52,7 +53,7 @@ class ImportBatch(models.Model):
         on_delete=models.SET_NULL,
         related_name="import_batches",
     )
-    via = models.CharField(max_length=20, default="web", editable=False)
+    via = models.CharField(max_length=20, default=Interface.WEB, editable=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)

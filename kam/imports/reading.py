@@ -1,4 +1,4 @@
-"""From the bytes of an uploaded .xlsx to rows of cleaned values (issue 8, item 3).
+"""From the bytes of an uploaded .xlsx to rows of cleaned values.
 
 Refuses what is not a workbook, is too large or has too many rows
 (:class:`FileRefused`, with a translated reason); finds the header row even under
@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from kam.imports.cells import CellError, clean_text, header_key, is_blank
 from kam.imports.columns import Column
 
-# An upload larger than this is refused before it is opened (issue 10, no. 5).
+# An upload larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # More rows than this is a database dump, not a team's spreadsheet; split it.
 MAX_ROWS = 20_000

@@ -1,4 +1,4 @@
-"""Importing a spreadsheet: upload, dry run, commit (issue 8, item 3; issue 10, nos. 5, 8).
+"""Importing a spreadsheet: upload, dry run, commit.
 
 An upload becomes an :class:`ImportBatch` and a background job checks it: the
 dry run writes every row through its area's services inside a transaction that

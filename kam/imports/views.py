@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam.core.models import Interface, User
+from kam.core.http import AuthenticatedHttpRequest
+from kam.core.models import Interface
 from kam.imports import selectors, services
 from kam.imports.forms import UploadForm
 from kam.imports.kinds import IMPORTERS
@@ -24,16 +25,12 @@ from kam.ui.listing import paginate
 SHOWN_ROWS = 500
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _batch(request: HttpRequest, pk: int) -> ImportBatch:
-    return get_object_or_404(selectors.visible_batches(_user(request)), pk=pk)
+def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
+    return get_object_or_404(selectors.visible_batches(request.user), pk=pk)
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -45,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 file_name=upload.name,
                 content=upload.read(),
-                by=_user(request),
+                by=request.user,
                 via=Interface.WEB,
                 language=request.LANGUAGE_CODE,
             )
@@ -60,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect("imports:detail", pk=batch.pk)
     listing = paginate(
         request,
-        selectors.visible_batches(_user(request)),
+        selectors.visible_batches(request.user),
         sorts={"created": "created_at", "kind": "kind", "status": "status"},
         default_sort="-created",
     )
@@ -76,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if kind not in IMPORTERS:
         raise Http404
     response = HttpResponse(
@@ -104,13 +101,13 @@ def _report_context(batch: ImportBatch) -> dict[str, Any]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     return render(request, "imports/detail.html", _report_context(batch))
 
 
 @login_required
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The htmx-polled status panel; once the job is done it brings the whole report."""
     batch = _batch(request, pk)
     return render(request, "imports/_status.html", _report_context(batch))
@@ -118,10 +115,10 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def commit(request: HttpRequest, pk: int) -> HttpResponse:
+def commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     try:
-        services.request_commit(batch, by=_user(request), via=Interface.WEB)
+        services.request_commit(batch, by=request.user, via=Interface.WEB)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -70,7 +70,7 @@ def background_job(
                 _after_failure(job, path, attempt, list(args), kwargs, exc)
                 raise
 
-        job: Task[P, T] = task()(run)  # type: ignore[arg-type]
+        job: Task[P, T] = task()(run)
         return job
 
     return decorate

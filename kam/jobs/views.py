@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam.core.models import User
+from kam.core.http import AuthenticatedHttpRequest
 from kam.core.views import admin_required
 from kam.jobs import runner, selectors, services
 from kam.jobs.models import JobFailure
@@ -36,10 +34,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def job_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     failure = get_object_or_404(JobFailure, pk=pk)
     try:
-        services.retry(failure, by=cast(User, request.user))
+        services.retry(failure, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

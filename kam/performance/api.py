@@ -6,17 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import visible_accounts
+from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import Interface, User
+from kam.core.money import money_serializer_field
 from kam.core.rest.schema import ReportSchema
-from kam.core.rest.serializers import ModelSerializer
+from kam.core.rest.serializers import ModelSerializer, offer
 from kam.performance import selectors, services
 from kam.performance.models import (
     ScorecardIndicator,
@@ -30,14 +32,6 @@ from kam.stakeholders.models import Contact
 
 def _level() -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=3)
-
-
-def _money(null: bool = False) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=null)
-
-
-def _user(serializer: serializers.Serializer) -> User:  # type: ignore[type-arg]
-    return serializer.context["request"].user  # type: ignore[no-any-return]
 
 
 class SkillAssessmentSerializer(ModelSerializer):
@@ -66,7 +60,7 @@ class SkillAssessmentSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["rep"].queryset = selectors.coachable_reps(request.user)  # type: ignore[attr-defined]
+            offer(self.fields["rep"], selectors.coachable_reps(request_user(request)))
 
     def create(self, validated_data: dict[str, Any]) -> SkillAssessment:
         return services.assess_rep(
@@ -74,7 +68,7 @@ class SkillAssessmentSerializer(ModelSerializer):
             levels={d: validated_data[d] for d in SkillDimension.values},
             note=validated_data.get("note", ""),
             assessed_on=validated_data.get("assessed_on"),
-            by=_user(self),
+            by=serializer_user(self),
             via=Interface.API,
         )
 
@@ -83,14 +77,15 @@ class AssessmentViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Skill assessments (§7): a rep reads their own, a manager their subtree's."""
 
     serializer_class = SkillAssessmentSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_assessments(self.request.user).order_by("-assessed_on", "-pk")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[SkillAssessment]:
+        user = request_user(self.request)
+        return selectors.visible_assessments(user).order_by("-assessed_on", "-pk")
 
 
 class ScorecardIndicatorSerializer(ModelSerializer):
@@ -124,7 +119,7 @@ class ScorecardIndicatorSerializer(ModelSerializer):
     def update(self, instance: ScorecardIndicator, validated_data: dict[str, Any]) -> Any:
         version = validated_data.pop("version", None)
         return services.update_indicator(
-            instance, version=version, by=_user(self), via=Interface.API, **validated_data
+            instance, version=version, by=serializer_user(self), via=Interface.API, **validated_data
         )
 
 
@@ -132,7 +127,7 @@ class IndicatorViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Scorecard indicators with targets and weights per posture; administrators change them."""
 
@@ -140,19 +135,20 @@ class IndicatorViewSet(
     queryset = ScorecardIndicator.objects.order_by("order")
 
     def get_object(self) -> ScorecardIndicator:
-        if self.request.method not in ("GET", "HEAD") and not self.request.user.is_kam_admin:  # type: ignore[union-attr]
+        writing = self.request.method not in ("GET", "HEAD")
+        if writing and not request_user(self.request).is_kam_admin:
             raise PermissionDenied
-        return super().get_object()  # type: ignore[no-any-return]
+        return super().get_object()
 
 
-class ScorecardLineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ScorecardLineSerializer(serializers.Serializer):
     posture = serializers.CharField()
     value = serializers.DecimalField(max_digits=22, decimal_places=2, allow_null=True)
     score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     weight = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
-class ScorecardRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ScorecardRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     perspective = serializers.CharField()
     name = serializers.CharField()
@@ -161,19 +157,19 @@ class ScorecardRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     postures = ScorecardLineSerializer(many=True)
 
 
-class ScorecardPostureSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ScorecardPostureSerializer(serializers.Serializer):
     posture = serializers.CharField()
     accounts = serializers.IntegerField()
     score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
 
 
-class ScorecardSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ScorecardSerializer(serializers.Serializer):
     scope = serializers.CharField()
     # DRF's serializer metaclass pops declared fields; the stubs see Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
     overall = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
-    bookings = _money()
-    bookings_target = _money(null=True)
+    bookings = money_serializer_field()
+    bookings_target = money_serializer_field(allow_null=True)
     skill_level = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
     postures = ScorecardPostureSerializer(many=True)
     rows = ScorecardRowSerializer(many=True)
@@ -231,42 +227,42 @@ class ScorecardViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[SCOPE], responses=ScorecardSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """The balanced scorecard of a rep, a team or the company (§1.4)."""
         from django.http import Http404
 
-        scope = scope_for(request.user, request.query_params.get("scope", ""))  # type: ignore[arg-type]
+        scope = scope_for(request.user, request.query_params.get("scope", ""))
         if scope is None:
             raise Http404
         return Response(ScorecardSerializer(scorecard_data(selectors.scorecard(scope))).data)
 
 
-class AccountEfficiencySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AccountEfficiencySerializer(serializers.Serializer):
     account = serializers.IntegerField()
     segment = serializers.CharField(allow_blank=True)
     hours = serializers.DecimalField(max_digits=12, decimal_places=1)
     people = serializers.IntegerField()
-    expenses = _money()
-    cost = _money()
-    revenue = _money()
-    margin = _money()
-    collections = _money()
-    revenue_per_hour = _money(null=True)
+    expenses = money_serializer_field()
+    cost = money_serializer_field()
+    revenue = money_serializer_field()
+    margin = money_serializer_field()
+    collections = money_serializer_field()
+    revenue_per_hour = money_serializer_field(allow_null=True)
     cost_pct = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
     overruns = serializers.ListField(child=serializers.CharField())
 
 
-class SellingStyleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SellingStyleSerializer(serializers.Serializer):
     rep = serializers.IntegerField()
     won = serializers.IntegerField()
-    average_deal = _money(null=True)
+    average_deal = money_serializer_field(allow_null=True)
     margin_pct = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     win_rate = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     cycle_days = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     visits_per_deal = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
 
 
-class ResourceEfficiencySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ResourceEfficiencySerializer(serializers.Serializer):
     accounts = AccountEfficiencySerializer(many=True)
     styles = SellingStyleSerializer(many=True)
 
@@ -275,9 +271,9 @@ class EfficiencyViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(responses=ResourceEfficiencySerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Resources per account this year against what they brought, and selling styles (§7)."""
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         data = {
             "accounts": [
                 {
@@ -344,11 +340,9 @@ class SurveyInvitationSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            accounts = visible_accounts(request.user)
-            self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
-            self.fields["contact"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
-                account__in=accounts.values("pk")
-            )
+            accounts = visible_accounts(request_user(request))
+            offer(self.fields["account"], accounts)
+            offer(self.fields["contact"], Contact.objects.filter(account__in=accounts.values("pk")))
 
     def get_answered(self, invitation: SurveyInvitation) -> bool:
         return invitation.answered_at is not None
@@ -366,7 +360,7 @@ class SurveyInvitationSerializer(ModelSerializer):
             contact=validated_data.get("contact"),
             language=validated_data.get("language", "zh-hans"),
             valid_days=validated_data.get("valid_days"),
-            by=_user(self),
+            by=serializer_user(self),
             via=Interface.API,
         )
         made.invitation.new_token = made.token  # type: ignore[attr-defined]
@@ -377,14 +371,15 @@ class InvitationViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Survey links to the customers' people (§1.5); the address is shown once."""
 
     serializer_class = SurveyInvitationSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_invitations(self.request.user).order_by("-created_at", "-pk")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[SurveyInvitation]:
+        user = request_user(self.request)
+        return selectors.visible_invitations(user).order_by("-created_at", "-pk")
 
 
 class SurveyResponseSerializer(ModelSerializer):
@@ -413,14 +408,15 @@ class SurveyResponseSerializer(ModelSerializer):
 class ResponseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """The answers of the customers' people, per account (§1.5)."""
 
     serializer_class = SurveyResponseSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_responses(self.request.user).order_by("-answered_on", "-pk")  # type: ignore[arg-type]
+    def get_queryset(self) -> QuerySet[SurveyResponse]:
+        user = request_user(self.request)
+        return selectors.visible_responses(user).order_by("-answered_on", "-pk")
 
 
 ROUTES = [

@@ -88,7 +88,7 @@ def _assessments(ctx: DemoContext) -> None:
     ctx.log(f"skill assessments: {len(rows)}")
 
 
-def _ratings(rng, level: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _ratings(rng, level: int) -> dict[str, int]:
     def one() -> int:
         return max(1, min(5, level + rng.choice([-1, 0, 0, 1])))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -72,8 +72,8 @@ class InvitationForm(KamForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         accounts = visible_accounts(user).order_by("-tier", "name")
-        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
-        self.fields["contact"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = (
             Contact.objects.filter(account__in=accounts.values("pk"), has_left=False)
             .select_related("account")
             .order_by("account__name", "name")

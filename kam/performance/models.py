@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.fields import BoundedTextField
 from kam.core.models import BilingualName, Versioned
+from kam.core.money import MoneyField
 
 LEVEL = [MinValueValidator(1), MaxValueValidator(3)]
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
@@ -141,10 +142,9 @@ class ScorecardIndicator(BilingualName, Versioned):
 class PerformanceSettings(Versioned):
     """The company's figures for costing time and reading loyalty; one row."""
 
-    hourly_cost = models.DecimalField(
+    hourly_cost = MoneyField(
         _("cost of one hour of a rep (CNY)"),
         max_digits=10,
-        decimal_places=2,
         default=Decimal(300),
         validators=[MinValueValidator(Decimal(0))],
     )

@@ -12,13 +12,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import can_edit_account
-from kam.core import audit
-from kam.core.concurrency import save_versioned
+from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, Role, User
 from kam.performance import calculations, selectors
 from kam.performance.models import (
@@ -72,17 +72,15 @@ def assess_rep(
         errors["assessed_on"] = _("An assessment cannot be dated in the future.")
     if errors:
         raise ValidationError(errors)
-    assessment = SkillAssessment.objects.create(
+    assessment = SkillAssessment(
         rep=rep,
         assessed_by=by,
         assessed_on=assessed_on,
         note=note.strip(),
         **{d.value: levels[d.value] for d in SkillDimension},
     )
-    audit.record(
-        AuditEvent.Action.CREATE, assessment, by=by, via=via, changes=audit.snapshot(assessment)
-    )
-    return assessment
+    # The levels and the date are checked above, in the assessment form's own words.
+    return changes.create(assessment, by=by, via=via, clean=None)
 
 
 # --- loyalty surveys (§1.5) --------------------------------------------------------
@@ -219,6 +217,11 @@ def _require_admin(by: User | None) -> None:
         raise PermissionDenied
 
 
+def _full_clean(instance: Model) -> None:
+    """Every check of the model, uniqueness and constraints included."""
+    instance.full_clean()
+
+
 INDICATOR_FIELDS = ["target", "weight_attack", "weight_defend", "weight_maintain"]
 
 
@@ -233,19 +236,17 @@ def update_indicator(
 ) -> ScorecardIndicator:
     """Change an indicator's target or its weights per posture (administrators only)."""
     _require_admin(by)
-    before = audit.snapshot(indicator, INDICATOR_FIELDS)
-    for name, value in fields.items():
+    for name in fields:
         if name not in INDICATOR_FIELDS:
             raise ValidationError({name: _("This field cannot be changed.")})
-        setattr(indicator, name, value)
-    indicator.full_clean()
-    save_versioned(indicator, version, [f for f in INDICATOR_FIELDS if f in fields])
-    audit.record(
-        AuditEvent.Action.UPDATE,
+    changes.update(
         indicator,
+        fields,
         by=by,
         via=via,
-        changes=audit.diff(before, audit.snapshot(indicator, INDICATOR_FIELDS)),
+        expected_version=version,
+        clean=_full_clean,
+        always=True,
     )
     return indicator
 
@@ -280,16 +281,13 @@ def update_performance_settings(
     if unknown:
         raise TypeError(f"unknown performance settings: {sorted(unknown)}")
     row = PerformanceSettings.current()
-    before = audit.snapshot(row, SETTINGS_FIELDS)
-    for name, value in fields.items():
-        setattr(row, name, value)
-    row.full_clean()
-    save_versioned(row, expected_version, list(fields))
-    audit.record(
-        AuditEvent.Action.UPDATE,
+    changes.update(
         row,
+        fields,
         by=by,
         via=via,
-        changes=audit.diff(before, audit.snapshot(row, SETTINGS_FIELDS)),
+        expected_version=expected_version,
+        clean=_full_clean,
+        always=True,
     )
     return row

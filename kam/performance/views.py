@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.visibility import visible_accounts
 from kam.core.concurrency import ConflictError
-from kam.core.models import User
+from kam.core.forms import apply_errors
+from kam.core.http import AuthenticatedHttpRequest
 from kam.performance import exports, forms, selectors, services
 from kam.performance.models import PerformanceSettings, ScorecardIndicator, SurveyLanguage
 from kam.ui.listing import paginate
@@ -24,20 +25,16 @@ from kam.ui.listing import paginate
 INVITATION_SORTS = {"created": "created_at", "expires": "expires_at", "account": "account__name"}
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _scope(request: HttpRequest) -> selectors.Scope | None:
-    scopes = selectors.team_scopes(_user(request))
+def _scope(request: AuthenticatedHttpRequest) -> selectors.Scope | None:
+    scopes = selectors.team_scopes(request.user)
     wanted = request.GET.get("scope", "")
     return next((s for s in scopes if s.key == wanted), scopes[0] if scopes else None)
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The team's scorecard per posture, its reps and its customers' loyalty (§1.4, §1.5)."""
-    user = _user(request)
+    user = request.user
     scope = _scope(request)
     if scope is None:
         return redirect("performance:rep", pk=user.pk)
@@ -57,9 +54,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rep_page(request: HttpRequest, pk: int) -> HttpResponse:
+def rep_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A rep's coaching page: their scorecard, selling style and skill history (§7)."""
-    user = _user(request)
+    user = request.user
     rep = get_object_or_404(selectors.viewable_reps(user), pk=pk)
     can_assess = selectors.coachable_reps(user).filter(pk=rep.pk).exists()
     form = forms.AssessmentForm(request.POST or None) if can_assess else None
@@ -76,8 +73,7 @@ def rep_page(request: HttpRequest, pk: int) -> HttpResponse:
                     by=user,
                 )
             except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Assessment recorded."))
                 return redirect("performance:rep", pk=rep.pk)
@@ -99,9 +95,9 @@ def rep_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def efficiency(request: HttpRequest) -> HttpResponse:
+def efficiency(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Resources spent per account against what they brought, and selling styles (§7)."""
-    user = _user(request)
+    user = request.user
     return render(
         request,
         "performance/efficiency.html",
@@ -114,9 +110,9 @@ def efficiency(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def surveys(request: HttpRequest) -> HttpResponse:
+def surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The survey links sent to the customers' people, and a form to make one (§1.5)."""
-    user = _user(request)
+    user = request.user
     form = forms.InvitationForm(request.POST or None, user=user)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -131,8 +127,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             form.add_error("account", _("You cannot send surveys for this account."))
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
+            apply_errors(form, error)
         else:
             form = forms.InvitationForm(user=user)
     listing = paginate(
@@ -191,8 +186,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
                     status=410,
                 )
             except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
+                apply_errors(form, error)
             else:
                 return render(
                     request,
@@ -218,9 +212,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def account_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def account_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The account's loyalty over time (htmx panel on the account page)."""
-    account = get_object_or_404(visible_accounts(_user(request)), pk=pk)
+    account = get_object_or_404(visible_accounts(request.user), pk=pk)
     return render(
         request,
         "performance/_account_panel.html",
@@ -229,17 +223,17 @@ def account_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The scorecard of the chosen scope, efficiency, skills and loyalty, in Excel."""
-    user = _user(request)
+    user = request.user
     scope = _scope(request) or selectors.rep_scope(user)
     return exports.performance_workbook(user, scope)
 
 
 @login_required
-def scorecard_settings(request: HttpRequest) -> HttpResponse:
+def scorecard_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Targets and weights per posture of each indicator (administrators, §1.4)."""
-    user = _user(request)
+    user = request.user
     if not user.is_kam_admin:
         raise Http404
     indicators = list(ScorecardIndicator.objects.order_by("order"))
@@ -272,10 +266,10 @@ def scorecard_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def performance_settings(request: HttpRequest) -> HttpResponse:
+def performance_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The hourly cost, the loyalty-drop threshold and how long survey links stay open
     (administrators and directors); a stale edit is refused, not applied."""
-    user = _user(request)
+    user = request.user
     if not services.may_change_settings(user):
         raise Http404
     row = PerformanceSettings.current()

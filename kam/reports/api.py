@@ -8,7 +8,6 @@ a 400 in the API's error shape.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -19,10 +18,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kam.accounts import selectors as account_selectors
+from kam.core.http import AuthenticatedRequest
 from kam.core.models import Interface, User
 from kam.core.rest.schema import ReportSchema
-from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.api import (
     PERIOD,
     SCOPE,
@@ -37,11 +35,10 @@ from kam.forecasting.api import (
     _week,
 )
 from kam.forecasting.scopes import COMPANY, Scope, default_scope
-from kam.pipeline.selectors import visible_opportunities
-from kam.receivables import selectors as receivable_selectors
 from kam.receivables.api import AgingRowSerializer, CashForecastSerializer, cash_forecast_data
-from kam.reports import selectors, services
+from kam.reports import panels, selectors
 from kam.reports.calculations import OutcomeTally, WinLossLine
+from kam.reports.panels import Figures
 
 
 def _money() -> serializers.DecimalField:
@@ -229,7 +226,7 @@ def _lines(lines: list[WinLossLine]) -> list[dict[str, Any]]:
     ]
 
 
-def _breakdown(report: Any) -> list[dict[str, Any]]:
+def _breakdown(breakdown: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "scope": line.scope_key,
@@ -237,19 +234,20 @@ def _breakdown(report: Any) -> list[dict[str, Any]]:
             "kind": line.kind,
             "forecast": _figures(line.forecast),
         }
-        for line in report.breakdown
+        for line in breakdown
     ]
 
 
-def _forecast(report: Any) -> dict[str, Any]:
-    data = {"forecast": _figures(report.forecast), "funnel": _rows(report.forecast.rows)}
-    if report.breakdown:
-        data["breakdown"] = _breakdown(report)
+def _forecast(figures: Figures) -> dict[str, Any]:
+    forecast = figures["forecast"]
+    data = {"forecast": _figures(forecast), "funnel": _rows(forecast.rows)}
+    if figures["breakdown"]:
+        data["breakdown"] = _breakdown(figures["breakdown"])
     return data
 
 
-def _stalled(stalled: tuple[int, Any, list[Any]]) -> dict[str, Any]:
-    count, amount, lines = stalled
+def _stalled(figures: Figures) -> dict[str, Any]:
+    count, amount, lines = figures["stalled"]
     return {
         "stalled": {
             "count": count,
@@ -259,7 +257,8 @@ def _stalled(stalled: tuple[int, Any, list[Any]]) -> dict[str, Any]:
     }
 
 
-def _flags(flagged: list[selectors.FlaggedDeal]) -> dict[str, Any]:
+def _flags(figures: Figures) -> dict[str, Any]:
+    flagged: list[selectors.FlaggedDeal] = figures["flagged"]
     return {"red_flags": [_deal(d.opportunity, d.flags) for d in flagged]}
 
 
@@ -275,8 +274,8 @@ def _activity(a: Any) -> dict[str, Any]:
     }
 
 
-def _rep_agenda(user: User, today: date) -> dict[str, Any]:
-    agenda = selectors.rep_agenda(user, today)
+def _agenda(figures: Figures) -> dict[str, Any]:
+    agenda = figures["board"]
     return {
         "agenda": {
             "week_start": agenda.week[0],
@@ -287,8 +286,8 @@ def _rep_agenda(user: User, today: date) -> dict[str, Any]:
     }
 
 
-def _rep_receivables(user: User, today: date) -> dict[str, Any]:
-    money = selectors.rep_receivables(user, today)
+def _receivables(figures: Figures) -> dict[str, Any]:
+    money = figures["board"]
     promises = [
         {
             "id": p.pk,
@@ -302,9 +301,7 @@ def _rep_receivables(user: User, today: date) -> dict[str, Any]:
     return {"overdue": money.overdue_total, "promises": promises}
 
 
-def _rep_special_days(user: User, today: date) -> dict[str, Any]:
-    days = selectors.birthdays_this_week(user, today)
-    services.log_special_days_shown(days, by=user, via=Interface.API)
+def _special_days(figures: Figures) -> dict[str, Any]:
     return {
         "special_days": [
             {
@@ -313,18 +310,25 @@ def _rep_special_days(user: User, today: date) -> dict[str, Any]:
                 "account": str(d.contact.account),
                 "day": d.day,
             }
-            for d in days
+            for d in figures["special_days"]
         ]
     }
 
 
-def _team_aging(user: User, today: date) -> dict[str, Any]:
-    aging = receivable_selectors.aging(user, "rep", today)
+def _progress(figures: Figures) -> dict[str, Any]:
+    return {"progress": [_week(w) for w in figures["progress"]]}
+
+
+def _aging(figures: Figures) -> dict[str, Any]:
+    aging = figures["aging"]
     return {"overdue": aging.totals.overdue, "aging": {"rows": aging.rows, "totals": aging.totals}}
 
 
-def _company_pyramid(user: User, today: date) -> dict[str, Any]:
-    pyramid = account_selectors.value_pyramid(user, today=today)
+def _activities(figures: Figures) -> dict[str, Any]:
+    return {"activities": [_tally(t) for t in figures["activities"].by_rep]}
+
+
+def _pyramid(figures: Figures) -> dict[str, Any]:
     tiers = [
         {
             "tier": r.tier,
@@ -333,76 +337,48 @@ def _company_pyramid(user: User, today: date) -> dict[str, Any]:
             "revenue": r.revenue,
             "revenue_share": r.revenue_share,
         }
-        for r in pyramid.rows
+        for r in figures["pyramid"].rows
     ]
     return {"pyramid": tiers}
 
 
-def _company_matrix(user: User, today: date) -> dict[str, Any]:
-    segments, _unplaced = selectors.segment_counts(user)
+def _matrix(figures: Figures) -> dict[str, Any]:
     return {
         "matrix": [
-            {"strategy": r.strategy, "name": r.label, "accounts": r.accounts} for r in segments
+            {"strategy": r.strategy, "name": r.label, "accounts": r.accounts}
+            for r in figures["segments"]
         ]
     }
 
 
-def _company_risks(user: User, today: date) -> dict[str, Any]:
-    total, _invoices = selectors.company_overdue(user, today)
-    return {"overdue": total, **_flags(selectors.flagged_by_amount(visible_opportunities(user)))}
+def _cash(figures: Figures) -> dict[str, Any]:
+    return {"cash": cash_forecast_data(figures["cash"])}
 
 
-PanelData = Callable[[User, date], dict[str, Any]]
+def _risks(figures: Figures) -> dict[str, Any]:
+    return {"overdue": figures["overdue_total"], **_flags(figures)}
 
-# The API's side of each dashboard panel: the same selectors as the page's panel, as figures.
-PANELS: dict[str, dict[str, PanelData]] = {
-    selectors.REP: {
-        "agenda": _rep_agenda,
-        "forecast": lambda user, today: _forecast(selectors.rep_forecast(user, today)),
-        "flags": lambda user, today: _flags(selectors.my_flagged(user)),
-        "stalled": lambda user, today: _stalled(
-            selectors.stalled_by_amount(user, selectors.rep_scope(user), today=today)
-        ),
-        "receivables": _rep_receivables,
-        "special_days": _rep_special_days,
-    },
-    selectors.MANAGER: {
-        "forecast": lambda user, today: _forecast(
-            forecast_selectors.forecast_report(
-                user, default_scope(user), selectors.current_quarter(today), today=today
-            )
-        ),
-        "progress": lambda user, today: {
-            "progress": [_week(w) for w in selectors.team_progress(user, default_scope(user))]
-        },
-        "aging": _team_aging,
-        "flags": lambda user, today: _flags(selectors.team_flagged(user, default_scope(user))),
-        "stalled": lambda user, today: _stalled(
-            selectors.stalled_by_amount(user, default_scope(user), today=today)
-        ),
-        "activities": lambda user, today: {
-            "activities": [
-                _tally(t)
-                for t in selectors.team_activities(user, default_scope(user), today).by_rep
-            ]
-        },
-    },
-    selectors.EXECUTIVE: {
-        "forecast": lambda user, today: _forecast(
-            forecast_selectors.forecast_report(
-                user, Scope(COMPANY), selectors.current_quarter(today), today=today
-            )
-        ),
-        "pyramid": _company_pyramid,
-        "matrix": _company_matrix,
-        "cash": lambda user, today: {
-            "cash": cash_forecast_data(
-                receivable_selectors.cash_forecast(user, Scope(COMPANY), "month", today=today)
-            )
-        },
-        "risks": _company_risks,
-    },
+
+# Each dashboard panel's figures (kam.reports.panels, the page's own) as the API answers
+# them, by the panel's name: a name means the same figures on every kind of dashboard.
+PANEL_DATA: dict[str, Callable[[Figures], dict[str, Any]]] = {
+    "agenda": _agenda,
+    "forecast": _forecast,
+    "flags": _flags,
+    "stalled": _stalled,
+    "receivables": _receivables,
+    "special_days": _special_days,
+    "progress": _progress,
+    "aging": _aging,
+    "activities": _activities,
+    "pyramid": _pyramid,
+    "matrix": _matrix,
+    "cash": _cash,
+    "risks": _risks,
 }
+
+#: The panels the API's dashboard answers: the page's, read by the same builders.
+PANELS = panels.BUILDERS
 
 PANEL = OpenApiParameter(
     "panel",
@@ -453,25 +429,26 @@ class DashboardViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[PANEL], responses=DashboardSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """The figures of the caller's dashboard: a rep's own, a manager's team, the company.
 
         Every panel of the page by default; ``panel=`` answers only those asked for, so a
         client refreshing one figure does not pay for the whole dashboard.
         """
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         kind = selectors.dashboard_kind(user)
-        panels = _asked_panels(request, kind)
+        asked = _asked_panels(request, kind)
         today = timezone.localdate()
         scope = _dashboard_scope(user, kind)
         data: dict[str, Any] = {
             "kind": kind,
             "scope": scope.key,
             "period": selectors.current_quarter(today).key,
-            "panels": panels,
+            "panels": asked,
         }
-        for name in panels:
-            data.update(PANELS[kind][name](user, today))
+        for name in asked:
+            figures = panels.figures(kind, name, user, today, via=Interface.API)
+            data.update(PANEL_DATA[name](figures))
         return Response(DashboardSerializer(data).data)
 
 
@@ -479,11 +456,11 @@ class WinLossViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[SCOPE, PERIOD], responses=WinLossSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Closed deals of a period: win rates, reasons, competitors who won, stage lost."""
         scope, period = _scope(request), _period(request)
         assert period is not None
-        report = selectors.win_loss(request.user, scope, period)  # type: ignore[arg-type]
+        report = selectors.win_loss(request.user, scope, period)
         data = {
             "scope": scope.key,
             "period": period.key,
@@ -504,12 +481,12 @@ class ActivityEffectivenessViewSet(viewsets.ViewSet):
     schema = ReportSchema()
 
     @extend_schema(parameters=[SCOPE, PERIOD], responses=ActivityEffectivenessSerializer)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         """Outcomes of done activities per rep and per kind, with the advance rate."""
         scope, period = _scope(request), _period(request)
         assert period is not None
         report = selectors.activity_effectiveness(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             scope,
             period.start,
             period.end,

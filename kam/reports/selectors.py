@@ -122,8 +122,8 @@ class StalledLine:
 def stalled_by_amount(
     user: User, scope: Scope, *, today: date, limit: int = LIST_ROWS
 ) -> tuple[int, Decimal, list[StalledLine]]:
-    """Count, amount and the largest of the stalled deals in the scope (issue 5 no. 10's
-    rule): one aggregate and one page of rows, however many deals are stalled."""
+    """Count, amount and the largest of the stalled deals in the scope: one
+    aggregate and one page of rows, however many deals are stalled."""
     stall_days = PipelineSettings.current().stall_days
     deals = scope.filter(activity_selectors.stalled_deals(user, today=today, stall_days=stall_days))
     totals = deals.aggregate(count=Count("*"), amount=Sum("amount"))

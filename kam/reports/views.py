@@ -9,34 +9,29 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts import charts as account_charts
-from kam.accounts import selectors as account_selectors
-from kam.core.models import User
+from kam.core.http import AuthenticatedHttpRequest
+from kam.core.models import Interface, User
 from kam.core.params import query_int
 from kam.forecasting import charts as forecast_charts
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.calculations import FunnelRow
 from kam.forecasting.periods import MONTH, Period, parse_period
 from kam.forecasting.scopes import COMPANY, Scope, default_scope, resolve_scope, scope_choices
-from kam.pipeline.selectors import default_stage_model, visible_opportunities
+from kam.pipeline.selectors import default_stage_model
 from kam.receivables import charts as receivable_charts
-from kam.receivables import selectors as receivable_selectors
 from kam.receivables.charts import aging as aging_chart
-from kam.reports import charts, exports, selectors, services
+from kam.reports import charts, exports, panels, selectors
 from kam.reports.charts import Link
-from kam.reports.list_exports import EXPORTS
-from kam.ui.exports import export_list
+from kam.reports.list_exports import EXPORTS, export_list
+from kam.reports.panels import Figures
 from kam.ui.listing import paginate
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _funnel_rows(rows: list[FunnelRow]) -> list[FunnelRow]:
@@ -48,97 +43,67 @@ def _funnel_rows(rows: list[FunnelRow]) -> list[FunnelRow]:
 # --- dashboards ------------------------------------------------------------------------
 #
 # The page is a frame; each panel is its own request (htmx, on load), so the first
-# figures show at once and no request has to add up the whole company alone.
+# figures show at once and no request has to add up the whole company alone. A panel's
+# figures come from :mod:`kam.reports.panels` (the API answers the same ones); the page
+# adds what only a screen needs, drawn from those figures.
+
+#: What the page shows beside a panel's figures (charts, links), made from them.
+PageExtras = Callable[[User, date, Figures], dict[str, Any]]
+
+
+def _nothing_more(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
 class Panel:
     name: str
     width: str  # the Bootstrap column it fills
-    build: Callable[[User, date], dict[str, Any]]
+    extras: PageExtras = _nothing_more
+
+    def context(self, kind: str, user: User, today: date) -> dict[str, Any]:
+        """The panel's template context: its figures and what the page draws from them."""
+        figures = panels.figures(kind, self.name, user, today, via=Interface.WEB)
+        return {**figures, **self.extras(user, today, figures)}
 
 
-def _rep_agenda(user: User, today: date) -> dict[str, Any]:
-    return {"board": selectors.rep_agenda(user, today)}
-
-
-def _rep_forecast(user: User, today: date) -> dict[str, Any]:
-    report = selectors.rep_forecast(user, today)
+def _rep_forecast_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
     link = Link(selectors.rep_scope(user), selectors.current_quarter(today))
+    forecast = figures["forecast"]
     return {
         "link": link,
-        "forecast": report.forecast,
         "forecast_url": link.forecast_url(),
-        "funnel_chart": forecast_charts.funnel(_funnel_rows(report.forecast.rows), link),
-        "target_chart": charts.forecast_vs_target(report.forecast, link),
+        "funnel_chart": forecast_charts.funnel(_funnel_rows(forecast.rows), link),
+        "target_chart": charts.forecast_vs_target(forecast, link),
     }
 
 
-def _rep_flags(user: User, today: date) -> dict[str, Any]:
-    return {"flagged": selectors.my_flagged(user)}
-
-
-def _rep_stalled(user: User, today: date) -> dict[str, Any]:
-    return {"stalled": selectors.stalled_by_amount(user, selectors.rep_scope(user), today=today)}
-
-
-def _rep_receivables(user: User, today: date) -> dict[str, Any]:
-    return {"board": selectors.rep_receivables(user, today)}
-
-
-def _rep_special_days(user: User, today: date) -> dict[str, Any]:
-    days = selectors.birthdays_this_week(user, today)
-    services.log_special_days_shown(days, by=user)
-    return {"special_days": days}
-
-
-def _team_forecast(user: User, today: date) -> dict[str, Any]:
-    scope = default_scope(user)
-    period = selectors.current_quarter(today)
-    link = Link(scope, period)
-    report = forecast_selectors.forecast_report(user, scope, period, today=today)
+def _team_forecast_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    link = Link(figures["scope"], selectors.current_quarter(today))
     return {
-        "scope": scope,
         "link": link,
         "summary": selectors.home_summary(user),
-        "forecast": report.forecast,
         "forecast_url": link.forecast_url(),
-        "funnel_chart": forecast_charts.funnel(_funnel_rows(report.forecast.rows), link),
-        "breakdown": report.breakdown,
-        "breakdown_chart": charts.breakdown(report.breakdown, link),
+        "funnel_chart": forecast_charts.funnel(_funnel_rows(figures["forecast"].rows), link),
+        "breakdown_chart": charts.breakdown(figures["breakdown"], link),
     }
 
 
-def _team_progress(user: User, today: date) -> dict[str, Any]:
-    scope = default_scope(user)
-    link = Link(scope, selectors.current_quarter(today))
-    progress = selectors.team_progress(user, scope)
+def _team_progress_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    link = Link(figures["scope"], selectors.current_quarter(today))
     return {
-        "progress": progress,
-        "progress_chart": forecast_charts.progress(progress, link),
+        "progress_chart": forecast_charts.progress(figures["progress"], link),
         "progress_url": f"{reverse('forecasting:progress')}?{link.querystring()}",
     }
 
 
-def _team_flags(user: User, today: date) -> dict[str, Any]:
-    return {"flagged": selectors.team_flagged(user, default_scope(user))}
+def _team_aging_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    return {"aging_chart": aging_chart(figures["aging"])}
 
 
-def _team_stalled(user: User, today: date) -> dict[str, Any]:
-    return {"stalled": selectors.stalled_by_amount(user, default_scope(user), today=today)}
-
-
-def _team_aging(user: User, today: date) -> dict[str, Any]:
-    aging = receivable_selectors.aging(user, "rep", today)
-    return {"aging": aging, "aging_chart": aging_chart(aging)}
-
-
-def _team_activities(user: User, today: date) -> dict[str, Any]:
-    scope = default_scope(user)
-    report = selectors.team_activities(user, scope, today)
+def _team_activities_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    report = figures["activities"]
     return {
-        "scope": scope,
-        "activities": report,
         "outcome_chart": charts.outcomes(
             report.by_rep, report.outcomes, start=report.start, end=report.end
         ),
@@ -146,71 +111,58 @@ def _team_activities(user: User, today: date) -> dict[str, Any]:
     }
 
 
-def _company_forecast(user: User, today: date) -> dict[str, Any]:
-    scope, period = Scope(COMPANY), selectors.current_quarter(today)
-    link = Link(scope, period)
-    report = forecast_selectors.forecast_report(user, scope, period, today=today)
+def _company_forecast_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    link = Link(Scope(COMPANY), selectors.current_quarter(today))
     return {
         "link": link,
-        "forecast": report.forecast,
         "forecast_url": link.forecast_url(),
-        "breakdown": report.breakdown,
-        "breakdown_chart": charts.breakdown(report.breakdown, link),
+        "breakdown_chart": charts.breakdown(figures["breakdown"], link),
     }
 
 
-def _company_pyramid(user: User, today: date) -> dict[str, Any]:
-    pyramid = account_selectors.value_pyramid(user, today=today)
-    return {"pyramid": pyramid, "pyramid_chart": account_charts.pyramid(pyramid)}
+def _company_pyramid_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    return {"pyramid_chart": account_charts.pyramid(figures["pyramid"])}
 
 
-def _company_matrix(user: User, today: date) -> dict[str, Any]:
-    segments, unplaced = selectors.segment_counts(user)
-    return {"matrix_chart": charts.matrix(segments), "unplaced": unplaced}
+def _company_matrix_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    return {"matrix_chart": charts.matrix(figures["segments"])}
 
 
-def _company_cash(user: User, today: date) -> dict[str, Any]:
-    cash = receivable_selectors.cash_forecast(user, Scope(COMPANY), "month", today=today)
-    return {"cash_chart": receivable_charts.cash(cash)}
-
-
-def _company_risks(user: User, today: date) -> dict[str, Any]:
-    overdue_total, overdue = selectors.company_overdue(user, today)
-    flagged = selectors.flagged_by_amount(visible_opportunities(user))
-    return {"overdue_total": overdue_total, "overdue": overdue, "flagged": flagged}
+def _company_cash_page(user: User, today: date, figures: Figures) -> dict[str, Any]:
+    return {"cash_chart": receivable_charts.cash(figures["cash"])}
 
 
 PANELS: dict[str, list[Panel]] = {
     selectors.REP: [
-        Panel("agenda", "col-lg-6", _rep_agenda),
-        Panel("forecast", "col-lg-6", _rep_forecast),
-        Panel("flags", "col-lg-6", _rep_flags),
-        Panel("stalled", "col-lg-6", _rep_stalled),
-        Panel("receivables", "col-lg-6", _rep_receivables),
-        Panel("special_days", "col-lg-6", _rep_special_days),
+        Panel("agenda", "col-lg-6"),
+        Panel("forecast", "col-lg-6", _rep_forecast_page),
+        Panel("flags", "col-lg-6"),
+        Panel("stalled", "col-lg-6"),
+        Panel("receivables", "col-lg-6"),
+        Panel("special_days", "col-lg-6"),
     ],
     selectors.MANAGER: [
-        Panel("forecast", "col-12", _team_forecast),
-        Panel("progress", "col-lg-4", _team_progress),
-        Panel("aging", "col-lg-8", _team_aging),
-        Panel("flags", "col-lg-6", _team_flags),
-        Panel("stalled", "col-lg-6", _team_stalled),
-        Panel("activities", "col-12", _team_activities),
+        Panel("forecast", "col-12", _team_forecast_page),
+        Panel("progress", "col-lg-4", _team_progress_page),
+        Panel("aging", "col-lg-8", _team_aging_page),
+        Panel("flags", "col-lg-6"),
+        Panel("stalled", "col-lg-6"),
+        Panel("activities", "col-12", _team_activities_page),
     ],
     selectors.EXECUTIVE: [
-        Panel("forecast", "col-12", _company_forecast),
-        Panel("pyramid", "col-lg-6", _company_pyramid),
-        Panel("matrix", "col-lg-6", _company_matrix),
-        Panel("cash", "col-lg-6", _company_cash),
-        Panel("risks", "col-lg-6", _company_risks),
+        Panel("forecast", "col-12", _company_forecast_page),
+        Panel("pyramid", "col-lg-6", _company_pyramid_page),
+        Panel("matrix", "col-lg-6", _company_matrix_page),
+        Panel("cash", "col-lg-6", _company_cash_page),
+        Panel("risks", "col-lg-6"),
     ],
 }
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What each person should look at today: their own, their team's or the company's."""
-    user = _user(request)
+    user = request.user
     kind = selectors.dashboard_kind(user)
     today = timezone.localdate()
     return render(
@@ -227,9 +179,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
+def dashboard_panel(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """One panel of the user's own dashboard (a panel of another role's is a 404)."""
-    user = _user(request)
+    user = request.user
     kind = selectors.dashboard_kind(user)
     panel = next((p for p in PANELS[kind] if p.name == name), None)
     if panel is None:
@@ -237,7 +189,7 @@ def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request,
         f"reports/panels/{kind}_{name}.html",
-        {"panel": panel, **panel.build(user, timezone.localdate())},
+        {"panel": panel, **panel.context(kind, user, timezone.localdate())},
     )
 
 
@@ -251,9 +203,9 @@ class ReportQuery:
     error: str = ""
 
 
-def _report_query(request: HttpRequest) -> ReportQuery:
+def _report_query(request: AuthenticatedHttpRequest) -> ReportQuery:
     """Scope (visibility-checked: another team is a 404) and period, as the forecast pages."""
-    user = _user(request)
+    user = request.user
     error = ""
     try:
         scope = resolve_scope(user, request.GET.get("scope"))
@@ -269,24 +221,24 @@ def _report_query(request: HttpRequest) -> ReportQuery:
     return ReportQuery(scope, period, error)
 
 
-def _context(request: HttpRequest, query: ReportQuery) -> dict[str, object]:
+def _context(request: AuthenticatedHttpRequest, query: ReportQuery) -> dict[str, object]:
     return {
         "query": query,
         "link": Link(query.scope, query.period),
-        "scope_choices": scope_choices(_user(request)),
+        "scope_choices": scope_choices(request.user),
     }
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
 @login_required
-def forecast(request: HttpRequest) -> HttpResponse:
+def forecast(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Forecast against target by team and rep: the scope's total and one line per member."""
     query = _report_query(request)
-    report = forecast_selectors.forecast_report(_user(request), query.scope, query.period)
+    report = forecast_selectors.forecast_report(request.user, query.scope, query.period)
     link = Link(query.scope, query.period)
     return render(
         request,
@@ -307,10 +259,10 @@ def _win_loss_url(link: Link, **extra: str) -> str:
 
 
 @login_required
-def win_loss(request: HttpRequest) -> HttpResponse:
+def win_loss(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Why deals were won and lost, to which competitors, at which stage, month by month."""
     query = _report_query(request)
-    report = selectors.win_loss(_user(request), query.scope, query.period)
+    report = selectors.win_loss(request.user, query.scope, query.period)
     link = Link(query.scope, query.period)
     return render(
         request,
@@ -333,7 +285,7 @@ def win_loss(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def win_loss_deals(request: HttpRequest) -> HttpResponse:
+def win_loss_deals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Drill-down: the closed deals behind one figure of the win/loss report."""
     query = _report_query(request)
     params = request.GET
@@ -347,7 +299,7 @@ def win_loss_deals(request: HttpRequest) -> HttpResponse:
         if month is not None and month.kind != MONTH:
             month = None
     deals = selectors.win_loss_deals(
-        _user(request),
+        request.user,
         query.scope,
         query.period,
         status=params.get("status", ""),
@@ -368,18 +320,18 @@ def win_loss_deals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def win_loss_export(request: HttpRequest) -> HttpResponse:
+def win_loss_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = _report_query(request)
-    report = selectors.win_loss(_user(request), query.scope, query.period)
-    return exports.win_loss_workbook(_user(request), report, query.scope.label)
+    report = selectors.win_loss(request.user, query.scope, query.period)
+    return exports.win_loss_workbook(request.user, report, query.scope.label)
 
 
 @login_required
-def activities(request: HttpRequest) -> HttpResponse:
+def activities(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Activity effectiveness: outcomes per rep and per kind, and the advance rate."""
     query = _report_query(request)
     report = selectors.activity_effectiveness(
-        _user(request), query.scope, query.period.start, query.period.end
+        request.user, query.scope, query.period.start, query.period.end
     )
     return render(
         request,
@@ -398,26 +350,26 @@ def activities(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activities_export(request: HttpRequest) -> HttpResponse:
+def activities_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = _report_query(request)
     report = selectors.activity_effectiveness(
-        _user(request), query.scope, query.period.start, query.period.end
+        request.user, query.scope, query.period.start, query.period.end
     )
-    return exports.activity_workbook(_user(request), report, query.period.key)
+    return exports.activity_workbook(request.user, report, query.period.key)
 
 
 # --- list exports ----------------------------------------------------------------------
 
 
 @login_required
-def export(request: HttpRequest, name: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """A list page as .xlsx: the same filters, sort and visibility as on screen."""
     entry = EXPORTS.get(name)
     if entry is None:
         raise Http404
     return export_list(
         request,
-        entry.rows(request, _user(request)),
+        entry.rows(request, request.user),
         entry.columns(),
         name=name,
         title=str(entry.title),

@@ -1,12 +1,10 @@
-"""Excel export of a list page, exactly as filtered and sorted on screen.
+"""Workbooks of KAM's look: a list's columns, a report's sheets, the download response.
 
-A list view's export hands :func:`export_list` the same filtered queryset the
-page shows and the same sort whitelist; the workbook gets the rows in the
-page's order, every page of them, up to :data:`MAX_ROWS` (a note says when the
-list was cut). Rows are read in chunks with a write-only workbook, so memory
-stays flat; each export is recorded in the audit trail. Columns are declared
-by the caller; personal information (kam.stakeholders.PersonalInfo) is never
-one of them.
+:func:`workbook_bytes` writes rows (any iterable, read once) into a write-only
+workbook, so memory stays flat however long the list; :data:`MAX_ROWS` is the most
+rows a list export holds. The audited export of a list page, as filtered and sorted
+on screen, is :func:`kam.reports.list_exports.export_list`. Columns are declared by
+the caller; personal information (kam.stakeholders.PersonalInfo) is never one of them.
 """
 
 from __future__ import annotations
@@ -15,21 +13,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.http import HttpResponse
 
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
 from kam.ui import spreadsheets
-from kam.ui.listing import sort_listing
 from kam.ui.spreadsheets import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
 PERCENT = "0.00%"
+#: The most rows a list export holds (a note says when a list was cut).
 MAX_ROWS = 20_000
+#: Rows read from the database at a time while a list is written.
 CHUNK = 2_000
 
 
@@ -124,49 +118,3 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def export_list(
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    columns: Sequence[Column],
-    *,
-    name: str,
-    title: str,
-    sorts: dict[str, str] | None = None,
-    default_sort: str = "",
-    max_rows: int | None = None,
-) -> HttpResponse:
-    """The list's rows (filtered as on screen, sorted by ``?sort=`` as on screen) as .xlsx."""
-    max_rows = max_rows or MAX_ROWS
-    if sorts:
-        _sort, queryset = sort_listing(request, queryset, sorts=sorts, default_sort=default_sort)
-    rows = queryset[: max_rows + 1].iterator(chunk_size=CHUNK)
-    cut = False
-
-    def capped() -> Any:
-        nonlocal cut
-        for index, row in enumerate(rows):
-            if index == max_rows:
-                cut = True
-                return
-            yield row
-
-    def note() -> str:
-        if not cut:
-            return ""
-        return _("Only the first %(count)s rows are exported; narrow the filters for the rest.") % {
-            "count": f"{max_rows:,}"
-        }
-
-    content, count = workbook_bytes(title, columns, capped(), note=note)
-    user: User = request.user  # type: ignore[assignment]
-    audit.record(
-        AuditEvent.Action.EXPORT,
-        user,
-        by=user,
-        via=Interface.WEB,
-        changes={"list": name, "rows": count, "query": request.GET.urlencode()[:500]},
-    )
-    stamp = timezone.localdate().isoformat()
-    return xlsx_response(content, f"{name}-{stamp}.xlsx")

@@ -33,7 +33,7 @@ def _style(fields: dict[str, forms.Field]) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
         input_type = widget.attrs.get("type") or getattr(widget, "input_type", "")
         if input_type in ISO_FORMATS and hasattr(widget, "format"):
-            widget.format = ISO_FORMATS[input_type]  # type: ignore[attr-defined]
+            widget.format = ISO_FORMATS[input_type]
 
 
 def _bound_free_text(fields: dict[str, forms.Field]) -> None:

@@ -95,7 +95,7 @@ def cell(
     sheet: AnySheet, value: Any, *, number_format: str | None = None, bold: bool = False
 ) -> Cell:
     """A cell of ``sheet`` (ordinary or write-only) holding ``value``, for :func:`append`."""
-    made = put(Cell(sheet, row=1, column=1), value)  # type: ignore[arg-type]
+    made = put(Cell(sheet, row=1, column=1), value)
     if number_format:
         made.number_format = number_format
     if bold:

@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
 
-class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose read-only choice fields admit the empty value.
 
     DRF drops ``allow_blank`` from fields it makes read-only, so a computed choice that

@@ -1,5 +1,5 @@
 """The database's planner statistics, gathered so it keeps choosing the indexes KAM's
-pages are built on (issue 9).
+pages are built on.
 
 PostgreSQL's autovacuum analyses tables on its own once enough rows change; SQLite
 never does, and without statistics its planner guesses (measured on the large tenant:
