@@ -248,14 +248,17 @@ CUSTOMER_ACTORS = (
     "department",
 )
 # Concrete and measurable: a date, a time, a deadline or a figure.
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _MEASURE = re.compile(
     r"\d|[一二两三四五六七八九十百千万]+(?:个|名|位|家|套|台|份|次|天|周|月|人|项)"
     r"|[上下本这]周|[上下本这]个?月|周[一二三四五六日末]|星期|礼拜|明天|后天|今天|当天|当场|会上|会后|"
     r"[月日号]前|之前|以前|年底|年内|月底|月内|季度|节前|节后|截止|届时|"
-    r"\b(?:by|before|within|until|next|this|tomorrow|today|tonight|end of|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"week|month|quarter|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    r"\b(?:by|before|within|until)\s+\w+|"
+    r"\b(?:next|this|coming)\s+(?:week|month|quarter|year|" + _DAYS + r")\b|"
+    r"\b(?:tomorrow|today|tonight|end of (?:the )?(?:week|month|quarter|year))\b|"
+    r"\bat the (?:\w+ )?(?:meeting|review|workshop|demo)\b|"
+    r"\b(?:" + _DAYS + r"|january|february|march|april|june|july|august|september|"
+    r"october|november|december|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     re.IGNORECASE,
 )
 

@@ -59,6 +59,8 @@ def test_concrete_measurable_customer_actions_are_accepted(text):
         ("同意下周二安排方案演示", Refusal.NO_CUSTOMER, "who at the customer"),
         ("客户同意安排方案演示", Refusal.NOT_MEASURABLE, "measurable"),
         ("The customer agrees to a demo", Refusal.NOT_MEASURABLE, "by when"),
+        ("The customer agrees to this proposal", Refusal.NOT_MEASURABLE, "by when"),
+        ("The customer may agree to a trial", Refusal.NOT_MEASURABLE, "by when"),
     ],
 )
 def test_each_refusal_says_what_to_change(text, refusal, words):
