@@ -30,7 +30,7 @@ def test_the_activity_page_warns_before_the_visit_and_links_the_preparation(deal
     assert "拜访准备" in page
     assert reverse("coach:plan", args=[deal.activity.pk]) in page
     assert 'data-testid="objective-warning"' in page
-    assert "目标还不是客户的行动" in page
+    assert "拜访前请先改好目标" in page
 
 
 def test_the_activity_page_in_english(deal, org, login):
@@ -40,7 +40,7 @@ def test_the_activity_page_in_english(deal, org, login):
         .content.decode()
     )
     assert "Prepare the call" in page
-    assert "The objective is not yet a customer action." in page
+    assert "Fix the objective before the visit." in page
     assert "not what the customer will do" in page
 
 
