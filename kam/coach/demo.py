@@ -26,7 +26,7 @@ def load(ctx: DemoContext) -> None:
             .order_by("starts_at", "pk")
             .first()
         )
-        if activity is None:
+        if activity is None or activity.opportunity_id is None:
             continue
         open_kinds = sorted(
             set(
