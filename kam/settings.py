@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "kam.stakeholders",
     "kam.pipeline",
     "kam.activities",
+    "kam.coach",
     "kam.forecasting",
     "kam.receivables",
     "kam.jobs",

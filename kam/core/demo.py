@@ -35,6 +35,7 @@ AREAS = [
     "kam.activities.demo",
     "kam.stakeholders.demo:load_circles",
     "kam.pipeline.demo:load_details",
+    "kam.coach.demo",
     "kam.forecasting.demo",
     "kam.receivables.demo",
     "kam.performance.demo",
