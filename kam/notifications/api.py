@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -17,10 +18,24 @@ from kam.notifications.models import Notification
 
 
 class NotificationSerializer(ModelSerializer):
+    """A notification said in its reader's language: the one the client asks for
+    (Accept-Language), else the person's own, never the one of the moment it was made."""
+
+    title = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "event", "title", "body", "url", "account", "created_at", "read_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Notification) -> dict[str, Any]:
+        request = self.context.get("request")
+        language = translation.get_language()
+        if request is not None and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            language = getattr(request.user, "language", "") or language
+        with translation.override(language):
+            return super().to_representation(instance)
 
 
 class NotificationViewSet(

@@ -1,5 +1,8 @@
-"""Pure rules of notifications: message formats and signing of each platform, retry
-backoff, masking of secrets, and the dates events fall on. No database here."""
+"""Pure rules of notifications: message formats and signing of each platform, when a
+delivery is given up, masking of secrets, and the dates events fall on. No database here.
+
+The pause between two tries of a delivery is the background jobs' own
+(:func:`kam.jobs.calculations.backoff_delay`): deliveries run as jobs of :mod:`kam.jobs`."""
 
 from __future__ import annotations
 
@@ -16,18 +19,12 @@ from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 #: Tries of one delivery before it is given up (and shown to administrators).
 MAX_ATTEMPTS = 4
-#: Wait after the first failed try; each further wait is BACKOFF_FACTOR times longer.
+#: Wait after the first failed try; the background jobs double it for each further one.
 FIRST_BACKOFF = timedelta(minutes=1)
-BACKOFF_FACTOR = 5
 
 WECOM = "wecom"
 DINGTALK = "dingtalk"
 FEISHU = "feishu"
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after ``attempts`` failed tries: 1, 5, 25 minutes…"""
-    return FIRST_BACKOFF * (BACKOFF_FACTOR ** max(attempts - 1, 0))
 
 
 def gives_up(attempts: int) -> bool:

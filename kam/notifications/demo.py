@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from kam.core.demo import DemoContext
 from kam.notifications.models import (
@@ -38,24 +37,22 @@ def load(ctx: DemoContext) -> None:
         user = ctx.users.get(username)
         if user is None:
             continue
-        # Written in the recipient's language, as the scan writes them.
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            for event in EVENTS:
-                for occurrence in SOURCES[event](user, moment)[:PER_EVENT]:
-                    rows.append(
-                        Notification(
-                            recipient=user,
-                            event=occurrence.event,
-                            key=occurrence.key,
-                            title=occurrence.title[:200],
-                            body=occurrence.body,
-                            url=occurrence.url,
-                            account_id=occurrence.account_id,
-                            read_at=morning - timedelta(hours=rng.randint(1, 48))
-                            if rng.random() < 0.4
-                            else None,
-                        )
+        for event in EVENTS:
+            for occurrence in SOURCES[event](user, moment)[:PER_EVENT]:
+                rows.append(
+                    Notification(
+                        recipient=user,
+                        event=occurrence.event,
+                        key=occurrence.key,
+                        title_phrase=occurrence.title,
+                        body_phrase=occurrence.body,
+                        url=occurrence.url,
+                        account_id=occurrence.account_id,
+                        read_at=morning - timedelta(hours=rng.randint(1, 48))
+                        if rng.random() < 0.4
+                        else None,
                     )
+                )
     Notification.objects.bulk_create(rows)
     rep = ctx.users.get("rep")
     if rep is not None:

@@ -1,8 +1,10 @@
 """Notifications (issue 8 no. 5): the inbox, what was sent where, and how to reach the teams.
 
 A :class:`Notification` is one event for one person (a reminder, a broken promise, the
-weekly digest); its ``key`` names the event, and the database refuses a second row with
-the same key for the same person, so an event is never announced twice. Each channel
+weekly digest), its words kept as phrases (:mod:`kam.notifications.phrases`) put into
+the language of whoever reads them. Its ``key`` names the event, and the database
+refuses a second row with the same key for the same person, so an event is never
+announced twice. Each channel
 beyond the inbox (email, a group bot) is one :class:`Delivery`, again unique per event
 and destination, with every try kept as a :class:`DeliveryAttempt`.
 """
@@ -17,8 +19,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
+from kam.notifications import phrases
 
 
 class Event(models.TextChoices):
@@ -45,15 +47,19 @@ class Platform(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One event for one person; shown in their inbox when they want it there."""
+    """One event for one person; shown in their inbox when they want it there.
+
+    Its title and message are phrases, said in the language of the moment they are read:
+    the reader's on a page, the recipient's in an email or a group bot's message.
+    """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     event = models.CharField(_("event"), max_length=30, choices=Event.choices)
     key = models.CharField(max_length=200)
-    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
-    body = BoundedTextField(_("message"), blank=True)
+    title_phrase = models.JSONField(pgettext_lazy("heading", "title"), default=dict)
+    body_phrase = models.JSONField(_("message"), default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     # The account the event is about: the inbox re-checks it, so a person who no longer
     # sees the account no longer sees what was said about it.
@@ -75,6 +81,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        return phrases.render(self.title_phrase)
+
+    @title.setter
+    def title(self, text: str) -> None:
+        self.title_phrase = phrases.literal(text)
+
+    @property
+    def body(self) -> str:
+        """The message in the active language."""
+        return phrases.render(self.body_phrase)
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self.body_phrase = phrases.literal(text)
 
 
 class WebhookEndpoint(Versioned):

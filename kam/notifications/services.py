@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kam.core import audit
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, Team, User
+from kam.jobs.calculations import backoff_delay
 from kam.notifications import calculations, channels
 from kam.notifications.models import (
     Channel,
@@ -31,6 +32,7 @@ from kam.notifications.models import (
     Preference,
     WebhookEndpoint,
 )
+from kam.notifications.phrases import phrase
 from kam.notifications.selectors import endpoints_for, preferences_of
 from kam.notifications.sources import SOURCES, Moment, Occurrence
 
@@ -64,8 +66,8 @@ def record_occurrence(user: User, occurrence: Occurrence, wanted: set[str]) -> N
                 recipient=user,
                 event=occurrence.event,
                 key=occurrence.key[:200],
-                title=occurrence.title[:200],
-                body=occurrence.body,
+                title_phrase=occurrence.title,
+                body_phrase=occurrence.body,
                 url=occurrence.url[:300],
                 account_id=occurrence.account_id,
                 in_inbox=Channel.INBOX in wanted,
@@ -124,26 +126,25 @@ def scan(now: datetime | None = None, users: Iterable[User] | None = None) -> Sc
     before = Notification.objects.count(), Delivery.objects.count()
     for user in people:
         preferences = preferences_of(user)
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            for event, source in SOURCES.items():
-                wanted = preferences[event]
-                if not wanted:
-                    continue
-                try:
-                    occurrences = source(user, moment)
-                except Exception:  # one broken source must not silence the others
-                    logger.exception("notification source %s failed for user %s", event, user.pk)
-                    continue
-                if not occurrences:
-                    continue
-                known = set(
-                    Notification.objects.filter(
-                        recipient=user, key__in=[o.key for o in occurrences]
-                    ).values_list("key", flat=True)
-                )
-                for occurrence in occurrences:
-                    if occurrence.key not in known:
-                        record_occurrence(user, occurrence, wanted)
+        for event, source in SOURCES.items():
+            wanted = preferences[event]
+            if not wanted:
+                continue
+            try:
+                occurrences = source(user, moment)
+            except Exception:  # one broken source must not silence the others
+                logger.exception("notification source %s failed for user %s", event, user.pk)
+                continue
+            if not occurrences:
+                continue
+            known = set(
+                Notification.objects.filter(
+                    recipient=user, key__in=[o.key for o in occurrences]
+                ).values_list("key", flat=True)
+            )
+            for occurrence in occurrences:
+                if occurrence.key not in known:
+                    record_occurrence(user, occurrence, wanted)
     after = Notification.objects.count(), Delivery.objects.count()
     return ScanResult(after[0] - before[0], after[1] - before[1])
 
@@ -151,15 +152,19 @@ def scan(now: datetime | None = None, users: Iterable[User] | None = None) -> Sc
 # --- delivery -----------------------------------------------------------------------
 
 
-def due_deliveries(now: datetime | None = None) -> list[int]:
-    """Deliveries to try now: new ones, retries whose wait is over, and claims that died."""
+def due_deliveries(now: datetime | None = None, *, retries: bool = True) -> list[int]:
+    """Deliveries to try now: new ones, claims that died and, unless ``retries`` is False,
+    retries whose wait is over. A queued delivery's retries are queued by the background
+    jobs themselves (:mod:`kam.jobs.runner`), so queueing leaves them out."""
     now = now or timezone.now()
+    waiting = (
+        [Delivery.Status.PENDING, Delivery.Status.RETRYING]
+        if retries
+        else [Delivery.Status.PENDING]
+    )
     return list(
         Delivery.objects.filter(
-            Q(
-                status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
-                next_attempt_at__lte=now,
-            )
+            Q(status__in=waiting, next_attempt_at__lte=now)
             | Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True)
             | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
         )
@@ -181,11 +186,13 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 
 def attempt_delivery(delivery_id: int, now: datetime | None = None) -> Delivery | None:
-    """Try one delivery once: sent, or wait and retry (backoff), or give up after
-    :data:`~kam.notifications.calculations.MAX_ATTEMPTS`; every try is kept."""
+    """Try one delivery once: sent, or to be tried again after the background jobs'
+    pause (:func:`kam.jobs.calculations.backoff_delay`), or given up after
+    :data:`~kam.notifications.calculations.MAX_ATTEMPTS`; every try is kept. None when
+    nothing was tried: the delivery is gone, done, not due yet or another worker has it."""
     now = now or timezone.now()
     if not _claim(delivery_id, now):
-        return Delivery.objects.filter(pk=delivery_id).first()
+        return None
     delivery = Delivery.objects.select_related(
         "notification", "notification__recipient", "endpoint"
     ).get(pk=delivery_id)
@@ -217,7 +224,9 @@ def attempt_delivery(delivery_id: int, now: datetime | None = None) -> Delivery 
         else:
             delivery.status = Delivery.Status.RETRYING
             delivery.last_error = result.error
-            delivery.next_attempt_at = finished + calculations.backoff(delivery.attempts)
+            delivery.next_attempt_at = finished + backoff_delay(
+                delivery.attempts, calculations.FIRST_BACKOFF
+            )
         delivery.save(
             update_fields=[
                 "attempts",
@@ -433,15 +442,14 @@ def send_test_message(
     administrator's own address. Nothing is kept but the audit entry; the answer says
     whether it arrived and, if not, why."""
     _require_admin(by)
-    with translation.override(by.language or settings.LANGUAGE_CODE):
-        notification = Notification(
-            recipient=by,
-            event=Event.ACTIVITY_REMINDER,
-            key="test",
-            title=_("KAM test message"),
-            body=_("If you read this, notifications reach you here."),
-            url="/notifications/settings/",
-        )
+    notification = Notification(
+        recipient=by,
+        event=Event.ACTIVITY_REMINDER,
+        key="test",
+        title_phrase=phrase(gettext_lazy("KAM test message")),
+        body_phrase=phrase(gettext_lazy("If you read this, notifications reach you here.")),
+        url="/notifications/settings/",
+    )
     delivery = Delivery(
         notification=notification,
         channel=Channel.WEBHOOK if endpoint is not None else Channel.EMAIL,

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import AccountMember
 from kam.accounts.visibility import scope_to_visible_accounts
@@ -35,6 +34,15 @@ from kam.notifications.calculations import (
     parse_special_days,
 )
 from kam.notifications.models import Event, NotificationSettings
+from kam.notifications.phrases import (
+    Phrase,
+    calendar_day,
+    in_every_language,
+    joined,
+    moment,
+    phrase,
+)
+from kam.pipeline.calculations import stall_verdict
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
 from kam.receivables.models import Installment
 from kam.receivables.selectors import open_alerts, overdue_invoices, visible_contracts
@@ -45,12 +53,12 @@ from kam.stakeholders.services import can_see_personal_info
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One event for one person, phrased in their language."""
+    """One event for one person, phrased to be put into words when it is read."""
 
     event: str
     key: str
-    title: str
-    body: str
+    title: Phrase
+    body: Phrase
     url: str = ""
     account_id: int | None = None
     # A person whose personal information the message reveals (special days): reading
@@ -76,19 +84,19 @@ def activity_reminders(user: User, at: Moment) -> list[Occurrence]:
         status=ActivityStatus.PLANNED
     )
     result = []
+    kinds = dict(activities.model._meta.get_field("kind").flatchoices)
     for activity in activities.select_related("account"):
-        when = timezone.localtime(activity.starts_at)
         result.append(
             Occurrence(
                 Event.ACTIVITY_REMINDER,
                 f"activity:{activity.pk}:{activity.starts_at.isoformat()}",
-                _("%(kind)s with %(account)s at %(when)s")
-                % {
-                    "kind": activity.get_kind_display(),
-                    "account": activity.account,
-                    "when": date_format(when, "SHORT_DATETIME_FORMAT"),
-                },
-                _("Objective: %(objective)s") % {"objective": activity.objective or "—"},
+                phrase(
+                    _("%(kind)s with %(account)s at %(when)s"),
+                    kind=kinds.get(activity.kind, activity.kind),
+                    account=str(activity.account),
+                    when=moment(activity.starts_at),
+                ),
+                phrase(_("Objective: %(objective)s"), objective=activity.objective or "—"),
                 reverse("activities:detail", args=[activity.pk]),
                 activity.account_id,
             )
@@ -117,14 +125,18 @@ def installments_due(user: User, at: Moment) -> list[Occurrence]:
             Occurrence(
                 Event.INSTALLMENT_DUE,
                 f"installment-due:{item.pk}:{item.due_date.isoformat()}",
-                _("Installment %(number)s of %(contract)s due on %(day)s")
-                % {"number": item.sequence, "contract": contract.number, "day": item.due_date},
-                _("%(account)s: %(amount)s %(currency)s")
-                % {
-                    "account": contract.account,
-                    "amount": _money(item.amount),
-                    "currency": contract.currency,
-                },
+                phrase(
+                    _("Installment %(number)s of %(contract)s due on %(day)s"),
+                    number=item.sequence,
+                    contract=contract.number,
+                    day=item.due_date,
+                ),
+                phrase(
+                    _("%(account)s: %(amount)s %(currency)s"),
+                    account=str(contract.account),
+                    amount=_money(item.amount),
+                    currency=contract.currency,
+                ),
                 reverse("receivables:contract", args=[contract.pk]),
                 contract.account_id,
             )
@@ -140,14 +152,17 @@ def invoices_overdue(user: User, at: Moment) -> list[Occurrence]:
             Occurrence(
                 Event.INVOICE_OVERDUE,
                 f"invoice-overdue:{invoice.pk}:{invoice.due_date.isoformat()}",
-                _("Invoice %(number)s of %(account)s is overdue")
-                % {"number": invoice.number, "account": invoice.account},
-                _("%(amount)s open, due on %(day)s (%(days)d days ago)")
-                % {
-                    "amount": _money(invoice.open_amount),
-                    "day": invoice.due_date,
-                    "days": invoice.days_overdue,
-                },
+                phrase(
+                    _("Invoice %(number)s of %(account)s is overdue"),
+                    number=invoice.number,
+                    account=str(invoice.account),
+                ),
+                phrase(
+                    _("%(amount)s open, due on %(day)s (%(days)d days ago)"),
+                    amount=_money(invoice.open_amount),
+                    day=invoice.due_date,
+                    days=invoice.days_overdue,
+                ),
                 reverse("receivables:contract", args=[invoice.contract_id]),
                 invoice.account_id,
             )
@@ -165,9 +180,12 @@ def broken_promises(user: User, at: Moment) -> list[Occurrence]:
             Occurrence(
                 Event.PROMISE_BROKEN,
                 f"promise-broken:{promise.pk}",
-                _("%(account)s broke its promise to pay") % {"account": alert.account},
-                _("%(amount)s were promised by %(day)s.")
-                % {"amount": _money(promise.amount), "day": promise.due_on},
+                phrase(_("%(account)s broke its promise to pay"), account=str(alert.account)),
+                phrase(
+                    _("%(amount)s were promised by %(day)s."),
+                    amount=_money(promise.amount),
+                    day=promise.due_on,
+                ),
                 reverse("receivables:index"),
                 alert.account_id,
             )
@@ -202,14 +220,28 @@ def red_flags_on_large_deals(user: User, at: Moment) -> list[Occurrence]:
                 Occurrence(
                     Event.RED_FLAG,
                     f"red-flag:{deal.pk}:{flag.code}",
-                    _("Red flag on %(deal)s (%(account)s)")
-                    % {"deal": deal.name, "account": deal.account},
-                    f"{flag.message} {flag.next_action}".strip(),
+                    phrase(
+                        _("Red flag on %(deal)s (%(account)s)"),
+                        deal=deal.name,
+                        account=str(deal.account),
+                    ),
+                    joined([flag.text, flag.action], separator=" "),
                     reverse("pipeline:detail", args=[deal.pk]),
                     deal.account_id,
                 )
             )
     return result
+
+
+def _stall_reason(
+    last_outcomes: tuple[str, ...], last_progress: date | None, today: date, stall_days: int
+) -> str:
+    return stall_verdict(
+        last_outcomes=last_outcomes,
+        last_progress=last_progress,
+        today=today,
+        stall_days=stall_days,
+    ).reason
 
 
 def stalled_deals(user: User, at: Moment) -> list[Occurrence]:
@@ -224,13 +256,22 @@ def stalled_deals(user: User, at: Moment) -> list[Occurrence]:
     ):
         deal = stalled.opportunity
         since = stalled.last_progress.isoformat() if stalled.last_progress else "-"
+        # The stall rule says why in the language active when it runs: once per language.
+        reason = in_every_language(
+            partial(
+                _stall_reason, stalled.last_outcomes, stalled.last_progress, at.today, stall_days
+            )
+        )
         result.append(
             Occurrence(
                 Event.STALLED_DEAL,
                 f"stalled:{deal.pk}:{since}",
-                _("%(deal)s (%(account)s) is stalled")
-                % {"deal": deal.name, "account": deal.account},
-                stalled.reason,
+                phrase(
+                    _("%(deal)s (%(account)s) is stalled"),
+                    deal=deal.name,
+                    account=str(deal.account),
+                ),
+                reason,
                 reverse("pipeline:detail", args=[deal.pk]),
                 deal.account_id,
             )
@@ -274,34 +315,40 @@ def special_days(user: User, at: Moment) -> list[Occurrence]:
             allowed[contact.account_id] = can_see_personal_info(user, contact.account)
         if not allowed[contact.account_id]:
             continue
-        facts = {"person": contact.name, "account": contact.account}
-        titled: list[tuple[date, str]] = []
+        facts = {"person": contact.name, "account": str(contact.account)}
+        titled: list[tuple[date, Phrase]] = []
         if birthday is not None and birthday <= horizon:
             titled.append(
                 (
                     birthday,
-                    _("Birthday of %(person)s (%(account)s) on %(day)s")
-                    % {**facts, "day": date_format(birthday, "MONTH_DAY_FORMAT")},
+                    phrase(
+                        _("Birthday of %(person)s (%(account)s) on %(day)s"),
+                        **facts,
+                        day=calendar_day(birthday, "MONTH_DAY_FORMAT"),
+                    ),
                 )
             )
-        for day, labels in sorted(written.items()):
-            shown = {**facts, "day": date_format(day, "MONTH_DAY_FORMAT")}
+        for when, labels in sorted(written.items()):
+            shown = {**facts, "day": calendar_day(when, "MONTH_DAY_FORMAT")}
             titled.append(
                 (
-                    day,
-                    _("%(what)s of %(person)s (%(account)s) on %(day)s")
-                    % {**shown, "what": "、".join(labels)}
+                    when,
+                    phrase(
+                        _("%(what)s of %(person)s (%(account)s) on %(day)s"),
+                        **shown,
+                        what="、".join(labels),
+                    )
                     if labels
-                    else _("Special day of %(person)s (%(account)s) on %(day)s") % shown,
+                    else phrase(_("Special day of %(person)s (%(account)s) on %(day)s"), **shown),
                 )
             )
-        for day, title in titled:
+        for when, title in titled:
             result.append(
                 Occurrence(
                     Event.SPECIAL_DAY,
-                    f"special-day:{contact.pk}:{day.isoformat()}",
+                    f"special-day:{contact.pk}:{when.isoformat()}",
                     title,
-                    _("A good moment for a personal word."),
+                    phrase(_("A good moment for a personal word.")),
                     reverse("stakeholders:detail", args=[contact.pk]),
                     contact.account_id,
                     sensitive_contact=contact,
@@ -321,32 +368,35 @@ def forecast_digest(user: User, at: Moment) -> list[Occurrence]:
     report = forecast_report(user, scope, period, today=at.today, with_breakdown=False)
     forecast = report.forecast
     lines = [
-        _("Forecast %(total)s, of which closed %(closed)s and weighted pipeline %(weighted)s.")
-        % {
-            "total": _money(forecast.total),
-            "closed": _money(forecast.closed),
-            "weighted": _money(forecast.weighted),
-        }
+        phrase(
+            _("Forecast %(total)s, of which closed %(closed)s and weighted pipeline %(weighted)s."),
+            total=_money(forecast.total),
+            closed=_money(forecast.closed),
+            weighted=_money(forecast.weighted),
+        )
     ]
     if forecast.target is not None:
         lines.append(
-            _("Target %(target)s: coverage %(coverage)s%%, gap %(gap)s.")
-            % {
-                "target": _money(forecast.target),
-                "coverage": f"{(forecast.coverage or Decimal(0)) * 100:.0f}",
-                "gap": _money(forecast.gap or Decimal(0)),
-            }
+            phrase(
+                _("Target %(target)s: coverage %(coverage)s%%, gap %(gap)s."),
+                target=_money(forecast.target),
+                coverage=f"{(forecast.coverage or Decimal(0)) * 100:.0f}",
+                gap=_money(forecast.gap or Decimal(0)),
+            )
         )
     else:
-        lines.append(_("No target is set for this quarter."))
+        lines.append(phrase(_("No target is set for this quarter.")))
     week = Week.of(at.today)
     return [
         Occurrence(
             Event.FORECAST_DIGEST,
             f"digest:{scope.key}:{week.key}",
-            _("Weekly forecast of %(team)s for %(period)s")
-            % {"team": scope.label, "period": period.key},
-            "\n".join(lines),
+            phrase(
+                _("Weekly forecast of %(team)s for %(period)s"),
+                team=scope.label,
+                period=period.key,
+            ),
+            joined(lines, separator="\n"),
             reverse("forecasting:index") + f"?scope={scope.key}&period={period.key}",
         )
     ]

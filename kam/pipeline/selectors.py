@@ -20,6 +20,7 @@ from kam.core.visibility import sees_all_accounts
 from kam.pipeline import calculations
 from kam.pipeline.cards import Card, cards
 from kam.pipeline.models import (
+    Answer,
     Evaluation,
     Objection,
     Opportunity,
@@ -266,6 +267,11 @@ class QuestionRow:
     text: str
     answer: str
     note: str
+
+    @property
+    def answer_label(self) -> str:
+        """The answer in the reader's language ("是", "Yes"); "" when there is none."""
+        return str(Answer(self.answer).label) if self.answer in Answer.values else self.answer
 
 
 @dataclass(frozen=True)

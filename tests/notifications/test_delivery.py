@@ -10,8 +10,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from kam.notifications import calculations, services
+from kam.jobs.calculations import backoff_delay
+from kam.jobs.runner import ATTEMPT
+from kam.notifications import calculations, services, tasks
 from kam.notifications.models import Delivery, DeliveryAttempt, Event, Notification, Platform
 from tests.factories import AccountFactory, ActivityFactory
 from tests.notifications.signing import documented_dingtalk_signature, documented_feishu_sign
@@ -43,6 +46,11 @@ def reminder_for(org, *, channels=("inbox", "webhook")):  # type: ignore[no-unty
     services.save_preferences(org.rep, {Event.ACTIVITY_REMINDER: set(channels)}, by=org.rep)
     account = AccountFactory(owner=org.rep)
     return ActivityFactory(account=account, starts_at=timezone.now() + timedelta(hours=2))
+
+
+def run_worker() -> None:
+    """One pass of `kam db_worker`: runs every job that is due, then stops."""
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
 
 
 def deliver_all(now=None) -> list[Delivery]:  # type: ignore[no-untyped-def]
@@ -99,7 +107,7 @@ def test_a_bot_that_hangs_times_out_and_the_retry_gets_through(org, bot_server):
     assert "0.5" in first.last_error
     # Not due again before its backoff…
     assert services.due_deliveries() == []
-    later = timezone.now() + calculations.backoff(1) + timedelta(seconds=1)
+    later = timezone.now() + backoff_delay(1, calculations.FIRST_BACKOFF) + timedelta(seconds=1)
     [second] = deliver_all(later)
     assert second.status == Delivery.Status.SENT and second.attempts == 2
     tries = list(DeliveryAttempt.objects.filter(delivery=second).values_list("ok", flat=True))
@@ -116,7 +124,7 @@ def test_a_bot_that_keeps_failing_is_given_up_shown_to_admins_and_can_be_sent_ag
     moment = timezone.now()
     for attempt in range(1, calculations.MAX_ATTEMPTS + 1):
         [delivery] = deliver_all(moment)
-        moment += calculations.backoff(attempt) + timedelta(seconds=1)
+        moment += backoff_delay(attempt, calculations.FIRST_BACKOFF) + timedelta(seconds=1)
     assert delivery.status == Delivery.Status.FAILED
     assert delivery.attempts == calculations.MAX_ATTEMPTS
     assert set(
@@ -244,3 +252,54 @@ def test_an_unexpected_error_while_sending_counts_as_a_failed_try(org, bot_serve
     [delivery] = deliver_all()
     assert delivery.status == Delivery.Status.RETRYING
     assert "misconfigured" in delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_delivery_is_retried_by_the_background_jobs_then_given_up(org, bot_server):
+    """Deliveries run on kam.jobs' one retry mechanism: each failed try fails its job,
+    which the jobs queue again after their growing pause; the delivery keeps every try
+    and is given up after the last one, visible to administrators."""
+    bot_server.behaviour = ["error"] * calculations.MAX_ATTEMPTS
+    bot(org, bot_server)
+    reminder_for(org)
+    services.scan(users=[org.rep])
+    assert tasks.enqueue_due() == 1
+    for attempt in range(1, calculations.MAX_ATTEMPTS):
+        before = timezone.now()
+        run_worker()
+        delivery = Delivery.objects.get()
+        assert delivery.status == Delivery.Status.RETRYING and delivery.attempts == attempt
+        waiting = DBTaskResult.objects.get(status="READY")
+        assert waiting.args_kwargs["kwargs"] == {ATTEMPT: attempt + 1}
+        pause = backoff_delay(attempt, calculations.FIRST_BACKOFF)
+        assert pause <= waiting.run_after - before < pause + timedelta(seconds=30)
+        assert delivery.next_attempt_at is not None
+        assert delivery.next_attempt_at <= waiting.run_after  # due when the job runs
+        # The scan does not queue it a second time: its retry is queued already.
+        assert tasks.enqueue_due() == 0
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        Delivery.objects.update(next_attempt_at=timezone.now())
+    run_worker()  # the last attempt
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == calculations.MAX_ATTEMPTS
+    assert DeliveryAttempt.objects.filter(delivery=delivery, ok=False).count() == 4
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert len(bot_server.received) == calculations.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_delivery_that_gets_through_on_its_retry_is_sent(org, bot_server):
+    bot_server.behaviour = ["refuse"]
+    bot(org, bot_server)
+    reminder_for(org)
+    services.scan(users=[org.rep])
+    tasks.enqueue_due()
+    run_worker()
+    assert Delivery.objects.get().status == Delivery.Status.RETRYING
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    run_worker()
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 2
+    assert not DBTaskResult.objects.filter(status="READY").exists()
