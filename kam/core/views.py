@@ -130,10 +130,6 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-#: The notifications' settings pages still import this name; it is :func:`apply_errors`.
-_apply_errors = apply_errors
-
-
 @admin_required
 def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.select_related("team").order_by("team__path", "username")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,16 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kam.core.concurrency import ConflictError
-from kam.core.models import User
-from kam.core.views import _apply_errors, admin_required
+from kam.core.forms import apply_errors
+from kam.core.http import AuthenticatedHttpRequest
+from kam.core.views import admin_required
 from kam.notifications import selectors, services
 from kam.notifications.forms import EndpointForm, PreferencesForm, SettingsForm
 from kam.notifications.models import Event, NotificationSettings, WebhookEndpoint
 from kam.ui.listing import paginate
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -33,8 +28,8 @@ def _version(request: HttpRequest) -> int | None:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     unread_only = request.GET.get("unread") == "1"
     items = selectors.inbox(user)
     if unread_only:
@@ -58,17 +53,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def badge(request: HttpRequest) -> HttpResponse:
+def badge(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The unread count in the navigation bar, loaded by htmx after the page."""
     return render(
-        request, "notifications/_badge.html", {"unread": selectors.unread_count(_user(request))}
+        request, "notifications/_badge.html", {"unread": selectors.unread_count(request.user)}
     )
 
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     item = services.mark_read(selectors.inbox_item(user, pk), by=user)
     if request.headers.get("HX-Request"):
         response = render(request, "notifications/_item.html", {"item": item})
@@ -79,15 +74,15 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = services.mark_all_read(by=_user(request))
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = services.mark_all_read(by=request.user)
     messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
     return redirect("notifications:inbox")
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = PreferencesForm(
         request.POST if request.method == "POST" else None,
         current=selectors.preferences_of(user),
@@ -96,7 +91,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         try:
             services.save_preferences(user, form.choices(), by=user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("notifications:preferences")
@@ -104,7 +99,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Thresholds, the group bots (secrets masked) and what failed to go out."""
     row = NotificationSettings.current()
     form = SettingsForm(request.POST or None, initial=SettingsForm.initial_from(row))
@@ -112,7 +107,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.save_settings(
-                by=_user(request),
+                by=request.user,
                 expected_version=_version(request),
                 large_deal_amount=data["large_deal_amount"],
                 activity_lead_hours=data["activity_lead_hours"],
@@ -122,7 +117,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         except ConflictError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("notifications:settings")
@@ -141,7 +136,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def endpoint_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk) if pk else None
     initial = (
         {
@@ -161,7 +156,7 @@ def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             services.save_endpoint(
                 endpoint or WebhookEndpoint(),
-                by=_user(request),
+                by=request.user,
                 expected_version=_version(request),
                 name=data["name"],
                 platform=data["platform"],
@@ -173,7 +168,7 @@ def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ConflictError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("notifications:settings")
@@ -187,16 +182,16 @@ def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @admin_required
 @require_POST
-def endpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.delete_endpoint(get_object_or_404(WebhookEndpoint, pk=pk), by=_user(request))
+def endpoint_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    services.delete_endpoint(get_object_or_404(WebhookEndpoint, pk=pk), by=request.user)
     messages.success(request, _("Deleted."))
     return redirect("notifications:settings")
 
 
 @admin_required
 @require_POST
-def retry_failed(request: HttpRequest) -> HttpResponse:
-    count = services.retry_failed(by=_user(request))
+def retry_failed(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = services.retry_failed(by=request.user)
     messages.success(
         request, _("%(count)d failed deliveries will be sent again.") % {"count": count}
     )
@@ -205,10 +200,10 @@ def retry_failed(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def send_test(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def send_test(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Send a test message to a group bot, or by email to oneself, and say how it went."""
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk) if pk else None
-    user = _user(request)
+    user = request.user
     result = services.send_test_message(by=user, endpoint=endpoint)
     where = endpoint.name if endpoint is not None else user.email or _("your email address")
     if result.ok:
