@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from kam.accounts.models import Account, AccountMember, Industry, Nature, Scale, Tier
 from kam.core.demo import DemoContext
+from kam.core.models import Interface
 
 CITIES_BY_TEAM = {
     "shanghai": ["上海"],
@@ -414,7 +415,7 @@ def load_profiles(ctx: DemoContext) -> None:
     director = ctx.users["director"]
     overridden = 0
     for account in accounts:
-        services.assess_account(account, by=None, via="cli", today=ctx.today)
+        services.assess_account(account, by=None, via=Interface.CLI, today=ctx.today)
         if designed[account.pk] == Tier.KEY and account.tier != Tier.KEY:
             # Strategic accounts whose business has not (yet) earned the score: the
             # director keeps them key by hand, with the reason on record.
@@ -424,7 +425,7 @@ def load_profiles(ctx: DemoContext) -> None:
                 reason="集团战略客户：虽近期成交少，但采购潜力大，按公司战略列为关键客户。",
                 by=director,
                 expected_version=None,
-                via="cli",
+                via=Interface.CLI,
             )
             overridden += 1
     ctx.log(

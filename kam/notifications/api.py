@@ -1,4 +1,4 @@
-"""The inbox in the API (issue 8 no. 5): a person reads their own notifications and marks
+"""The inbox in the API: a person reads their own notifications and marks
 them read; anyone else's answer 404, like the UI."""
 
 from __future__ import annotations

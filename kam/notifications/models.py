@@ -1,4 +1,4 @@
-"""Notifications (issue 8 no. 5): the inbox, what was sent where, and how to reach the teams.
+"""Notifications: the inbox, what was sent where, and how to reach the teams.
 
 A :class:`Notification` is one event for one person (a reminder, a broken promise, the
 weekly digest), its words kept as phrases (:mod:`kam.notifications.phrases`) put into

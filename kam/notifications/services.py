@@ -1,5 +1,5 @@
 """Writes of notifications: the scan that records due events, delivery with retries,
-the inbox, preferences, group bots and settings (issue 8 no. 5)."""
+the inbox, preferences, group bots and settings."""
 
 from __future__ import annotations
 

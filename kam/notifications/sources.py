@@ -1,4 +1,4 @@
-"""Where events come from (issue 8 no. 5): each source asks its own area, as the person to
+"""Where events come from: each source asks its own area, as the person to
 be told, what is due; so a person only hears about what they may see.
 
 Each function takes the recipient and the moment of the scan and returns
@@ -245,7 +245,7 @@ def _stall_reason(
 
 
 def stalled_deals(user: User, at: Moment) -> list[Occurrence]:
-    """The person's own deals that the stall rule (issue 5 no. 10) calls stalled."""
+    """The person's own deals that the stall rule calls stalled."""
     result = []
     stall_days = PipelineSettings.current().stall_days
     own = activity_selectors.stalled_deals(user, today=at.today, stall_days=stall_days)

@@ -12,9 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from kam.core.money import MoneyField
 from kam.pipeline.models import Opportunity, SmallSale, Status
 
 
@@ -33,7 +34,7 @@ def open_deal_figures() -> dict[str, Any]:
         "open_opportunities": Coalesce(Subquery(open_deals.annotate(n=Count("*")).values("n")), 0),
         "open_amount": Subquery(
             open_deals.annotate(total=Sum("amount")).values("total"),
-            output_field=DecimalField(max_digits=16, decimal_places=2),
+            output_field=MoneyField(),
         ),
     }
 

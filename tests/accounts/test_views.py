@@ -298,9 +298,9 @@ def test_missing_financials_show_a_dash_and_present_ones_their_amount(org, login
     client = login(org.rep)
     client.cookies["kam_language"] = "en"
     page = client.get(reverse("accounts:detail", args=[blank.pk])).content.decode()
-    assert "revenue this year — · profit this year —" in page
+    assert "Revenue this year — · Profit this year —" in page
     page = client.get(reverse("accounts:detail", args=[known.pk])).content.decode()
-    assert "revenue this year 1,234,567 · profit this year —" in page
+    assert "Revenue this year 1,234,567 · Profit this year —" in page
 
 
 def test_plan_year_defaults_to_this_year(org, login):

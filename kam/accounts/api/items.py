@@ -30,6 +30,7 @@ from kam.accounts.models import (
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import Role, User
+from kam.core.money import money_serializer_field
 from kam.core.rest.serializers import ModelSerializer
 
 ACCOUNT_PARAM = OpenApiParameter("account", OpenApiTypes.INT, description="only this account's")
@@ -175,7 +176,7 @@ class LatentNeedSerializer(AccountItemSerializer):
 
 class NeedToOpportunitySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    amount = money_serializer_field(max_digits=16)
     expected_close_date = serializers.DateField()
 
 

@@ -15,16 +15,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, QuerySet, Value
+from django.db.models import QuerySet, Value
 
 from kam.core.models import User
+from kam.core.money import MoneyField
 from kam.core.providers import Provider
 
 
 def _no_open_deals() -> dict[str, Any]:
     return {
         "open_opportunities": Value(0),
-        "open_amount": Value(None, output_field=DecimalField(max_digits=16, decimal_places=2)),
+        "open_amount": Value(None, output_field=MoneyField()),
     }
 
 
