@@ -100,6 +100,13 @@ def encode(value: object) -> object:
     return str(value)
 
 
+def _argument(value: object) -> object:
+    """A value for the message's placeholder: numbers stay numbers (``%(days)d``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return render(value)
+
+
 def render(value: object) -> str:
     """The phrase (or value) in the active language."""
     if value is None:
@@ -109,7 +116,7 @@ def render(value: object) -> str:
     if "msg" in value:
         text = gettext(value["msg"])
         args = value.get("args")
-        return text % {name: render(arg) for name, arg in args.items()} if args else text
+        return text % {name: _argument(arg) for name, arg in args.items()} if args else text
     if "text" in value:
         return str(value["text"])
     if "join" in value:

@@ -4,6 +4,7 @@ the page and in the API, and an email goes out in its recipient's language."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -116,3 +117,16 @@ def test_a_phrase_renders_its_values_in_the_readers_format():
         assert phrases.render(phrases.calendar_day(date(2026, 3, 5))) != "2026-03-05"
     with translation.override("zh-hans"):
         assert "INV-7" in phrases.render(stored) and "逾期" in phrases.render(stored)
+
+
+def test_a_phrase_keeps_its_numbers_numbers_for_the_placeholders_that_count() -> None:
+    said = phrases.phrase(
+        "%(amount)s open, due on %(day)s (%(days)d days ago)",
+        amount="5,264,000.00",
+        day=date(2026, 9, 19),
+        days=80,
+    )
+    with translation.override("en"):
+        assert phrases.render(said) == "5,264,000.00 open, due on 19 Sep 2026 (80 days ago)"
+    with translation.override("zh-hans"):
+        assert "80" in phrases.render(said) and "days ago" not in phrases.render(said)
