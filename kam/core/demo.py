@@ -35,7 +35,6 @@ AREAS = [
     "kam.activities.demo",
     "kam.stakeholders.demo:load_circles",
     "kam.pipeline.demo:load_details",
-    "kam.coach.demo",
     "kam.forecasting.demo",
     "kam.receivables.demo",
     "kam.performance.demo",
@@ -43,6 +42,8 @@ AREAS = [
     "kam.jobs.demo",
     "kam.notifications.demo",
     "kam.imports.demo",
+    # Last, so that its draws from the shared random sequence change no other area's data.
+    "kam.coach.demo",
 ]
 
 

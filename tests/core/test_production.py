@@ -54,6 +54,8 @@ NOT_LINKED = {
     "/accounts/<id:pk>/plans/<id:plan_pk>/",
     "/accounts/<id:pk>/plans/<id:plan_pk>/<slug:kind>/",
     "/activities/<id:pk>/outcome/",
+    # Posted from the call plan shown beside the outcome form (not walked, above).
+    "/coach/activities/<id:pk>/objective-met/",
     "/imports/<id:pk>/progress/",
     "/opportunities/<id:pk>/reopen/",
     "/people/accounts/<id:pk>/map/",
