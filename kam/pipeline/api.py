@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from kam.accounts.visibility import can_edit_account, visible_accounts
 from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import Interface, Role, User
 from kam.core.rest.serializers import ModelSerializer
-from kam.pipeline import calculations, selectors, services
+from kam.pipeline import calculations, screening, selectors, services
 from kam.pipeline.models import (
     Answer,
     DecisionFactor,
@@ -45,8 +46,25 @@ READ_ONLY_FIELDS = [
 ]
 
 
+SCREEN_FIELDS = [
+    "evaluated_at",
+    "evaluation_total",
+    "gates_passed",
+    "passes_project",
+    "passes_ours",
+    "passes_win",
+    "passes_worth",
+    "reevaluation_due",
+]
+
+
 class OpportunitySerializer(ModelSerializer):
-    """The record; ``version`` must come back with every change (stale → 409)."""
+    """The record; ``version`` must come back with every change (stale → 409).
+
+    The funnel screen (§3.3) is read-only: the latest evaluation's date and score, the
+    gates it passes under the company's pass mark (null before any evaluation), and why
+    the deal is due for a new evaluation ("" when it is not).
+    """
 
     version = serializers.IntegerField(required=False)
     amount_cny = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
@@ -63,6 +81,10 @@ class OpportunitySerializer(ModelSerializer):
         many=True,
         required=False,
     )
+    reevaluation_due = serializers.SerializerMethodField(
+        help_text="Why the twenty questions are due again: missing | old | before_move, "
+        "or empty when they are not."
+    )
 
     class Meta:
         model = Opportunity
@@ -76,8 +98,18 @@ class OpportunitySerializer(ModelSerializer):
             "is_qualified",
             "version",
             *READ_ONLY_FIELDS,
+            *SCREEN_FIELDS,
         ]
-        read_only_fields = READ_ONLY_FIELDS
+        read_only_fields = [*READ_ONLY_FIELDS, *SCREEN_FIELDS]
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["", "missing", "old", "before_move"], allow_blank=True)
+    )
+    def get_reevaluation_due(self, opportunity: Opportunity) -> str:
+        rules = self.context.get("screen_rules")
+        if rules is None:  # read once per response, however many deals
+            rules = self.context["screen_rules"] = services.screen_rules()
+        return screening.screen_of(opportunity, rules, timezone.now()).due
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +175,24 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class GateResultSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=list(screening.GATE_KEYS))
+    score = serializers.IntegerField(help_text="0–10: yes 2, unsure 1, no 0.")
+    passed = serializers.BooleanField()
+    critical_noes = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Critical questions answered no."
+    )
+
+
+class FailedQuestionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    gate = serializers.ChoiceField(choices=list(screening.GATE_KEYS))
+    text = serializers.CharField()
+    answer = serializers.ChoiceField(choices=["", *Answer.values], allow_blank=True)
+    critical = serializers.BooleanField()
+    guidance = serializers.CharField(help_text="What to do about it, in the reader's language.")
+
+
 class EvaluationSerializer(ModelSerializer):
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=Answer.choices, allow_blank=True),
@@ -153,6 +203,8 @@ class EvaluationSerializer(ModelSerializer):
         child=serializers.CharField(allow_blank=True), write_only=True, required=False
     )
     recorded = serializers.JSONField(source="answers", read_only=True)
+    gates = serializers.SerializerMethodField()
+    failed_questions = serializers.SerializerMethodField()
 
     class Meta:
         model = Evaluation
@@ -168,6 +220,8 @@ class EvaluationSerializer(ModelSerializer):
             "win_score",
             "worth_score",
             "total_score",
+            "gates",
+            "failed_questions",
         ]
         read_only_fields = [
             "evaluated_at",
@@ -177,6 +231,43 @@ class EvaluationSerializer(ModelSerializer):
             "win_score",
             "worth_score",
             "total_score",
+        ]
+
+    def _rules(self) -> screening.ScreenRules:
+        rules = self.context.get("screen_rules")
+        if rules is None:
+            rules = self.context["screen_rules"] = services.screen_rules()
+        return rules
+
+    @extend_schema_field(GateResultSerializer(many=True))
+    def get_gates(self, evaluation: Evaluation) -> list[dict[str, Any]]:
+        """Each gate's points and whether it passes under today's pass mark (§3.3)."""
+        results = screening.gate_results(screening.answers_of(evaluation.answers), self._rules())
+        return [
+            {
+                "key": g.key,
+                "score": g.score,
+                "passed": g.passed,
+                "critical_noes": list(g.critical_noes),
+            }
+            for g in results
+        ]
+
+    @extend_schema_field(FailedQuestionSerializer(many=True))
+    def get_failed_questions(self, evaluation: Evaluation) -> list[dict[str, Any]]:
+        """The questions of the failed gates not answered yes, with what to do about each."""
+        return [
+            {
+                "number": q.number,
+                "gate": screening.GATE_OF[q.number],
+                "text": q.text,
+                "answer": q.answer,
+                "critical": q.critical,
+                "guidance": q.guidance,
+            }
+            for q in screening.failed_questions(
+                screening.answers_of(evaluation.answers), self._rules()
+            )
         ]
 
     def validate_answers(self, value: dict[str, str]) -> dict[int, str]:

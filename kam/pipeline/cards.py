@@ -1,7 +1,8 @@
 """What a funnel board card shows a manager reviewing the deals (DOMAIN.md §3, §5).
 
 Besides the deal's own owner, amount and close date: how many red flags it raises
-(§2.3), the total of its latest twenty-question evaluation (§3.3) and the next activity
+(§2.3), its latest twenty-question score and the gates it fails, or that it is due for a
+new evaluation (§3.3), and the next activity
 planned for it (§4). Red flags belong to the decision chain and activities to their own
 area, both above the pipeline: each answers through a :class:`Provider` declared here,
 for all the cards of a board at once, so the number of queries never grows with the
@@ -14,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from kam.core.providers import Provider
-from kam.pipeline import calculations
-from kam.pipeline.models import Evaluation, Opportunity
+from kam.pipeline import calculations, screening
+from kam.pipeline.models import Opportunity
+from kam.pipeline.services.screening import screen_rules
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,12 @@ class Card:
 
     deal: Opportunity
     red_flags: int | None = None
-    evaluation_total: int | None = None
+    screen: screening.Screen | None = None
     next_activity: NextActivity | None = None
+
+    @property
+    def evaluation_total(self) -> int | None:
+        return self.screen.total if self.screen is not None else None
 
     @property
     def evaluation_max(self) -> int:
@@ -65,39 +71,23 @@ class Card:
         return calculations.TOTAL_MAX
 
 
-def latest_evaluation_totals(opportunity_ids: list[int]) -> dict[int, int]:
-    """The total of each deal's newest twenty-question evaluation (one query)."""
-    if not opportunity_ids:
-        return {}
-    newest = (
-        Evaluation.objects.filter(opportunity=OuterRef("pk"))
-        .order_by("-evaluated_at", "-pk")
-        .values("total_score")[:1]
-    )
-    return {
-        pk: total
-        for pk, total in Opportunity.objects.filter(pk__in=opportunity_ids)
-        .annotate(total=Subquery(newest))
-        .values_list("pk", "total")
-        if total is not None
-    }
-
-
 def cards(deals: Iterable[Opportunity]) -> list[Card]:
-    """The cards of ``deals`` (already visible), in their order: three bounded reads
-    for all of them, whatever their number."""
+    """The cards of ``deals`` (already visible), in their order: a bounded number of reads
+    for all of them, whatever their number. The funnel screen (§3.3) is read off the
+    deals themselves (kept by :func:`kam.pipeline.services.screening.refresh_screening`)."""
     deals = list(deals)
     ids = [deal.pk for deal in deals]
     if not ids:
         return []
     flags = red_flag_counts(ids)
-    totals = latest_evaluation_totals(ids)
     activities = next_activities(ids)
+    rules = screen_rules()
+    now = timezone.now()
     return [
         Card(
             deal=deal,
             red_flags=flags.get(deal.pk),
-            evaluation_total=totals.get(deal.pk),
+            screen=screening.screen_of(deal, rules, now),
             next_activity=activities.get(deal.pk),
         )
         for deal in deals

@@ -21,6 +21,7 @@ from kam.pipeline.models import (
     StageModel,
     Status,
 )
+from kam.pipeline.services.screening import refresh_screening
 
 PRODUCTS = [
     "核心网扩容",
@@ -325,6 +326,7 @@ def load_details(ctx: DemoContext) -> None:
         batch_size=500,
     )
     Evaluation.objects.bulk_create(evaluations, batch_size=500)
+    refresh_screening({e.opportunity_id for e in evaluations})
     DecisionFactor.objects.bulk_create(factors, batch_size=500)
     OpportunityCompetitor.objects.bulk_create(competitors, batch_size=500)
     Objection.objects.bulk_create(objections, batch_size=500)

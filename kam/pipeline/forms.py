@@ -244,7 +244,48 @@ class NewStageForm(StageForm):
         fields = ["key", *STAGE_FIELDS]
 
 
+class StageChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.model.name} · {obj.order}. {obj.name}"
+
+
 class PipelineSettingsForm(KamModelForm):
+    """The off-funnel threshold, the stall rule and the funnel screen (§3.3)."""
+
+    critical_questions = forms.TypedMultipleChoiceField(
+        label=_("critical questions"),
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 8}),
+        help_text=_("A no on any of these fails its gate, whatever the score."),
+    )
+    worth_gate_stages = StageChoice(
+        label=_("failing “Is it worth it?” is a red flag from"),
+        queryset=Stage.objects.select_related("model").order_by("model__pk", "order"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 8}),
+        help_text=_(
+            "Per stage model, the stage from which on a deal failing the gate is a red flag "
+            "(Comparison in the purchase stages)."
+        ),
+    )
+
     class Meta:
         model = PipelineSettings
-        fields = ["small_sale_threshold", "stall_days"]
+        fields = [
+            "small_sale_threshold",
+            "stall_days",
+            "gate_pass_mark",
+            "evaluation_max_age_days",
+            "critical_questions",
+            "worth_gate_stages",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["critical_questions"]
+        field.choices = [
+            (number, f"{number}. {text}")
+            for _key, _label, questions in calculations.GATES
+            for number, text in questions
+        ]

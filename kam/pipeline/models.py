@@ -214,6 +214,22 @@ class Opportunity(Versioned):
     # Outcome: why the deal ended, and who won a lost one
     close_reason = BoundedTextField(_("reason"), blank=True)
     winning_competitor = models.CharField(_("competitor who won"), max_length=200, blank=True)
+    # The funnel screen (§3.3): the latest twenty-question evaluation and the gates it
+    # passes under the company's pass mark, kept by
+    # :func:`kam.pipeline.services.screening.refresh_screening` (recording an evaluation,
+    # changing the pass mark) so the list sorts and filters and the board shows them
+    # without reading every deal's evaluations. Empty while the deal has none.
+    evaluated_at = models.DateTimeField(_("last evaluated"), null=True, editable=False)
+    evaluation_total = models.PositiveSmallIntegerField(
+        _("evaluation score"), null=True, editable=False
+    )
+    gates_passed = models.PositiveSmallIntegerField(_("gates passed"), null=True, editable=False)
+    passes_project = models.BooleanField(_("passes: is it a project?"), null=True, editable=False)
+    passes_ours = models.BooleanField(
+        _("passes: is it our opportunity?"), null=True, editable=False
+    )
+    passes_win = models.BooleanField(_("passes: can we win?"), null=True, editable=False)
+    passes_worth = models.BooleanField(_("passes: is it worth it?"), null=True, editable=False)
 
     class Meta:
         ordering = ["expected_close_date", "pk"]
@@ -243,6 +259,10 @@ class Opportunity(Versioned):
             # The largest open deals first (the risks and stalled-deal panels): a walk
             # down this index instead of sorting every open deal by amount.
             models.Index(fields=["status", "amount"], name="pipeline_open_by_amount"),
+            # The list sorted by the twenty-question score (§3.3).
+            models.Index(
+                fields=["status", "evaluation_total", "id"], name="pipeline_open_by_score"
+            ),
         ]
 
     #: Not stored: what a stage move just warned about (the account's credit limit), for
@@ -503,6 +523,35 @@ class PipelineSettings(models.Model):
         default=30,
         validators=[MinValueValidator(1)],
     )
+    # The funnel screen (§3.3): the sources give no pass mark, so the company sets it.
+    gate_pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark of each gate (of 10 points)"),
+        default=7,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_("Yes scores 2, unsure 1, no 0: a gate of five questions scores 0 to 10."),
+    )
+    critical_questions = models.JSONField(
+        _("critical questions"),
+        default=list,
+        blank=True,
+        help_text=_("A no on any of these fails its gate, whatever the score."),
+    )
+    evaluation_max_age_days = models.PositiveSmallIntegerField(
+        _("re-evaluate after days"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("An evaluation older than this, or older than the last stage move, is due."),
+    )
+    worth_gate_stages = models.ManyToManyField(
+        Stage,
+        verbose_name=_("failing “Is it worth it?” is a red flag from"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Per stage model, the stage from which on a deal failing the gate is a red flag "
+            "(Comparison in the purchase stages)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("funnel settings")
@@ -511,7 +560,10 @@ class PipelineSettings(models.Model):
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
 
+    #: the one row's key
+    current_pk = 1
+
     @classmethod
     def current(cls) -> PipelineSettings:
-        settings_row, _created = cls.objects.get_or_create(pk=1)
+        settings_row, _created = cls.objects.get_or_create(pk=cls.current_pk)
         return settings_row

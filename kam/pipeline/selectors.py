@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,13 +17,14 @@ from kam.core.models import AuditEvent, Team, User
 from kam.core.params import query_date, query_int
 from kam.core.selectors import history_for
 from kam.core.visibility import sees_all_accounts
-from kam.pipeline import calculations
+from kam.pipeline import calculations, screening
 from kam.pipeline.cards import Card, cards
 from kam.pipeline.models import (
     Answer,
     Evaluation,
     Objection,
     Opportunity,
+    PipelineSettings,
     Stage,
     StageChange,
     StageModel,
@@ -48,6 +49,10 @@ class OpportunityFilters:
     account: int | None = None
     close_from: date | None = None
     close_to: date | None = None
+    #: the funnel screen (§3.3): a gate failed ("any" for any of the four) ...
+    gate: str = ""
+    #: ... and the deals due for a new evaluation
+    due: bool = False
 
     @classmethod
     def from_params(cls, params: Any) -> OpportunityFilters:
@@ -63,6 +68,8 @@ class OpportunityFilters:
             account=query_int(params, "account"),
             close_from=query_date(params, "close_from"),
             close_to=query_date(params, "close_to"),
+            gate=gate if (gate := str(params.get("gate", "") or "")) in GATE_FILTERS else "",
+            due=str(params.get("due", "") or "") in ("1", "true", "on"),
         )
 
 
@@ -101,7 +108,30 @@ def opportunity_list(
         opportunities = opportunities.filter(expected_close_date__gte=filters.close_from)
     if filters.close_to:
         opportunities = opportunities.filter(expected_close_date__lte=filters.close_to)
+    if filters.gate == "any":
+        opportunities = opportunities.filter(gates_passed__lt=len(screening.GATE_KEYS))
+    elif filters.gate:
+        opportunities = opportunities.filter(**{f"passes_{filters.gate}": False})
+    if filters.due:
+        opportunities = opportunities.filter(
+            reevaluation_due(PipelineSettings.current().evaluation_max_age_days)
+        )
     return opportunities
+
+
+GATE_FILTERS = ("any", *screening.GATE_KEYS)
+
+
+def reevaluation_due(max_age_days: int, now: datetime | None = None) -> Q:
+    """The deals due for a new twenty-question evaluation, as
+    :func:`kam.pipeline.screening.reevaluation_due` judges one: none yet, older than
+    ``max_age_days``, or made before the deal's last stage move."""
+    now = now or timezone.now()
+    return (
+        Q(evaluated_at__isnull=True)
+        | Q(evaluated_at__lt=now - timedelta(days=max_age_days))
+        | Q(evaluated_at__lt=F("stage_entered_at"))
+    )
 
 
 def default_stage_model() -> StageModel:
@@ -280,11 +310,22 @@ class GateRow:
     label: str
     score: int
     questions: list[QuestionRow]
+    #: under the company's pass mark; None without an evaluation
+    passed: bool | None = None
+    critical_noes: tuple[int, ...] = ()
 
 
-def scorecard(evaluation: Evaluation | None) -> list[GateRow]:
-    """The twenty questions grouped by gate, with the answers of ``evaluation``."""
+def scorecard(
+    evaluation: Evaluation | None, rules: screening.ScreenRules | None = None
+) -> list[GateRow]:
+    """The twenty questions grouped by gate, with the answers of ``evaluation`` and,
+    given the company's ``rules``, whether each gate passes (§3.3)."""
     answers: dict[str, Any] = evaluation.answers if evaluation else {}
+    results = (
+        {g.key: g for g in screening.gate_results(screening.answers_of(answers), rules)}
+        if evaluation is not None and rules is not None
+        else {}
+    )
     scores = (
         {
             "project": evaluation.project_score,
@@ -309,6 +350,8 @@ def scorecard(evaluation: Evaluation | None) -> list[GateRow]:
                 )
                 for number, text in questions
             ],
+            passed=results[key].passed if key in results else None,
+            critical_noes=results[key].critical_noes if key in results else (),
         )
         for key, label, questions in calculations.GATES
     ]
@@ -391,6 +434,14 @@ CARD_FIELDS = (
     "amount",
     "currency",
     "expected_close_date",
+    # the funnel screen (§3.3)
+    "stage_entered_at",
+    "evaluated_at",
+    "evaluation_total",
+    "passes_project",
+    "passes_ours",
+    "passes_win",
+    "passes_worth",
 )
 
 

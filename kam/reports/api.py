@@ -132,6 +132,28 @@ def _panel(panels: str, about: str = "") -> dict[str, Any]:
     return {"required": False, "help_text": " ".join(filter(None, [about, f"(panel {panels})"]))}
 
 
+class ScreenDealSerializer(DealSerializer):
+    evaluation_total = serializers.IntegerField(allow_null=True)
+    failed_gates = serializers.ListField(
+        child=serializers.CharField(), help_text="the gates failed, in the reader's language"
+    )
+
+
+class ScreenSerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text="open deals")
+    failing_a_gate = serializers.IntegerField(
+        help_text="open deals whose latest evaluation fails a gate under the pass mark"
+    )
+    to_reevaluate = serializers.IntegerField(
+        help_text="open deals never evaluated, evaluated too long ago or before their last move"
+    )
+    not_worth_it_late = serializers.IntegerField(
+        help_text="open deals failing “Is it worth it?” at or past the stage the settings name "
+        "for their stage model (Comparison in the purchase stages): a red flag"
+    )
+    largest_failing = ScreenDealSerializer(many=True)
+
+
 class DashboardSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=selectors.DASHBOARD_KINDS)
     scope = serializers.CharField()
@@ -149,6 +171,7 @@ class DashboardSerializer(serializers.Serializer):
         **_panel("flags: rep, manager; risks: executive", "the largest open deals with red flags"),
     )
     stalled = StalledSerializer(**_panel("stalled: rep, manager"))
+    screen = ScreenSerializer(**_panel("screen: manager", "the twenty questions' funnel screen"))
     overdue = serializers.DecimalField(
         max_digits=30,
         decimal_places=6,
@@ -253,6 +276,23 @@ def _stalled(figures: Figures) -> dict[str, Any]:
             "count": count,
             "amount": amount,
             "largest": [_deal(line.opportunity) for line in lines],
+        }
+    }
+
+
+def _screen(figures: Figures) -> dict[str, Any]:
+    summary = figures["screen"]
+    counts = summary.counts
+    return {
+        "screen": {
+            "open": counts.open,
+            "failing_a_gate": counts.failing,
+            "to_reevaluate": counts.due,
+            "not_worth_it_late": counts.worth_late,
+            "largest_failing": [
+                {**_deal(deal), "evaluation_total": screen.total, "failed_gates": screen.failed}
+                for deal, screen in summary.largest
+            ],
         }
     }
 
@@ -366,6 +406,7 @@ PANEL_DATA: dict[str, Callable[[Figures], dict[str, Any]]] = {
     "forecast": _forecast,
     "flags": _flags,
     "stalled": _stalled,
+    "screen": _screen,
     "receivables": _receivables,
     "special_days": _special_days,
     "progress": _progress,

@@ -16,6 +16,7 @@ from kam.accounts import selectors as account_selectors
 from kam.core.models import User
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.scopes import COMPANY, Scope, default_scope
+from kam.pipeline.funnel_screen import screen_summary
 from kam.pipeline.selectors import visible_opportunities
 from kam.receivables import selectors as receivable_selectors
 from kam.reports import selectors, services
@@ -81,6 +82,12 @@ def _team_stalled(user: User, today: date, via: str) -> Figures:
     return {"stalled": selectors.stalled_by_amount(user, default_scope(user), today=today)}
 
 
+def _team_screen(user: User, today: date, via: str) -> Figures:
+    """The twenty questions as the team's funnel screen (§3.3)."""
+    scope = default_scope(user)
+    return {"screen": screen_summary(scope.filter(visible_opportunities(user)))}
+
+
 def _team_aging(user: User, today: date, via: str) -> Figures:
     return {"aging": receivable_selectors.aging(user, "rep", today)}
 
@@ -135,6 +142,7 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "aging": _team_aging,
         "flags": _team_flags,
         "stalled": _team_stalled,
+        "screen": _team_screen,
         "activities": _team_activities,
     },
     selectors.EXECUTIVE: {

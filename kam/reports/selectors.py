@@ -61,7 +61,7 @@ DASHBOARD_KINDS = [REP, MANAGER, EXECUTIVE]
 # and the API answers all of them or those asked for, under the same names.
 DASHBOARD_PANELS: dict[str, tuple[str, ...]] = {
     REP: ("agenda", "forecast", "flags", "stalled", "receivables", "special_days"),
-    MANAGER: ("forecast", "progress", "aging", "flags", "stalled", "activities"),
+    MANAGER: ("forecast", "progress", "aging", "flags", "stalled", "screen", "activities"),
     EXECUTIVE: ("forecast", "pyramid", "matrix", "cash", "risks"),
 }
 

@@ -147,6 +147,7 @@ PANELS: dict[str, list[Panel]] = {
         Panel("aging", "col-lg-8", _team_aging_page),
         Panel("flags", "col-lg-6"),
         Panel("stalled", "col-lg-6"),
+        Panel("screen", "col-lg-6"),
         Panel("activities", "col-12", _team_activities_page),
     ],
     selectors.EXECUTIVE: [

@@ -111,6 +111,10 @@ class DealFacts:
     # (previous, latest) quarterly loyalty of a key account whose survey score fell past
     # the company's threshold (kam.performance); None when it did not.
     loyalty_fall: tuple[Decimal, Decimal] | None = None
+    # The stage a deal failing "Is it worth it?" of the twenty questions is in, when that
+    # stage is at or past the one its stage model marks (Comparison in the purchase
+    # stages; kam.pipeline.funnel_screen); None otherwise.
+    worth_failed_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -317,5 +321,17 @@ def red_flags(facts: DealFacts, thresholds: Thresholds, today: date) -> list[Red
                 "and agree a remedy before a competitor does."
             ),
             params={"previous": previous, "latest": latest},
+        )
+    # 13. Not worth it, late in the funnel (§3.3): resources go on where they should stop.
+    if facts.worth_failed_at is not None:
+        flags.add(
+            "not_worth_it",
+            Severity.HIGH,
+            _("Fails “Is it worth it?” of the twenty questions at %(stage)s."),
+            _(
+                "Go through questions 16–20 with your manager (size now and later, profit, "
+                "risk, strategic value) and decide whether to keep investing in this deal."
+            ),
+            params={"stage": facts.worth_failed_at},
         )
     return sorted(flags.items, key=lambda f: SEVERITY_ORDER[f.severity])

@@ -18,6 +18,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from kam.core.providers import Provider
+from kam.pipeline.funnel_screen import worth_gate_failures
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.calculations import (
     DealFacts,
@@ -137,6 +138,7 @@ def red_flags_for_opportunities(
         (overdue[opp_id] if opp_id else by_account[account_id]).append(title)
 
     loyalty = falling_loyalty(list(accounts), today=today)
+    not_worth = worth_gate_failures(ids)
 
     people: dict[int, list[Person]] = defaultdict(list)
     for m in members:
@@ -177,6 +179,7 @@ def red_flags_for_opportunities(
             engaged=frozenset(visits.engaged.get(deal.pk, ())),
             overdue_policies=tuple(overdue.get(deal.pk, []) + by_account.get(deal.account_id, [])),
             loyalty_fall=loyalty.get(deal.account_id),
+            worth_failed_at=not_worth.get(deal.pk),
         )
         result[deal.pk] = red_flags(facts, limits, today)
     return result

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 BOARD = reverse("pipeline:board")
 #: The board page of a manager, whatever the number of cards: the session and user, the
 #: filters' choices, the columns and their cards, and what the cards show (the red
-#: flags' bounded reads, the latest evaluations, the next activities).
-BOARD_QUERIES = 23
+#: flags' bounded reads, the funnel screen's settings, the next activities).
+BOARD_QUERIES = 24
 
 
 def english(user):  # type: ignore[no-untyped-def]
@@ -230,7 +230,12 @@ def test_a_card_shows_what_a_manager_reviews_in_a_pinned_number_of_queries(
     card = _card(page, deal.pk)
     assert f'data-testid="card-owner">{org.rep}<' in card
     assert f'data-testid="card-red-flags">{flags}<' in card
-    assert f'data-testid="card-evaluation">{total} / 40<' in card
+    assert f'data-testid="card-evaluation">{total} / 40 · gates 0/4<' in card
+    assert (
+        'data-testid="card-gates-failed">Is it a project?、Is it our opportunity?、'
+        "Can we win?、Is it worth it?<" in card
+    )
+    assert 'data-testid="card-reevaluate"' not in card  # evaluated just now, in its stage
     when = timezone.localtime(visit.starts_at).date().isoformat()
     assert (
         f'data-testid="card-next-activity">Solution demo · <span class="text-nowrap">{when}</span><'
@@ -247,6 +252,8 @@ def test_a_card_without_an_evaluation_or_a_planned_activity_says_so(org, login):
     )
     card = _card(login(english(org.rep)).get(BOARD).content.decode(), deal.pk)
     assert 'data-testid="card-evaluation">—<' in card
+    assert 'data-testid="card-gates-failed"' not in card
+    assert 'data-testid="card-reevaluate">Never evaluated<' in card
     assert 'data-testid="card-next-activity">None planned<' in card
     moved = drop(login(org.rep), deal, "interest")  # the card answered after a drop
     assert 'data-testid="card-red-flags"' in moved.content.decode()

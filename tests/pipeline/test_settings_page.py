@@ -92,7 +92,16 @@ def test_only_administrators_change_the_funnel(org, login):
 
 def test_funnel_settings_threshold_and_stall_days(org, login):
     client = login(org.admin)
-    client.post(URL, {"part": "settings", "small_sale_threshold": "80000", "stall_days": "21"})
+    client.post(
+        URL,
+        {
+            "part": "settings",
+            "small_sale_threshold": "80000",
+            "stall_days": "21",
+            "gate_pass_mark": "7",
+            "evaluation_max_age_days": "30",
+        },
+    )
     row = PipelineSettings.current()
     assert (row.small_sale_threshold, row.stall_days) == (Decimal("80000"), 21)
     bad = client.post(URL, {"part": "settings", "small_sale_threshold": "-1", "stall_days": "0"})

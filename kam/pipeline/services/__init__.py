@@ -6,8 +6,8 @@ changed field, which is also the deal's field history) and returns the instance.
 
 By subdomain: opening and editing deals (:mod:`.opportunities`), moving, closing and
 reopening them (:mod:`.moves`), what the deal page records about a deal
-(:mod:`.deal_room`), and off-funnel sales with the funnel's configuration
-(:mod:`.configuration`).
+(:mod:`.deal_room`), the funnel screen kept on each deal (:mod:`.screening`), and
+off-funnel sales with the funnel's configuration (:mod:`.configuration`).
 """
 
 from kam.pipeline.services.configuration import (
@@ -45,6 +45,7 @@ from kam.pipeline.services.opportunities import (
     new_opportunity,
     update_opportunity,
 )
+from kam.pipeline.services.screening import refresh_screening, screen_rules
 
 __all__ = [
     "COMPANY_CURRENCY",
@@ -65,10 +66,12 @@ __all__ = [
     "new_opportunity",
     "record_evaluation",
     "record_small_sale",
+    "refresh_screening",
     "remove_competitor",
     "remove_decision_factor",
     "reopen_opportunity",
     "reorder_stages",
+    "screen_rules",
     "update_competitor",
     "update_objection",
     "update_opportunity",

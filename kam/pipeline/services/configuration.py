@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,9 +16,11 @@ from django.utils.translation import gettext as _
 from kam.accounts.models import Account
 from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, User
+from kam.pipeline import calculations, screening
 from kam.pipeline.models import PipelineSettings, SmallSale, Stage, StageModel
 from kam.pipeline.services.deal_room import required
 from kam.pipeline.services.opportunities import COMPANY_CURRENCY, require_editor
+from kam.pipeline.services.screening import refresh_screening, screen_rules
 
 # --- off-funnel sales (§5.3) ----------------------------------------------------------------
 
@@ -67,20 +70,63 @@ def record_small_sale(
 
 @transaction.atomic
 def update_pipeline_settings(
-    *, by: User, small_sale_threshold: Decimal, stall_days: int, via: str = Interface.WEB
+    *,
+    by: User,
+    small_sale_threshold: Decimal,
+    stall_days: int,
+    gate_pass_mark: int | None = None,
+    critical_questions: Iterable[object] | None = None,
+    evaluation_max_age_days: int | None = None,
+    worth_gate_stages: Iterable[Stage] | None = None,
+    via: str = Interface.WEB,
 ) -> PipelineSettings:
-    """Administrators set the off-funnel threshold and the stall rule's N days."""
+    """Administrators set the off-funnel threshold, the stall rule's N days and the funnel
+    screen (§3.3): the gates' pass mark, the critical questions, when an evaluation is due
+    again and, per stage model, from which stage failing "Is it worth it?" is a red flag.
+    A new pass mark or critical question re-screens every evaluated deal at once."""
     if not by.is_kam_admin:
         raise ValidationError(_("Only administrators may change the funnel settings."))
     row = PipelineSettings.current()
+    errors: dict[str, list[str]] = {}
     if small_sale_threshold is None or small_sale_threshold < 0:
-        raise ValidationError({"small_sale_threshold": [_("The threshold cannot be negative.")]})
+        errors["small_sale_threshold"] = [_("The threshold cannot be negative.")]
     if not stall_days or stall_days < 1:
-        raise ValidationError({"stall_days": [_("Enter at least one day.")]})
+        errors["stall_days"] = [_("Enter at least one day.")]
+    if gate_pass_mark is not None and not 0 <= gate_pass_mark <= calculations.GATE_MAX:
+        errors["gate_pass_mark"] = [_("A gate scores 0 to 10 points.")]
+    if evaluation_max_age_days is not None and evaluation_max_age_days < 1:
+        errors["evaluation_max_age_days"] = [_("Enter at least one day.")]
+    stages = list(worth_gate_stages) if worth_gate_stages is not None else None
+    if stages is not None and len({s.model_id for s in stages}) < len(stages):
+        errors["worth_gate_stages"] = [_("Choose at most one stage of each stage model.")]
+    if errors:
+        raise ValidationError(errors)
+    before = screen_rules(row)
     with changes.tracked(row, by=by, via=via, always=True):
         row.small_sale_threshold = small_sale_threshold
         row.stall_days = stall_days
+        if gate_pass_mark is not None:
+            row.gate_pass_mark = gate_pass_mark
+        if critical_questions is not None:
+            row.critical_questions = sorted(screening.critical_choices(critical_questions))
+        if evaluation_max_age_days is not None:
+            row.evaluation_max_age_days = evaluation_max_age_days
         row.save()
+    if stages is not None:
+        old = sorted(row.worth_gate_stages.values_list("pk", flat=True))
+        new = sorted(s.pk for s in stages)
+        if old != new:
+            row.worth_gate_stages.set(stages)
+            audit.record(
+                AuditEvent.Action.UPDATE,
+                row,
+                by=by,
+                via=via,
+                changes={"worth_gate_stages": [old, new]},
+            )
+    after = screen_rules(row)
+    if (after.pass_mark, after.critical) != (before.pass_mark, before.critical):
+        refresh_screening(rules=after)
     return row
 
 

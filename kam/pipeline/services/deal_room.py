@@ -25,6 +25,7 @@ from kam.pipeline.models import (
     OpportunityCompetitor,
 )
 from kam.pipeline.services.opportunities import require_editor
+from kam.pipeline.services.screening import STORED_FIELDS, refresh_screening
 
 # --- the twenty-question evaluation (§3.3) ---------------------------------------------
 
@@ -38,7 +39,8 @@ def record_evaluation(
     by: User | None,
     via: str = Interface.WEB,
 ) -> Evaluation:
-    """Answer the twenty questions; each pass is kept, the newest is the scorecard."""
+    """Answer the twenty questions; each pass is kept, the newest is the scorecard and
+    the deal's funnel screen (the gates it passes, read by the list and the board)."""
     require_editor(by, opportunity.account)
     notes = notes or {}
     clean: dict[str, dict[str, str]] = {}
@@ -66,6 +68,10 @@ def record_evaluation(
     audit.record(
         AuditEvent.Action.CREATE, evaluation, by=by, via=via, changes={"total": card.total}
     )
+    refresh_screening([opportunity.pk])
+    stored = Opportunity.objects.filter(pk=opportunity.pk).values(*STORED_FIELDS).get()
+    for name, value in stored.items():
+        setattr(opportunity, name, value)
     return evaluation
 
 

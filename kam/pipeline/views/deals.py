@@ -20,7 +20,7 @@ from kam.core.http import AuthenticatedHttpRequest
 from kam.core.models import Role
 from kam.core.params import query_int
 from kam.core.visibility import visible_teams, visible_users
-from kam.pipeline import calculations, selectors, services
+from kam.pipeline import calculations, funnel_screen, selectors, services
 from kam.pipeline import forms as pipeline_forms
 from kam.pipeline.models import (
     DecisionFactor,
@@ -40,6 +40,8 @@ SORTS = {
     "stage": "stage__order",
     "close": "expected_close_date",
     "owner": "owner__username",
+    "score": "evaluation_total",
+    "evaluated": "evaluated_at",
 }
 
 
@@ -54,7 +56,9 @@ def opportunity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "pipeline/list.html",
         {
             "listing": listing,
+            "rows": funnel_screen.with_screens(listing.rows),
             "filters": filters,
+            "gates": [(key, label) for key, label, _questions in calculations.GATES],
             "statuses": Status.choices,
             "stages": Stage.objects.select_related("model").order_by("model__pk", "order"),
             "owners": visible_users(user).order_by("username"),
@@ -95,7 +99,8 @@ def _render_detail(
     user = request.user
     evaluations = selectors.evaluation_history(opportunity)
     latest = evaluations[0] if evaluations else None
-    gates = selectors.scorecard(latest)
+    panel = funnel_screen.screen_panel(opportunity, latest)
+    gates = panel.gates
     evaluation_form = bound.get("evaluation_form") or pipeline_forms.EvaluationForm(latest=latest)
     pairs = evaluation_form.field_pairs()
     stages = list(opportunity.stage.model.stages.order_by("order"))
@@ -119,6 +124,7 @@ def _render_detail(
             "latest": latest,
             "evaluations": evaluations,
             "gates": gates,
+            "screen": panel,
             "grid": [(gate, [(q, *pairs[q.number]) for q in gate.questions]) for gate in gates],
             "evaluation_form": evaluation_form,
             "move_form": bound.get("move_form") or pipeline_forms.MoveForm(opportunity=opportunity),
