@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -44,6 +45,17 @@ READ_ONLY_FIELDS = [
     "created_at",
     "updated_at",
 ]
+
+
+def _rules(context: Mapping[str, Any]) -> screening.ScreenRules:
+    """The company's screen rules, read once per response however many deals it lists
+    (kept in the serializers' shared context)."""
+    rules = context.get("screen_rules")
+    if rules is None:
+        rules = services.screen_rules()
+        if isinstance(context, dict):
+            context["screen_rules"] = rules
+    return rules
 
 
 SCREEN_FIELDS = [
@@ -106,10 +118,7 @@ class OpportunitySerializer(ModelSerializer):
         serializers.ChoiceField(choices=["", "missing", "old", "before_move"], allow_blank=True)
     )
     def get_reevaluation_due(self, opportunity: Opportunity) -> str:
-        rules = self.context.get("screen_rules")
-        if rules is None:  # read once per response, however many deals
-            rules = self.context["screen_rules"] = services.screen_rules()
-        return screening.screen_of(opportunity, rules, timezone.now()).due
+        return screening.screen_of(opportunity, _rules(self.context), timezone.now()).due
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,16 +242,12 @@ class EvaluationSerializer(ModelSerializer):
             "total_score",
         ]
 
-    def _rules(self) -> screening.ScreenRules:
-        rules = self.context.get("screen_rules")
-        if rules is None:
-            rules = self.context["screen_rules"] = services.screen_rules()
-        return rules
-
     @extend_schema_field(GateResultSerializer(many=True))
     def get_gates(self, evaluation: Evaluation) -> list[dict[str, Any]]:
         """Each gate's points and whether it passes under today's pass mark (§3.3)."""
-        results = screening.gate_results(screening.answers_of(evaluation.answers), self._rules())
+        results = screening.gate_results(
+            screening.answers_of(evaluation.answers), _rules(self.context)
+        )
         return [
             {
                 "key": g.key,
@@ -266,7 +271,7 @@ class EvaluationSerializer(ModelSerializer):
                 "guidance": q.guidance,
             }
             for q in screening.failed_questions(
-                screening.answers_of(evaluation.answers), self._rules()
+                screening.answers_of(evaluation.answers), _rules(self.context)
             )
         ]
 

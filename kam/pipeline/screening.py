@@ -263,7 +263,8 @@ def worth_gate_late(stage_order: int, from_order: int | None) -> bool:
 def critical_choices(numbers: Iterable[object]) -> frozenset[int]:
     """The valid question numbers among ``numbers`` (a setting read leniently)."""
     valid = set(calculations.QUESTION_NUMBERS)
-    return frozenset(int(n) for n in numbers if str(n).isdigit() and int(str(n)) in valid)
+    digits = (str(n) for n in numbers)
+    return frozenset(int(n) for n in digits if n.isdigit() and int(n) in valid)
 
 
 GATE_LABELS: dict[str, object] = {key: label for key, label, _questions in calculations.GATES}

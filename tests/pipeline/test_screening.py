@@ -476,3 +476,46 @@ def test_the_openapi_schema_names_the_screen(org, api):  # type: ignore[no-untyp
     evaluation = schema["components"]["schemas"]["Evaluation"]["properties"]
     assert "gates" in evaluation and "failed_questions" in evaluation
     assert "guidance" in schema["components"]["schemas"]["FailedQuestion"]["properties"]
+
+
+def test_an_administrator_sets_the_screen_on_the_settings_page(org, login):
+    deal = deal_at(org, "comparison", name="设置页项目")
+    evaluate(deal, {**ALL_YES, 4: "no"})  # project: 8 of 10, passes at 7
+    url = reverse("pipeline:settings")
+    client = login(english(org.admin))
+    page = client.get(url).content.decode()
+    assert "Pass mark of each gate (of 10 points)" in page
+    assert "4. Is funding in place?" in page
+    comparison = Stage.objects.get(model__key="purchase", key="comparison")
+    consulting = Stage.objects.get(model__key="consultative", key="consulting")
+    response = client.post(
+        url,
+        {
+            "part": "settings",
+            "small_sale_threshold": "50000",
+            "stall_days": "30",
+            "gate_pass_mark": "7",
+            "evaluation_max_age_days": "14",
+            "critical_questions": ["4", "18"],
+            "worth_gate_stages": [comparison.pk, consulting.pk],
+        },
+    )
+    assert response.status_code == 302
+    row = PipelineSettings.current()
+    assert (row.critical_questions, row.evaluation_max_age_days) == ([4, 18], 14)
+    deal.refresh_from_db()
+    assert deal.passes_project is False  # the critical no now fails the gate
+    refused = client.post(
+        url,
+        {
+            "part": "settings",
+            "small_sale_threshold": "50000",
+            "stall_days": "30",
+            "gate_pass_mark": "11",
+            "evaluation_max_age_days": "14",
+        },
+    )
+    assert refused.status_code == 400
+    assert PipelineSettings.current().gate_pass_mark == 7
+    manager = login(english(org.east_manager)).get(url).content.decode()
+    assert 'name="part"' not in manager
