@@ -198,7 +198,27 @@ class CompetitorForm(KamModelForm):
 class DecisionFactorForm(KamModelForm):
     class Meta:
         model = DecisionFactor
-        fields = ["name", "factor_type", "scope", "priority", "standing", "missed_by_customer"]
+        fields = [
+            "name",
+            "factor_type",
+            "scope",
+            "priority",
+            "standing",
+            "missed_by_customer",
+            "set_by",
+            "strategy",
+            "strategy_actions",
+        ]
+        widgets = {"strategy_actions": SHORT_TEXT}
+
+
+class FactorStrategyForm(KamModelForm):
+    """Who sets a decision factor, how we stand, and how we shape it (决策因素制定)."""
+
+    class Meta:
+        model = DecisionFactor
+        fields = ["priority", "standing", "set_by", "strategy", "strategy_actions"]
+        widgets = {"strategy_actions": SHORT_TEXT}
 
 
 class ObjectionForm(KamModelForm):
@@ -227,6 +247,7 @@ STAGE_FIELDS = [
     "our_step_en",
     "exit_criteria_zh",
     "exit_criteria_en",
+    "requires_credit_check",
 ]
 
 
