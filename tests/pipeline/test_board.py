@@ -25,7 +25,7 @@ BOARD = reverse("pipeline:board")
 #: The board page of a manager, whatever the number of cards: the session and user, the
 #: filters' choices, the columns and their cards, and what the cards show (the red
 #: flags' bounded reads, the latest evaluations, the next activities).
-BOARD_QUERIES = 23
+BOARD_QUERIES = 25  # issue 23: + the people met lately and the decisive factors
 
 
 def english(user):  # type: ignore[no-untyped-def]
