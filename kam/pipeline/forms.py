@@ -195,6 +195,13 @@ class CompetitorForm(KamModelForm):
         widgets = {"strengths": SHORT_TEXT, "weaknesses": SHORT_TEXT, "note": SHORT_TEXT}
 
 
+#: What "decisive" means (决策因素制定): the customer's highest priority.
+DECISIVE_HELP = _(
+    "High priority makes a factor decisive: where we trail on it, choose a strategy "
+    "to shape it, or the deal is flagged."
+)
+
+
 class DecisionFactorForm(KamModelForm):
     class Meta:
         model = DecisionFactor
@@ -210,6 +217,7 @@ class DecisionFactorForm(KamModelForm):
             "strategy_actions",
         ]
         widgets = {"strategy_actions": SHORT_TEXT}
+        help_texts = {"priority": DECISIVE_HELP}
 
 
 class FactorStrategyForm(KamModelForm):
@@ -219,6 +227,7 @@ class FactorStrategyForm(KamModelForm):
         model = DecisionFactor
         fields = ["priority", "standing", "set_by", "strategy", "strategy_actions"]
         widgets = {"strategy_actions": SHORT_TEXT}
+        help_texts = {"priority": DECISIVE_HELP}
 
 
 class ObjectionForm(KamModelForm):

@@ -118,10 +118,8 @@ def _criteria_values(
 def _payment_parts(account: Account, facts: ReceivablesFacts) -> calculations.PaymentParts:
     """Credit standing (a credit hold from finance, else as judged by hand) and the payment
     record (from the invoices) beside the payment cycle: criterion 5 of §1.2."""
-    if facts.on_credit_hold:
-        standing, computed = CreditStanding.POOR, True
-    else:
-        standing, computed = account.credit_standing, False
+    standing: str = CreditStanding.POOR if facts.on_credit_hold else account.credit_standing
+    computed = facts.on_credit_hold
     return calculations.PaymentParts(
         on_time_pct=facts.on_time_pct,
         on_time_computed=facts.on_time_pct is not None,

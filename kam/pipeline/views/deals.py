@@ -371,9 +371,8 @@ def factor_update(
         else:
             messages.success(request, _("Saved."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for text in (str(e) for errors in form.errors.values() for e in errors):
+            messages.error(request, text)
     return back(opportunity, "factors")
 
 
