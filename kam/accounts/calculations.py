@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -82,6 +82,62 @@ def payment_cycle_days(
     return (weighted / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def on_time_pct(
+    invoices: Iterable[tuple[date, date | None, Decimal]], today: date
+) -> Decimal | None:
+    """The payment record: the share of the amount due that was paid by its due date, in %.
+
+    ``invoices`` are (due date, paid on or None, amount) of the invoices falling due in the
+    period. One not yet due and not paid is left out; one overdue and unpaid counts as late.
+    None without an invoice fallen due.
+    """
+    due = on_time = ZERO
+    for due_date, paid_on, amount in invoices:
+        if amount <= 0 or (paid_on is None and due_date >= today):
+            continue
+        due += amount
+        if paid_on is not None and paid_on <= due_date:
+            on_time += amount
+    if not due:
+        return None
+    return (on_time * HUNDRED / due).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+#: A credit standing as a score of criterion 5 (§1.2): good, fair, poor.
+CREDIT_STANDING_SCORES = {"good": HUNDRED, "fair": Decimal(50), "poor": ZERO}
+
+
+@dataclass(frozen=True)
+class PaymentParts:
+    """Criterion 5 of §1.2, "credit standing and payment cycle", in its three parts.
+
+    The criterion scores the mean of the parts known: the payment cycle on the company's
+    scale, the payment record (the share paid on time, in % as a score) and the credit
+    standing (good 100, fair 50, poor 0). A part unknown is left out; none known: no score.
+    """
+
+    cycle_score: Decimal | None = None
+    on_time_pct: Decimal | None = None
+    on_time_computed: bool = False
+    credit_standing: str = ""
+    credit_computed: bool = False
+
+    @property
+    def standing_score(self) -> Decimal | None:
+        return CREDIT_STANDING_SCORES.get(self.credit_standing)
+
+    @property
+    def score(self) -> Decimal | None:
+        known = [
+            part
+            for part in (self.cycle_score, self.on_time_pct, self.standing_score)
+            if part is not None
+        ]
+        if not known:
+            return None
+        return (sum(known, ZERO) / len(known)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def criterion_score(value: Decimal | None, zero_at: Decimal, full_at: Decimal) -> Decimal | None:
     """Score 0-100 of one measured value on the company's scale.
 
@@ -96,6 +152,10 @@ def criterion_score(value: Decimal | None, zero_at: Decimal, full_at: Decimal) -
     fraction = (Decimal(value) - zero_at) / (full_at - zero_at)
     fraction = min(max(fraction, ZERO), Decimal(1))
     return (fraction * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+#: The key of criterion 5, "credit standing and payment cycle" (§1.2).
+PAYMENT = "payment"
 
 
 @dataclass(frozen=True)
@@ -125,17 +185,20 @@ class Qualification:
 
     @property
     def missing(self) -> list[str]:
-        return [line.key for line in self.lines if line.value is None]
+        return [line.key for line in self.lines if line.value is None and line.score is None]
 
 
 def qualify(
-    values: dict[str, tuple[Decimal | None, bool]], criteria: Sequence[Criterion]
+    values: dict[str, tuple[Decimal | None, bool]],
+    criteria: Sequence[Criterion],
+    payment: PaymentParts | None = None,
 ) -> Qualification:
     """The key-account score (§1.2): weighted mean of the criterion scores, 0-100.
 
     ``values`` maps a criterion key to (value, computed-from-data). A criterion
     without a value scores 0: an unknown customer is not a key account until
-    someone knows it.
+    someone knows it. ``payment`` adds the credit standing and the payment record to
+    criterion 5 (key ``payment``), whose value stays the payment cycle in days.
     """
     total_weight = sum((c.weight for c in criteria), ZERO)
     lines = []
@@ -143,6 +206,8 @@ def qualify(
     for criterion in criteria:
         value, computed = values.get(criterion.key, (None, False))
         score = criterion_score(value, criterion.zero_at, criterion.full_at)
+        if criterion.key == PAYMENT and payment is not None:
+            score = replace(payment, cycle_score=score).score
         points = (
             (score or ZERO) * criterion.weight / total_weight if total_weight else ZERO
         ).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -14,6 +14,7 @@ class ActivitiesConfig(AppConfig):
         from kam.stakeholders import red_flags
 
         red_flags.visit_facts.provide(selectors.visit_facts)
+        red_flags.people_met.provide(selectors.people_met)
         cards.next_activities.provide(board.next_activities)
         account_selectors.recent_activities.provide(account_facts.recent_activities)
         account_selectors.segment_spend.provide(account_facts.segment_spend)

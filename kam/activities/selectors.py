@@ -20,7 +20,7 @@ from kam.core.params import query_date, query_int
 from kam.core.visibility import visible_users
 from kam.pipeline.calculations import stall_verdict
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
-from kam.stakeholders.red_flags import VisitFacts
+from kam.stakeholders.red_flags import PeopleMet, VisitFacts
 
 
 def activity_list(user: User, *, status: str = "") -> QuerySet[Activity]:
@@ -344,3 +344,30 @@ def visit_facts(opportunity_ids: list[int], contacts: QuerySet[Any]) -> VisitFac
         ).values_list("activity__opportunity_id", "contact_id")
     )
     return VisitFacts(done=done, engaged=dict(engaged), last_met=last_met, planned=planned)
+
+
+def people_met(account_ids: list[int], opportunity_ids: list[int], since: date) -> PeopleMet:
+    """The contacts met in completed activities from ``since`` on, per account and per deal
+    (``kam.stakeholders.red_flags.people_met``, the 3–5 contacts rule); one query each."""
+    through = Activity.contacts.through
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    done = through.objects.filter(
+        activity__status=ActivityStatus.DONE, activity__starts_at__gte=start
+    )
+    by_account: dict[int, set[int]] = defaultdict(set)
+    if account_ids:
+        for account_id, contact_id in (
+            done.filter(activity__account_id__in=account_ids)
+            .values_list("activity__account_id", "contact_id")
+            .distinct()
+        ):
+            by_account[account_id].add(contact_id)
+    by_deal: dict[int, set[int]] = defaultdict(set)
+    if opportunity_ids:
+        for opp_id, contact_id in (
+            done.filter(activity__opportunity_id__in=opportunity_ids)
+            .values_list("activity__opportunity_id", "contact_id")
+            .distinct()
+        ):
+            by_deal[opp_id].add(contact_id)
+    return PeopleMet(by_account=dict(by_account), by_deal=dict(by_deal))

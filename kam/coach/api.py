@@ -94,6 +94,21 @@ class PersonSerializer(serializers.Serializer):
     personal_win = serializers.CharField()
 
 
+class FactorSerializer(serializers.Serializer):
+    """A decision factor of the deal, who sets it and our strategy to shape it (§3.4)."""
+
+    name = serializers.CharField()
+    priority = serializers.CharField()
+    standing = serializers.CharField()
+    set_by = serializers.CharField()
+    strategy = serializers.CharField()
+    strategy_label = serializers.CharField()
+    strategy_guide = serializers.CharField()
+    actions = serializers.CharField()
+    decisive = serializers.BooleanField()
+    needs_strategy = serializers.BooleanField()
+
+
 class PlaybookEntrySerializer(ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     surface = serializers.CharField(read_only=True)
@@ -151,6 +166,8 @@ class PreparationSerializer(serializers.Serializer):
     open_objections = ObjectionAnswerSerializer(many=True)
     expected_objections = PlaybookEntrySerializer(many=True)
     stated_needs = serializers.ListField(child=serializers.CharField())
+    decision_factors = FactorSerializer(many=True)
+    factors_without_strategy = serializers.ListField(child=serializers.CharField())
 
 
 class ObjectiveMetSerializer(serializers.Serializer):
@@ -225,6 +242,8 @@ def preparation_data(prep: selectors.Preparation) -> dict[str, Any]:
         ],
         "expected_objections": prep.expected,
         "stated_needs": prep.stated_needs,
+        "decision_factors": prep.factors,
+        "factors_without_strategy": [f.name for f in prep.factors_without_strategy],
     }
 
 

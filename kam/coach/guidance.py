@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kam.pipeline.models import CriteriaStrategy
 from kam.stakeholders.models import BuyingRole, Style
 
 
@@ -195,4 +196,28 @@ OBJECTIVE_RULES = _(
     "The objective is the action the customer takes when the call ends: concrete, "
     "measurable, a result and not our activity. Judge the call afterwards by what the "
     "customer did, not by what was said."
+)
+
+#: Shaping the decision criteria (决策因素制定; DOMAIN §3.4, COACHING §2.2, §2.3). The
+#: sources give the labels only; these readings are the company's own.
+CRITERIA_SETTERS = _(
+    "Four parties write the decision criteria: the customer's internal team, an outside "
+    "consultant, a competitor, and us. Find out who holds the pen for each factor."
+)
+CRITERIA_STRATEGIES = {
+    CriteriaStrategy.BE_FIRST: _(
+        "Be first: reach the customer before the criteria are fixed, so ours are written first."
+    ),
+    CriteriaStrategy.A_TO_B: _(
+        "A→B: move the customer's weight off a criterion where we trail onto one where we lead."
+    ),
+    CriteriaStrategy.A_TO_A_PLUS_1: _(
+        "A→A+1: keep the criterion and add to it, or raise the bar, where we are strong."
+    ),
+    CriteriaStrategy.REPRIORITISE: _(
+        "Reset the priorities: change the order of importance so a criterion we win comes first."
+    ),
+}
+DECISIVE_WITHOUT_STRATEGY = _(
+    "A decisive factor where we trail has no strategy: choose one and the actions for this call."
 )

@@ -21,7 +21,8 @@ from kam.coach import guidance
 from kam.coach.calculations import Verdict, check_call_objective
 from kam.coach.models import CallPlan, ObjectionResponse, PlaybookEntry
 from kam.core.models import Role, User
-from kam.pipeline.models import Objection, ObjectionKind
+from kam.pipeline.calculations import DECISIVE_PRIORITY
+from kam.pipeline.models import DecisionFactor, Objection, ObjectionKind
 from kam.stakeholders.models import (
     Assessment,
     Contact,
@@ -111,6 +112,38 @@ class PersonBrief:
     personal_win: str
 
 
+@dataclass(frozen=True)
+class FactorBrief:
+    """A decision factor of the deal, who sets it and how we shape it (§3.4, 决策因素制定)."""
+
+    name: str
+    priority: str
+    standing: str
+    set_by: str
+    strategy: str
+    strategy_label: str
+    strategy_guide: str
+    actions: str
+    decisive: bool
+    needs_strategy: bool
+
+
+def _factor(factor: DecisionFactor) -> FactorBrief:
+    guide = guidance.CRITERIA_STRATEGIES.get(factor.strategy) if factor.strategy else None  # type: ignore[call-overload]
+    return FactorBrief(
+        name=factor.name,
+        priority=str(factor.get_priority_display()),
+        standing=str(factor.get_standing_display()),
+        set_by=str(factor.get_set_by_display()) if factor.set_by else "",
+        strategy=factor.strategy,
+        strategy_label=str(factor.get_strategy_display()) if factor.strategy else "",
+        strategy_guide=str(guide) if guide else "",
+        actions=factor.strategy_actions,
+        decisive=factor.priority == DECISIVE_PRIORITY,
+        needs_strategy=factor.needs_strategy,
+    )
+
+
 @dataclass
 class Preparation:
     """Everything the call-plan page and the API show for one activity."""
@@ -125,7 +158,13 @@ class Preparation:
     entries: dict[str, PlaybookEntry]
     stated_needs: list[str]
     verdict: Verdict
+    factors: list[FactorBrief] = field(default_factory=list)
     initial: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def factors_without_strategy(self) -> list[FactorBrief]:
+        """Decisive factors where we trail and no strategy is chosen: flagged on the plan."""
+        return [f for f in self.factors if f.needs_strategy]
 
     @property
     def is_planned(self) -> bool:
@@ -209,6 +248,9 @@ def call_preparation(activity: Activity) -> Preparation:
     needs = [opportunity.application_needs] if opportunity and opportunity.application_needs else []
     needs += [stake.business_result for stake in circle if stake.business_result]
     verdict = check_call_objective(plan.objective if plan else activity.objective)
+    factors = (
+        [_factor(f) for f in opportunity.decision_factors.all()] if opportunity is not None else []
+    )
     preparation = Preparation(
         activity=activity,
         plan=plan,
@@ -220,6 +262,7 @@ def call_preparation(activity: Activity) -> Preparation:
         entries=entries,
         stated_needs=needs,
         verdict=verdict,
+        factors=factors,
     )
     preparation.initial = _prefill(preparation)
     return preparation

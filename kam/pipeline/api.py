@@ -307,6 +307,11 @@ class CompetitorSerializer(ModelSerializer):
 
 
 class DecisionFactorSerializer(ModelSerializer):
+    needs_strategy = serializers.BooleanField(
+        read_only=True,
+        help_text="Decisive (high priority), we trail, and no strategy chosen: flagged.",
+    )
+
     class Meta:
         model = DecisionFactor
         fields = [
@@ -317,9 +322,13 @@ class DecisionFactorSerializer(ModelSerializer):
             "priority",
             "standing",
             "missed_by_customer",
+            "set_by",
+            "strategy",
+            "strategy_actions",
+            "needs_strategy",
             "note",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "needs_strategy"]
 
 
 class StageChangeSerializer(ModelSerializer):
@@ -478,6 +487,20 @@ class OpportunityViewSet(viewsets.ModelViewSet):
             lambda o, data: services.log_objection(o, by=request.user, via=Interface.API, **data),
         )
 
+    @extend_schema(request=DecisionFactorSerializer, responses=DecisionFactorSerializer)
+    @action(detail=True, methods=["patch"], url_path=r"decision-factors/(?P<item>\d+)")
+    def decision_factor(
+        self, request: AuthenticatedRequest, pk: str | None = None, item: str = ""
+    ) -> Response:
+        """Who sets a factor, how we stand, and the strategy to shape it with its actions."""
+        opportunity = self.get_object()
+        factor = get_object_or_404(DecisionFactor, pk=item, opportunity=opportunity)
+        body = DecisionFactorSerializer(factor, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = {k: v for k, v in body.validated_data.items() if k in services.FACTOR_FIELDS}
+        services.update_decision_factor(factor, by=request.user, via=Interface.API, **data)
+        return Response(DecisionFactorSerializer(factor).data)
+
     @extend_schema(request=ObjectionResponseSerializer, responses=ObjectionSerializer)
     @action(detail=True, methods=["patch"], url_path=r"objections/(?P<item>\d+)")
     def objection(
@@ -535,7 +558,9 @@ class StageSerializer(ModelSerializer):
             "our_step_en",
             "exit_criteria_zh",
             "exit_criteria_en",
+            "requires_credit_check",
         ]
+        read_only_fields = ["id", "key", "order"]
 
 
 class StageModelSerializer(ModelSerializer):
@@ -555,7 +580,27 @@ class StageModelViewSet(viewsets.ReadOnlyModelViewSet):
         return StageModel.objects.prefetch_related("stages").order_by("-is_default", "pk")
 
 
+class StageViewSet(viewsets.GenericViewSet):
+    """One stage's names, rate, exit criteria and credit-check flag; administrators change them."""
+
+    serializer_class = StageSerializer
+    queryset = Stage.objects.order_by("model", "order")
+
+    @extend_schema(request=StageSerializer, responses={200: StageSerializer})
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        if not request_user(request).is_kam_admin:
+            raise PermissionDenied
+        stage = self.get_object()
+        payload = StageSerializer(stage, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.update_stage(
+            stage, by=request_user(request), via=Interface.API, **payload.validated_data
+        )
+        return Response(StageSerializer(stage).data)
+
+
 ROUTES = [
     ("opportunities", OpportunityViewSet, "opportunity"),
     ("stage-models", StageModelViewSet, "stage-model"),
+    ("stages", StageViewSet, "stage"),
 ]

@@ -147,3 +147,16 @@ def stall_verdict(
             str(_("No advance for %(days)d days.") % {"days": (today - last_progress).days}),
         )
     return StallVerdict(False)
+
+
+# --- shaping the decision criteria (§3.4, 决策因素制定) ----------------------------------
+
+#: A decision factor is *decisive* when the customer gives it the highest priority
+#: (``Priority.HIGH``): the customer's choice turns on it.
+DECISIVE_PRIORITY = 1
+TRAILING = "behind"
+
+
+def factor_needs_strategy(priority: int, standing: str, strategy: str) -> bool:
+    """A decisive factor on which we trail, with no strategy to shape it chosen yet."""
+    return priority == DECISIVE_PRIORITY and standing == TRAILING and not strategy

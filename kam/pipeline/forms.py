@@ -195,10 +195,39 @@ class CompetitorForm(KamModelForm):
         widgets = {"strengths": SHORT_TEXT, "weaknesses": SHORT_TEXT, "note": SHORT_TEXT}
 
 
+#: What "decisive" means (决策因素制定): the customer's highest priority.
+DECISIVE_HELP = _(
+    "High priority makes a factor decisive: where we trail on it, choose a strategy "
+    "to shape it, or the deal is flagged."
+)
+
+
 class DecisionFactorForm(KamModelForm):
     class Meta:
         model = DecisionFactor
-        fields = ["name", "factor_type", "scope", "priority", "standing", "missed_by_customer"]
+        fields = [
+            "name",
+            "factor_type",
+            "scope",
+            "priority",
+            "standing",
+            "missed_by_customer",
+            "set_by",
+            "strategy",
+            "strategy_actions",
+        ]
+        widgets = {"strategy_actions": SHORT_TEXT}
+        help_texts = {"priority": DECISIVE_HELP}
+
+
+class FactorStrategyForm(KamModelForm):
+    """Who sets a decision factor, how we stand, and how we shape it (决策因素制定)."""
+
+    class Meta:
+        model = DecisionFactor
+        fields = ["priority", "standing", "set_by", "strategy", "strategy_actions"]
+        widgets = {"strategy_actions": SHORT_TEXT}
+        help_texts = {"priority": DECISIVE_HELP}
 
 
 class ObjectionForm(KamModelForm):
@@ -227,6 +256,7 @@ STAGE_FIELDS = [
     "our_step_en",
     "exit_criteria_zh",
     "exit_criteria_en",
+    "requires_credit_check",
 ]
 
 

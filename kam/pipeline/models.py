@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kam.core.fields import BoundedTextField
 from kam.core.models import BilingualName, Versioned
 from kam.core.money import MoneyField
+from kam.pipeline.calculations import factor_needs_strategy
 
 
 class StageModel(BilingualName):
@@ -43,6 +44,16 @@ class Stage(BilingualName):
     our_step_en = models.CharField(_("our step (English)"), max_length=100, blank=True)
     exit_criteria_zh = BoundedTextField(_("exit criteria (Chinese)"), blank=True)
     exit_criteria_en = BoundedTextField(_("exit criteria (English)"), blank=True)
+    #: The commitment-equivalent stage (承诺): a move into or past it first asks whether the
+    #: deal would break the account's credit limit (§6), whatever the stage is called.
+    requires_credit_check = models.BooleanField(
+        _("credit check on entering"),
+        default=False,
+        help_text=_(
+            "The stage where the customer commits: moving a deal into or past it warns "
+            "when the deal would break the account's credit limit."
+        ),
+    )
 
     class Meta:
         ordering = ["model", "order"]
@@ -401,8 +412,30 @@ class Priority(models.IntegerChoices):
     LOW = 3, _("Low")
 
 
+class CriteriaSetter(models.TextChoices):
+    """Who draws up the customer's decision criteria (§3.4, 决策因素制定)."""
+
+    INTERNAL = "internal", _("The customer's internal team")
+    CONSULTANT = "consultant", _("An outside consultant")
+    COMPETITOR = "competitor", _("A competitor")
+    US = "us", _("Us")
+
+
+class CriteriaStrategy(models.TextChoices):
+    """How we shape a criterion where we trail (§3.4)."""
+
+    BE_FIRST = "be_first", _("Be first (write the criteria first)")
+    A_TO_B = "a_to_b", _("A→B (shift the weight to a criterion we win)")
+    A_TO_A_PLUS_1 = "a_to_a_plus_1", _("A→A+1 (add a criterion we win)")
+    REPRIORITISE = "reprioritise", _("Reset the priorities")
+
+
 class DecisionFactor(models.Model):
-    """A criterion the customer decides by, and how we stand on it (§3.4)."""
+    """A criterion the customer decides by, how we stand on it and how we shape it (§3.4).
+
+    A factor of high priority is *decisive*: where we trail on one, it needs a strategy
+    (:func:`kam.pipeline.calculations.factor_needs_strategy`), else the deal is flagged.
+    """
 
     opportunity = models.ForeignKey(
         Opportunity, on_delete=models.CASCADE, related_name="decision_factors"
@@ -423,6 +456,13 @@ class DecisionFactor(models.Model):
     missed_by_customer = models.BooleanField(
         _("relevant, but the customer missed it"), default=False
     )
+    set_by = models.CharField(
+        _("who sets it"), max_length=20, choices=CriteriaSetter.choices, blank=True
+    )
+    strategy = models.CharField(
+        _("our strategy"), max_length=20, choices=CriteriaStrategy.choices, blank=True
+    )
+    strategy_actions = BoundedTextField(_("what we do about it"), blank=True)
     note = BoundedTextField(_("note"), blank=True)
 
     class Meta:
@@ -432,6 +472,11 @@ class DecisionFactor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def needs_strategy(self) -> bool:
+        """Decisive (high priority), we trail, and no strategy chosen yet."""
+        return factor_needs_strategy(self.priority, self.standing, self.strategy)
 
 
 class ObjectionKind(models.TextChoices):

@@ -25,6 +25,7 @@ urlpatterns = [
         name="competitor_remove",
     ),
     path("<id:pk>/factors/", views.factor_add, name="factor_add"),
+    path("<id:pk>/factors/<id:item>/", views.factor_update, name="factor_update"),
     path("<id:pk>/factors/<id:item>/remove/", views.factor_remove, name="factor_remove"),
     path("<id:pk>/objections/", views.objection_add, name="objection_add"),
     path("<id:pk>/objections/<id:item>/", views.objection_update, name="objection_update"),

@@ -9,6 +9,7 @@ number of cards.
 from __future__ import annotations
 
 from kam.pipeline.models import Opportunity
+from kam.stakeholders.calculations import DECISION_FIELDS
 from kam.stakeholders.red_flags import red_flags_for_opportunities
 
 
@@ -17,6 +18,13 @@ def red_flag_counts(opportunity_ids: list[int]) -> dict[int, int]:
     deals = (
         Opportunity.objects.filter(pk__in=opportunity_ids)
         .select_related("stage")
-        .only("pk", "account_id", "competition_status", "stage__win_rate")
+        .only(
+            "pk",
+            "account_id",
+            "competition_status",
+            "stage__win_rate",
+            "has_budget",
+            *DECISION_FIELDS,
+        )
     )
     return {pk: len(flags) for pk, flags in red_flags_for_opportunities(deals).items()}

@@ -34,6 +34,9 @@ class Severity:
     LOW = "low"
 
 
+#: The deal's record of its decision process (§3.3 background); all empty: not recorded.
+DECISION_FIELDS = ("decision_who", "decision_departments", "decision_when", "decision_how")
+
 SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
@@ -95,6 +98,7 @@ class Person:
     last_met: date | None = None  # last completed activity with this person, any deal
     moved_on: date | None = None  # latest change of title, department, level, line or leaving
     meeting_planned: bool = False  # a planned activity of this deal with this person
+    interests_threatened: bool = False  # 根深蒂固的利益受威胁者: stands to lose if we win
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,15 @@ class DealFacts:
     # stage is at or past the one its stage model marks (Comparison in the purchase
     # stages; kam.pipeline.funnel_screen); None otherwise.
     worth_failed_at: str | None = None
+    # Contacts met in completed activities of this deal within the contact window (the
+    # 3–5 contacts rule); None: not known, the rule reads ``engaged``.
+    recently_met: frozenset[int] | None = None
+    # What the deal records about its decision (§2.3 no. 1 "lacks information"); None: the
+    # deal's record was not read.
+    decision_process_recorded: bool | None = None
+    budget_confirmed: bool | None = None
+    # Decisive decision factors we trail on, with no strategy to shape them (§3.4).
+    factors_without_strategy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ class Thresholds:
     min_people_engaged: int = 3
     single_thread_min_activities: int = 2
     trust_from_win_rate: Decimal = Decimal(50)
+    contact_window_days: int = 90
 
 
 @dataclass
@@ -178,6 +192,23 @@ def red_flags(facts: DealFacts, thresholds: Thresholds, today: date) -> list[Red
                 "and who judges the technical side."
             ),
             params={"roles": _Joined(missing)},
+        )
+    # 1b. The buyers are known but what they decide is not: no decision process, no budget.
+    lacking: list[StrOrPromise] = []
+    if facts.decision_process_recorded is False:
+        lacking.append(_("no decision process recorded (who decides, how and when)"))
+    if facts.budget_confirmed is False:
+        lacking.append(_("no budget status"))
+    if lacking:
+        flags.add(
+            "buyer_info_missing",
+            Severity.MEDIUM,
+            _("The buying roles lack information: %(missing)s."),
+            _(
+                "Ask your coach and the decision maker who decides, which departments, "
+                "when and how, and whether the budget is approved; record it on the deal."
+            ),
+            params={"missing": _Joined(lacking)},
         )
     # 2. No coach.
     if BuyingRole.COACH not in held:
@@ -247,14 +278,22 @@ def red_flags(facts: DealFacts, thresholds: Thresholds, today: date) -> list[Red
             _("Nobody knows whether a competitor is involved."),
             _("Ask your coach and the technical gatekeeper which other suppliers were invited."),
         )
-    # 7. Fewer than 3 people engaged (Miller Heiman: 3–5).
-    if len(facts.engaged) < thresholds.min_people_engaged:
+    # 7. Fewer than 3 people met lately (Miller Heiman: 3–5).
+    met = facts.recently_met if facts.recently_met is not None else facts.engaged
+    if len(met) < thresholds.min_people_engaged:
         flags.add(
             "few_people",
             Severity.MEDIUM,
-            _("Only %(count)s people met at the customer; successful reps reach %(min)s or more."),
+            _(
+                "Only %(count)s people met at the customer in the last %(days)s days; "
+                "successful reps reach %(min)s or more."
+            ),
             _("Widen the contact: one person leaving must not kill the deal."),
-            params={"count": len(facts.engaged), "min": thresholds.min_people_engaged},
+            params={
+                "count": len(met),
+                "days": thresholds.contact_window_days,
+                "min": thresholds.min_people_engaged,
+            },
         )
     # 8. All activity with one person.
     if facts.done_activities >= thresholds.single_thread_min_activities and len(facts.engaged) == 1:
@@ -264,24 +303,44 @@ def red_flags(facts: DealFacts, thresholds: Thresholds, today: date) -> list[Red
             _("Single-threaded: every completed activity was with the same person."),
             _("Ask that person to introduce you to the decision maker and the users."),
         )
-    # 9. An opponent with high influence and no action planned.
+    # 9. An opponent with high influence, or someone whose entrenched interests our win
+    # threatens (and who is not on our side), with no action planned (§2.2).
     opponents = [
         p
         for p in people
-        if p.support == Support.OPPONENT
-        and p.influence == Influence.HIGH
+        if (
+            (p.support == Support.OPPONENT and p.influence == Influence.HIGH)
+            or (p.interests_threatened and p.support != Support.SUPPORTER)
+        )
         and not p.meeting_planned
         and not p.has_left
     ]
     if opponents:
-        flags.add(
-            "opponent_unaddressed",
-            Severity.HIGH,
-            _("Influential opponent with no action planned: %(people)s."),
-            _("Plan an activity to understand their concern and neutralise it."),
-            [p.name for p in opponents],
-            params={"people": _names(opponents)},
-        )
+        threatened = [p for p in opponents if p.interests_threatened]
+        if threatened:
+            flags.add(
+                "opponent_unaddressed",
+                Severity.HIGH,
+                _(
+                    "Opponent with no action planned: %(people)s; entrenched interests "
+                    "threatened: %(threatened)s."
+                ),
+                _(
+                    "Plan an activity to understand what they fear to lose and offer them "
+                    "a way to win too, or neutralise their influence."
+                ),
+                [p.name for p in opponents],
+                params={"people": _names(opponents), "threatened": _names(threatened)},
+            )
+        else:
+            flags.add(
+                "opponent_unaddressed",
+                Severity.HIGH,
+                _("Influential opponent with no action planned: %(people)s."),
+                _("Plan an activity to understand their concern and neutralise it."),
+                [p.name for p in opponents],
+                params={"people": _names(opponents)},
+            )
     # 10. The decision maker does not trust us yet, late in the deal.
     deciders = [p for p in people if BuyingRole.DECISION_MAKER in p.roles]
     trusting = RELATIONSHIP_ORDER[Relationship.TRUSTING]
@@ -334,4 +393,38 @@ def red_flags(facts: DealFacts, thresholds: Thresholds, today: date) -> list[Red
             ),
             params={"stage": facts.worth_failed_at},
         )
+    # 14. A decisive decision factor we trail on, with no strategy to shape it (§3.4).
+    if facts.factors_without_strategy:
+        flags.add(
+            "factor_no_strategy",
+            Severity.MEDIUM,
+            _("Decisive factor where we trail, with no strategy: %(factors)s."),
+            _(
+                "Choose how to shape it — be first, A→B, A→A+1 or reset the priorities — "
+                "and plan the actions."
+            ),
+            params={"factors": "、".join(facts.factors_without_strategy)},
+        )
     return sorted(flags.items, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def too_few_people_met(met: int, thresholds: Thresholds) -> RedFlag | None:
+    """The 3–5 contacts rule for a whole key account: the people met lately, any deal."""
+    if met >= thresholds.min_people_engaged:
+        return None
+    flags = _Flags()
+    flags.add(
+        "account_few_people",
+        Severity.MEDIUM,
+        _(
+            "Only %(count)s people of this key account met in the last %(days)s days; "
+            "successful reps reach %(min)s or more."
+        ),
+        _("Meet more people across the account: one person leaving must not cost the customer."),
+        params={
+            "count": met,
+            "days": thresholds.contact_window_days,
+            "min": thresholds.min_people_engaged,
+        },
+    )
+    return flags.items[0]

@@ -176,6 +176,9 @@ class StakeholderForm(KamForm):
     business_result = forms.CharField(
         label=_("business result wanted"), max_length=500, required=False
     )
+    threatened_interests = forms.CharField(
+        label=_("entrenched interests threatened"), max_length=1000, required=False
+    )
 
     def __init__(self, *args: Any, opportunity: Any, staff: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -218,6 +221,22 @@ class AssessmentForm(KamForm):
 
     def values(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in self.SCALES}
+
+
+class InterestsForm(KamForm):
+    """What a person of the buying circle stands to lose if we win (§2.2)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    threatened_interests = forms.CharField(
+        label=_("entrenched interests threatened"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "What this person stands to lose if we win: a supplier they favour, their standing, "
+            "a system they built. Leave empty when nothing is at stake for them."
+        ),
+    )
 
 
 class InfluenceLineForm(KamForm):
@@ -278,6 +297,7 @@ class RedFlagSettingsForm(KamModelForm):
             "new_person_days",
             "min_people_engaged",
             "single_thread_min_activities",
+            "contact_window_days",
             "trust_from_win_rate",
         ]
 

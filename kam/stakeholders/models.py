@@ -254,6 +254,16 @@ class Stakeholder(Versioned):
     relationship_target = models.CharField(
         _("target relationship"), max_length=20, choices=Relationship.choices, blank=True
     )
+    #: 根深蒂固的利益受威胁者 (§2.2): what this person stands to lose if we win; such a person
+    #: blocks the sale, so the opponent flag watches them like a declared opponent.
+    threatened_interests = BoundedTextField(
+        _("entrenched interests threatened"),
+        blank=True,
+        help_text=_(
+            "What this person stands to lose if we win: a supplier they favour, their standing, "
+            "a system they built. Leave empty when nothing is at stake for them."
+        ),
+    )
 
     class Meta:
         ordering = ["opportunity", "pk"]
@@ -452,6 +462,14 @@ class RedFlagSettings(models.Model):
     )
     single_thread_min_activities = models.PositiveSmallIntegerField(
         _("completed activities before single-threading is flagged"), default=2
+    )
+    contact_window_days = models.PositiveSmallIntegerField(
+        _("people count as met for (days)"),
+        default=90,
+        help_text=_(
+            "The 3–5 contacts rule counts the people met in completed activities within this "
+            "many days, per deal and per key account."
+        ),
     )
     trust_from_win_rate = models.DecimalField(
         _("the decision maker must trust us from this win rate (%)"),

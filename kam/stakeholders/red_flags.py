@@ -10,22 +10,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from kam.accounts.models import Account, Tier
 from kam.core.providers import Provider
+from kam.pipeline.calculations import DECISIVE_PRIORITY
 from kam.pipeline.funnel_screen import worth_gate_failures
-from kam.pipeline.models import Opportunity
+from kam.pipeline.models import DecisionFactor, Opportunity, Standing
 from kam.stakeholders.calculations import (
+    DECISION_FIELDS,
     DealFacts,
     Person,
     RedFlag,
     Thresholds,
     red_flags,
+    too_few_people_met,
 )
 from kam.stakeholders.models import (
     ContactChange,
@@ -35,7 +39,19 @@ from kam.stakeholders.models import (
 )
 from kam.stakeholders.services import MOVE_FIELDS
 
-__all__ = ["RedFlag", "red_flags_for", "red_flags_for_opportunities", "thresholds"]
+__all__ = [
+    "DECISION_FIELDS",
+    "PeopleMet",
+    "RedFlag",
+    "account_coverage",
+    "red_flags_for",
+    "red_flags_for_opportunities",
+    "thresholds",
+]
+
+
+def decision_process_recorded(deal: Opportunity) -> bool:
+    return any((getattr(deal, name) or "").strip() for name in DECISION_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,27 @@ def _no_surveys(
 falling_loyalty = Provider("the falling loyalty of the red flags", _no_surveys)
 
 
+@dataclass(frozen=True)
+class PeopleMet:
+    """The people of the customer met in completed activities since a day (the 3–5 rule)."""
+
+    #: per account: the contacts met in any of its activities
+    by_account: dict[int, set[int]] = field(default_factory=dict)
+    #: per deal: the contacts met in its own activities
+    by_deal: dict[int, set[int]] = field(default_factory=dict)
+
+
+def _nobody_known(account_ids: list[int], opportunity_ids: list[int], since: date) -> None:
+    return None
+
+
+#: The contacts met since ``since`` per account and per deal; activities answers
+#: (``kam.activities.apps``). Unanswered, the rule counts the deal's visits of any date.
+people_met: Provider[[list[int], list[int], date], PeopleMet | None] = Provider(
+    "the people met lately of the red flags", _nobody_known
+)
+
+
 def thresholds() -> Thresholds:
     current = RedFlagSettings.current()
     return Thresholds(
@@ -79,6 +116,7 @@ def thresholds() -> Thresholds:
         min_people_engaged=current.min_people_engaged,
         single_thread_min_activities=current.single_thread_min_activities,
         trust_from_win_rate=current.trust_from_win_rate,
+        contact_window_days=current.contact_window_days,
     )
 
 
@@ -114,6 +152,7 @@ def red_flags_for_opportunities(
             "support",
             "influence",
             "relationship",
+            "threatened_interests",
         )
     )
     circle_contacts = Stakeholder.objects.filter(
@@ -139,6 +178,16 @@ def red_flags_for_opportunities(
 
     loyalty = falling_loyalty(list(accounts), today=today)
     not_worth = worth_gate_failures(ids)
+    since = today - timedelta(days=limits.contact_window_days)
+    recent = people_met([], ids, since)
+    bare_factors: dict[int, list[str]] = defaultdict(list)
+    for opp_id, name in DecisionFactor.objects.filter(
+        opportunity_id__in=ids,
+        priority=DECISIVE_PRIORITY,
+        standing=Standing.BEHIND,
+        strategy="",
+    ).values_list("opportunity_id", "name"):
+        bare_factors[opp_id].append(name)
 
     people: dict[int, list[Person]] = defaultdict(list)
     for m in members:
@@ -164,6 +213,7 @@ def red_flags_for_opportunities(
                 last_met=visits.last_met.get(contact_id),
                 moved_on=moved_on.get(contact_id),
                 meeting_planned=(m["opportunity_id"], contact_id) in visits.planned,
+                interests_threatened=bool((m["threatened_interests"] or "").strip()),
             )
         )
 
@@ -180,6 +230,12 @@ def red_flags_for_opportunities(
             overdue_policies=tuple(overdue.get(deal.pk, []) + by_account.get(deal.account_id, [])),
             loyalty_fall=loyalty.get(deal.account_id),
             worth_failed_at=not_worth.get(deal.pk),
+            recently_met=(
+                frozenset(recent.by_deal.get(deal.pk, ())) if recent is not None else None
+            ),
+            decision_process_recorded=decision_process_recorded(deal),
+            budget_confirmed=deal.has_budget,
+            factors_without_strategy=tuple(bare_factors.get(deal.pk, ())),
         )
         result[deal.pk] = red_flags(facts, limits, today)
     return result
@@ -188,3 +244,24 @@ def red_flags_for_opportunities(
 def red_flags_for(opportunity: Opportunity, *, today: date | None = None) -> list[RedFlag]:
     """The red flags of one opportunity, computed now (never stored, never stale)."""
     return red_flags_for_opportunities([opportunity], today=today).get(opportunity.pk, [])
+
+
+def account_coverage(
+    accounts: Iterable[Account], *, today: date | None = None
+) -> dict[int, RedFlag]:
+    """The 3–5 contacts rule per key account: a flag for each key account of ``accounts``
+    where too few of its people were met in the contact window, in one query."""
+    today = today or timezone.localdate()
+    keys = [a.pk for a in accounts if a.tier == Tier.KEY]
+    if not keys:
+        return {}
+    limits = thresholds()
+    recent = people_met(keys, [], today - timedelta(days=limits.contact_window_days))
+    if recent is None:
+        return {}
+    result: dict[int, RedFlag] = {}
+    for pk in keys:
+        flag = too_few_people_met(len(recent.by_account.get(pk, ())), limits)
+        if flag is not None:
+            result[pk] = flag
+    return result

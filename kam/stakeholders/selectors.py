@@ -11,7 +11,7 @@ from kam.accounts.models import Account
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.core.models import User
 from kam.pipeline.models import Opportunity, Status
-from kam.stakeholders.calculations import RedFlag, Severity
+from kam.stakeholders.calculations import DECISION_FIELDS, RedFlag, Severity
 from kam.stakeholders.models import (
     Assessment,
     Contact,
@@ -173,6 +173,8 @@ FLAGGED_FIELDS = (
     "competition_status",
     "amount",
     "expected_close_date",
+    "has_budget",
+    *DECISION_FIELDS,
 )
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("opportunities/<id:pk>/members/", views.stakeholder_add, name="member_add"),
     path("opportunities/<id:pk>/map/role/", views.map_set_role, name="map_role"),
     path("members/<id:pk>/assess/", views.stakeholder_assess, name="member_assess"),
+    path("members/<id:pk>/interests/", views.stakeholder_interests, name="member_interests"),
     path("members/<id:pk>/remove/", views.stakeholder_remove, name="member_remove"),
     path("accounts/<id:pk>/", views.account_chain, name="account"),
     path("accounts/<id:pk>/panel/", views.account_panel, name="account_panel"),

@@ -371,3 +371,19 @@ def test_won_deals_become_contracts_only_when_won(org, run):
     ]
     batch = run(org.rep, "contracts", rows)
     assert errors(batch)[0][1] == "opportunity"
+
+
+def test_accounts_import_their_attitude_and_product_usage(org, run):
+    rows = [
+        headers("accounts", "name", "attitude", "product_usage"),
+        ["态度客户甲", "积极", "Heavy user"],
+        ["态度客户乙", "hostile", "未使用"],
+    ]
+    batch = run(org.rep, "accounts", rows)
+    assert batch.status == BatchStatus.COMMITTED, errors(batch)
+    first = Account.objects.get(name="态度客户甲")
+    second = Account.objects.get(name="态度客户乙")
+    assert (first.attitude, first.product_usage) == ("positive", "heavy")
+    assert (second.attitude, second.product_usage) == ("hostile", "non_user")
+    wrong = run(org.rep, "accounts", [rows[0], ["态度客户丙", "暴躁", ""]], dry_run=True)
+    assert any("is not on the list" in message for _row, _column, message in errors(wrong))

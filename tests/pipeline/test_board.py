@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 BOARD = reverse("pipeline:board")
 #: The board page of a manager, whatever the number of cards: the session and user, the
 #: filters' choices, the columns and their cards, and what the cards show (the red
-#: flags' bounded reads, the funnel screen's settings, the next activities).
-BOARD_QUERIES = 24
+#: flags' bounded reads, the funnel screen's settings, the people met lately, the decisive
+#: factors, the next activities).
+BOARD_QUERIES = 26
 
 
 def english(user):  # type: ignore[no-untyped-def]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from kam.core.models import AuditEvent
 from kam.stakeholders.models import (
@@ -243,7 +246,10 @@ def test_red_flags_per_opportunity_follow_the_data(org, account, api):
         person = ContactFactory(account=account)
         StakeholderFactory(opportunity=deal, contact=person, **{f"is_{role}": True})
         ActivityFactory(
-            account=account, opportunity=deal, status="done", starts_at="2026-01-05T10:00Z"
+            account=account,
+            opportunity=deal,
+            status="done",
+            starts_at=timezone.now() - timedelta(days=5),
         ).contacts.set([person])
     after = {f["code"] for f in client.get(f"/api/v1/red-flags/{deal.pk}/").json()["red_flags"]}
     assert not after & {"role_unidentified", "no_coach", "few_people", "never_visited"}

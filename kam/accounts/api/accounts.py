@@ -23,7 +23,7 @@ from kam.accounts.api.figures import (
     TotalValueSerializer,
     ValuePyramidSerializer,
 )
-from kam.accounts.models import Account, Strategy, Tier
+from kam.accounts.models import Account, Attitude, ProductUsage, Strategy, Tier
 from kam.accounts.selectors import AccountFilters, account_list
 from kam.accounts.visibility import require_edit
 from kam.core.http import AuthenticatedRequest, request_user, serializer_user
@@ -123,6 +123,8 @@ ACCOUNT_FILTERS = [
     OpenApiParameter("tier", str, enum=Tier.values),
     OpenApiParameter("segment", str),
     OpenApiParameter("scale", str),
+    OpenApiParameter("attitude", str, enum=Attitude.values),
+    OpenApiParameter("product_usage", str, enum=ProductUsage.values),
     OpenApiParameter("industry", str),
     OpenApiParameter("owner", int),
     OpenApiParameter("team", int),
@@ -156,6 +158,9 @@ class AccountViewSet(
         """The score with its breakdown per criterion, never just a number (§1.2)."""
         account = self._account()
         assessment = selectors.assessment_for(account)
+        payment_line = next(
+            (line for line in assessment.qualification.lines if line.key == "payment"), None
+        )
         data = {
             "total": assessment.qualification.total,
             "suggested_tier": assessment.suggested_tier,
@@ -180,6 +185,13 @@ class AccountViewSet(
                 }
                 for criterion, line in assessment.lines
             ],
+            "payment": {
+                "cycle_days": payment_line.value if payment_line else None,
+                "on_time_pct": assessment.payment.on_time_pct,
+                "credit_standing": assessment.payment.credit_standing,
+                "credit_standing_computed": assessment.payment.credit_computed,
+                "score": payment_line.score if payment_line else None,
+            },
         }
         return Response(QualificationSerializer(data).data)
 

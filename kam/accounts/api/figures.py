@@ -30,6 +30,23 @@ class QualificationLineSerializer(serializers.Serializer):
     points = serializers.DecimalField(max_digits=5, decimal_places=1)
 
 
+class PaymentPartsSerializer(serializers.Serializer):
+    """Criterion 5 in its parts: payment cycle, payment record and credit standing."""
+
+    cycle_days = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    on_time_pct = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        help_text=gettext_lazy("Share of the amount fallen due in 12 months paid on time."),
+    )
+    credit_standing = serializers.CharField(
+        help_text=gettext_lazy("good, fair or poor; poor while finance holds the credit.")
+    )
+    credit_standing_computed = serializers.BooleanField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+
+
 class QualificationSerializer(serializers.Serializer):
     """The seven-criteria score (§1.2) with its breakdown, the tier and the segment."""
 
@@ -47,6 +64,7 @@ class QualificationSerializer(serializers.Serializer):
     sales_prev_12m = money_serializer_field()
     missing = serializers.ListField(child=serializers.CharField())
     lines = QualificationLineSerializer(many=True)
+    payment = PaymentPartsSerializer()
 
 
 class TotalValueSerializer(serializers.Serializer):

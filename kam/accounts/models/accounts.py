@@ -55,6 +55,34 @@ class Scale(models.TextChoices):
     RESIDENTIAL = "residential", _("Residential")
 
 
+class Attitude(models.TextChoices):
+    """The customer's attitude toward us and what we sell: a segmentation field (§1.3)."""
+
+    ENTHUSIASTIC = "enthusiastic", _("Enthusiastic")
+    POSITIVE = "positive", _("Positive")
+    INDIFFERENT = "indifferent", _("Indifferent")
+    NEGATIVE = "negative", _("Negative")
+    HOSTILE = "hostile", _("Hostile")
+
+
+class ProductUsage(models.TextChoices):
+    """How the customer uses products like ours: a segmentation field (§1.3)."""
+
+    NON_USER = "non_user", _("Non-user")
+    FORMER = "former", _("Former user")
+    FIRST_TIME = "first_time", _("First-time user")
+    LIGHT = "light", _("Light user")
+    HEAVY = "heavy", _("Heavy user")
+
+
+class CreditStanding(models.TextChoices):
+    """The customer's credit standing as we judge it (§1.2 criterion 5)."""
+
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")
+
+
 class Strategy(models.TextChoices):
     """The attack / defend segmentation (§1.4): what we do with an account."""
 
@@ -95,6 +123,12 @@ class Account(Versioned):
     # Identity (§1.1)
     business = BoundedTextField(_("main business"), blank=True)
     scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices, default=Scale.LARGE)
+    attitude = models.CharField(
+        _("attitude toward us"), max_length=20, choices=Attitude.choices, blank=True
+    )
+    product_usage = models.CharField(
+        _("product usage"), max_length=20, choices=ProductUsage.choices, blank=True
+    )
     employees = models.PositiveIntegerField(
         _("employees"), null=True, blank=True, validators=[MaxValueValidator(10_000_000)]
     )
@@ -140,6 +174,13 @@ class Account(Versioned):
     )
     payment_cycle_days = models.PositiveSmallIntegerField(
         _("payment cycle (days)"), null=True, blank=True, validators=[MaxValueValidator(3650)]
+    )
+    credit_standing = models.CharField(
+        _("credit standing"),
+        max_length=10,
+        choices=CreditStanding.choices,
+        blank=True,
+        help_text=_("As we judge it; a credit hold recorded by finance counts as poor."),
     )
     goal_access = models.PositiveSmallIntegerField(
         _("access to its business goals (0-5)"), null=True, blank=True, validators=SCORE_0_5

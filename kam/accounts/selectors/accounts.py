@@ -25,6 +25,8 @@ class AccountFilters:
     tier: str = ""
     segment: str = ""
     scale: str = ""
+    attitude: str = ""
+    product_usage: str = ""
     industry: str = ""
     owner: int | None = None
     team: int | None = None
@@ -36,6 +38,8 @@ class AccountFilters:
             tier=params.get("tier", ""),
             segment=params.get("segment", ""),
             scale=params.get("scale", ""),
+            attitude=params.get("attitude", ""),
+            product_usage=params.get("product_usage", ""),
             industry=params.get("industry", ""),
             owner=query_int(params, "owner"),
             team=query_int(params, "team"),
@@ -53,6 +57,10 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
         accounts = accounts.filter(segment=filters.segment)
     if filters.scale:
         accounts = accounts.filter(scale=filters.scale)
+    if filters.attitude:
+        accounts = accounts.filter(attitude=filters.attitude)
+    if filters.product_usage:
+        accounts = accounts.filter(product_usage=filters.product_usage)
     if filters.industry:
         accounts = accounts.filter(industry=filters.industry)
     if filters.owner:

@@ -12,7 +12,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from kam.accounts import calculations
-from kam.accounts.models import Account, AccountPolicy, QualificationCriterion
+from kam.accounts.models import Account, AccountPolicy, CreditStanding, QualificationCriterion
 from kam.accounts.selectors.facts import sales_records
 from kam.core.providers import Provider
 
@@ -37,6 +37,7 @@ def sales_by_account(
 @dataclass(frozen=True)
 class Assessment:
     qualification: calculations.Qualification
+    payment: calculations.PaymentParts
     criteria: dict[str, QualificationCriterion]
     suggested_tier: str
     strategy: str | None
@@ -66,6 +67,10 @@ class ReceivablesFacts:
 
     margin_pct: Decimal | None = None
     payment_days: Decimal | None = None
+    #: the payment record: the share of the amount fallen due that was paid on time (%)
+    on_time_pct: Decimal | None = None
+    #: finance put the account on credit hold: its credit standing is poor
+    on_credit_hold: bool = False
 
 
 def _no_receivables_facts(ids: list[int], today: date) -> dict[int, ReceivablesFacts]:
@@ -110,6 +115,19 @@ def _criteria_values(
     }
 
 
+def _payment_parts(account: Account, facts: ReceivablesFacts) -> calculations.PaymentParts:
+    """Credit standing (a credit hold from finance, else as judged by hand) and the payment
+    record (from the invoices) beside the payment cycle: criterion 5 of §1.2."""
+    standing: str = CreditStanding.POOR if facts.on_credit_hold else account.credit_standing
+    computed = facts.on_credit_hold
+    return calculations.PaymentParts(
+        on_time_pct=facts.on_time_pct,
+        on_time_computed=facts.on_time_pct is not None,
+        credit_standing=standing,
+        credit_computed=computed,
+    )
+
+
 def _no_surveys(ids: list[int], today: date) -> dict[int, Decimal]:
     return {}
 
@@ -130,13 +148,16 @@ def _assess(
     facts: ReceivablesFacts,
     openness: Decimal | None = None,
 ) -> Assessment:
+    payment = _payment_parts(account, facts)
     result = calculations.qualify(
         _criteria_values(account, sales, previous, facts, openness),
         [calculations.Criterion(c.key, c.weight, c.zero_at, c.full_at) for c in rows],
+        payment,
     )
     share = calculations.share_of_wallet(sales, account.purchase_potential)
     return Assessment(
         qualification=result,
+        payment=payment,
         criteria={c.key: c for c in rows},
         suggested_tier=calculations.tier_for(
             result.total, rules.key_min_score, rules.important_min_score

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from kam.accounts import services as account_services
-from kam.accounts.models import Industry, Nature, Scale
+from kam.accounts.models import Attitude, Industry, Nature, ProductUsage, Scale
 from kam.imports.columns import Column, choice, code, text
 from kam.imports.kinds.base import (
     CREATE,
@@ -40,6 +40,10 @@ class AccountImporter(Importer):
             "nature", gettext_lazy("Nature"), choice(lambda: Nature.choices), example="民营企业"
         ),
         Column("scale", gettext_lazy("Scale"), choice(lambda: Scale.choices)),
+        Column("attitude", gettext_lazy("Attitude toward us"), choice(lambda: Attitude.choices)),
+        Column(
+            "product_usage", gettext_lazy("Product usage"), choice(lambda: ProductUsage.choices)
+        ),
         Column("city", gettext_lazy("City"), text(60), example="上海"),
         Column("address", gettext_lazy("Address"), text(300)),
         Column("post_code", gettext_lazy("Post code"), code),
@@ -55,6 +59,8 @@ class AccountImporter(Importer):
         "industry",
         "nature",
         "scale",
+        "attitude",
+        "product_usage",
         "city",
         "address",
         "post_code",

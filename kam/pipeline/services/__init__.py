@@ -18,6 +18,7 @@ from kam.pipeline.services.configuration import (
     update_stage,
 )
 from kam.pipeline.services.deal_room import (
+    FACTOR_FIELDS,
     add_competitor,
     add_decision_factor,
     log_objection,
@@ -25,6 +26,7 @@ from kam.pipeline.services.deal_room import (
     remove_competitor,
     remove_decision_factor,
     update_competitor,
+    update_decision_factor,
     update_objection,
 )
 from kam.pipeline.services.moves import (
@@ -52,6 +54,7 @@ __all__ = [
     "CURRENCY_RE",
     "DISTANT_PAST",
     "EDITABLE_FIELDS",
+    "FACTOR_FIELDS",
     "MoveRefused",
     "add_competitor",
     "add_decision_factor",
@@ -73,6 +76,7 @@ __all__ = [
     "reorder_stages",
     "screen_rules",
     "update_competitor",
+    "update_decision_factor",
     "update_objection",
     "update_opportunity",
     "update_pipeline_settings",

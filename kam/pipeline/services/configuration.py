@@ -147,6 +147,7 @@ def update_stage(stage: Stage, *, by: User, via: str = Interface.WEB, **fields: 
         "our_step_en",
         "exit_criteria_zh",
         "exit_criteria_en",
+        "requires_credit_check",
     }
     unknown = set(fields) - allowed
     if unknown:

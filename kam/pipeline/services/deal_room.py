@@ -140,9 +140,41 @@ def add_decision_factor(
         name=required(name, "name", _("Name the decision factor.")),
         **fields,
     )
+    _check_strategy(factor)
     factor.full_clean()
     factor.save()
     audit.record(AuditEvent.Action.CREATE, factor, by=by, via=via)
+    return factor
+
+
+def _check_strategy(factor: DecisionFactor) -> None:
+    """A strategy to shape a criterion comes with what we will do about it."""
+    factor.strategy_actions = (factor.strategy_actions or "").strip()
+    if factor.strategy and not factor.strategy_actions:
+        raise ValidationError(
+            {"strategy_actions": [_("Say what we will do to carry out this strategy.")]}
+        )
+
+
+#: What the deal page and the API change on a decision factor once recorded.
+FACTOR_FIELDS = ("priority", "standing", "set_by", "strategy", "strategy_actions")
+
+
+@transaction.atomic
+def update_decision_factor(
+    factor: DecisionFactor, *, by: User | None, via: str = Interface.WEB, **fields: Any
+) -> DecisionFactor:
+    """Who sets the criterion, how we stand and the strategy to shape it, with its actions."""
+    require_editor(by, factor.opportunity.account)
+    unknown = set(fields) - set(FACTOR_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable on a decision factor: {sorted(unknown)}")
+    with changes.tracked(factor, by=by, via=via):
+        for name, value in fields.items():
+            setattr(factor, name, value)
+        _check_strategy(factor)
+        factor.full_clean()
+        factor.save(update_fields=list(fields))
     return factor
 
 

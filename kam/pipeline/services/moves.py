@@ -117,7 +117,7 @@ def move_opportunity(
         via=via,
         changes={"stage_id": [current.pk, to_stage.pk]},
     )
-    opportunity.credit_warning = _credit_warning(opportunity, to_stage)
+    opportunity.credit_warning = _credit_warning(opportunity, current, to_stage)
     return opportunity
 
 
@@ -125,18 +125,34 @@ def _no_warning(opportunity: Opportunity, stage: Stage) -> str:
     return ""
 
 
-#: Entering Commitment warns when the deal would break the account's credit limit (§6);
-#: receivables answers (``kam.receivables.apps``), a warning never blocks the move.
+#: Entering the commitment stage warns when the deal would break the account's credit limit
+#: (§6); receivables answers (``kam.receivables.apps``), a warning never blocks the move.
 credit_warning: Provider[[Opportunity, Stage], str] = Provider(
     "the credit warning on a stage move", _no_warning
 )
 
 
-def _credit_warning(opportunity: Opportunity, stage: Stage) -> str:
-    if stage.key != "commitment":
+def _credit_warning(opportunity: Opportunity, current: Stage, to_stage: Stage) -> str:
+    """Asked once when a forward move enters or skips a stage flagged ``requires_credit_check``.
+
+    The flag, not a stage key, marks the commitment-equivalent stage of every stage model.
+    """
+    if to_stage.order <= current.order:
+        return ""
+    checked = (
+        Stage.objects.filter(
+            model_id=to_stage.model_id,
+            requires_credit_check=True,
+            order__gt=current.order,
+            order__lte=to_stage.order,
+        )
+        .order_by("order")
+        .first()
+    )
+    if checked is None:
         return ""
     try:
-        return credit_warning(opportunity, stage)
+        return credit_warning(opportunity, checked)
     except Exception:  # a warning must never block a move
         return ""
 

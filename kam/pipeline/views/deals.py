@@ -134,6 +134,10 @@ def _render_detail(
             or pipeline_forms.ReopenForm(initial={"version": opportunity.version}),
             "competitor_form": bound.get("competitor_form") or pipeline_forms.CompetitorForm(),
             "factor_form": bound.get("factor_form") or pipeline_forms.DecisionFactorForm(),
+            "factors": [
+                (f, pipeline_forms.FactorStrategyForm(instance=f, prefix=f"factor-{f.pk}"))
+                for f in opportunity.decision_factors.all()
+            ],
             "objection_form": bound.get("objection_form")
             or pipeline_forms.ObjectionForm(initial={"raised_on": today}),
             "total_max": calculations.TOTAL_MAX,
@@ -355,6 +359,27 @@ def factor_add(request: AuthenticatedHttpRequest, opportunity: Opportunity) -> H
     return _add_item(
         request, opportunity, form, services.add_decision_factor, "factor_form", "factors"
     )
+
+
+@editing
+def factor_update(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity, item: int
+) -> HttpResponse:
+    """Set who sets a factor, how we stand and the strategy with its actions."""
+    factor = get_object_or_404(DecisionFactor, pk=item, opportunity=opportunity)
+    form = pipeline_forms.FactorStrategyForm(request.POST, prefix=f"factor-{factor.pk}")
+    if form.is_valid():
+        try:
+            services.update_decision_factor(factor, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        for text in (str(e) for errors in form.errors.values() for e in errors):
+            messages.error(request, text)
+    return back(opportunity, "factors")
 
 
 @editing

@@ -71,9 +71,10 @@ def account_receivables(
 
 
 def qualification_facts(ids: list[int], today: date) -> dict[int, ReceivablesFacts]:
-    """Margin of the contracts signed and payment cycle of the invoices paid (or overdue)
-    in the last 12 months, per account, in two queries (§1.2 criteria 2 and 5): what
-    the accounts' qualification reads through ``kam.accounts.selectors.receivables_facts``."""
+    """Margin of the contracts signed, payment cycle of the invoices paid (or overdue),
+    payment record of the invoices fallen due in the last 12 months and credit hold, per
+    account, in four queries (§1.2 criteria 2 and 5): what the accounts' qualification
+    reads through ``kam.accounts.selectors.receivables_facts``."""
     start, end, _ps, _pe = account_calculations.year_window(today)
     contracts: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
     for account_id, amount, margin in Contract.objects.filter(
@@ -87,10 +88,23 @@ def qualification_facts(ids: list[int], today: date) -> dict[int, ReceivablesFac
         account__in=ids,
     ).values_list("account", "issued_on", "paid_on", "amount"):
         invoices[account_id].append((issued_on, paid_on, amount))
+    # The payment record: the invoices that fell due in the window, paid on time or not.
+    fell_due: dict[int, list[tuple[date, date | None, Decimal]]] = defaultdict(list)
+    for account_id, due_date, paid_on, amount in Invoice.objects.filter(
+        account__in=ids, due_date__gte=start, due_date__lte=min(end, today)
+    ).values_list("account", "due_date", "paid_on", "amount"):
+        fell_due[account_id].append((due_date, paid_on, amount))
+    on_hold = set(
+        AccountCredit.objects.filter(account__in=ids, on_hold=True).values_list(
+            "account_id", flat=True
+        )
+    )
     return {
         pk: ReceivablesFacts(
             margin_pct=account_calculations.weighted_margin(contracts.get(pk, [])),
             payment_days=account_calculations.payment_cycle_days(invoices.get(pk, []), today),
+            on_time_pct=account_calculations.on_time_pct(fell_due.get(pk, []), today),
+            on_credit_hold=pk in on_hold,
         )
         for pk in ids
     }

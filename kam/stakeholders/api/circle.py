@@ -101,6 +101,7 @@ class StakeholderSerializer(ModelSerializer):
             "purchase_role",
             "personal_win",
             "business_result",
+            "threatened_interests",
             "added_on",
             "support",
             "influence",
@@ -165,6 +166,7 @@ class StakeholderSerializer(ModelSerializer):
             purchase_role=validated_data.get("purchase_role", ""),
             personal_win=validated_data.get("personal_win", ""),
             business_result=validated_data.get("business_result", ""),
+            threatened_interests=validated_data.get("threatened_interests", ""),
             added_on=validated_data.get("added_on"),
         )
 

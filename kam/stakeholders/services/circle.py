@@ -64,6 +64,7 @@ def add_stakeholder(
     purchase_role: str = "",
     personal_win: str = "",
     business_result: str = "",
+    threatened_interests: str = "",
     added_on: date | None = None,
 ) -> Stakeholder:
     """Put a person into an opportunity's buying circle with their roles (§2.1)."""
@@ -99,6 +100,7 @@ def add_stakeholder(
         purchase_role=purchase_role,
         personal_win=personal_win,
         business_result=business_result,
+        threatened_interests=threatened_interests.strip(),
         added_on=added_on or timezone.localdate(),
         **{field: role in role_set for role, field in Stakeholder.ROLE_FIELDS.items()},
     )
@@ -127,14 +129,22 @@ def update_stakeholder(
     roles: Iterable[str] | None = None,
     **fields: Any,
 ) -> Stakeholder:
-    """Change a circle member's roles, purchase role, personal win or business result."""
+    """Change a circle member's roles, purchase role, personal win, business result or the
+    entrenched interests our winning threatens (根深蒂固的利益受威胁者)."""
     require_edit(by, stakeholder.opportunity.account, str(NOT_YOUR_CHAIN))
-    allowed = {"purchase_role", "personal_win", "business_result"}
+    allowed = {"purchase_role", "personal_win", "business_result", "threatened_interests"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    # What the person wins privately is personal: that it changed is kept, not what it says.
-    with changes.tracked(stakeholder, by=by, via=via, redacted=["personal_win"], always=True):
+    # What the person wins or loses privately is personal: that it changed is kept, not what
+    # it says.
+    with changes.tracked(
+        stakeholder,
+        by=by,
+        via=via,
+        redacted=["personal_win", "threatened_interests"],
+        always=True,
+    ):
         names = list(fields)
         if roles is not None:
             role_set = _clean_roles(roles)
@@ -152,7 +162,7 @@ def update_stakeholder(
             _("purchase role"),
         )
         for name, value in fields.items():
-            setattr(stakeholder, name, value)
+            setattr(stakeholder, name, value.strip() if name == "threatened_interests" else value)
         save_versioned(stakeholder, expected_version, names)
     return stakeholder
 

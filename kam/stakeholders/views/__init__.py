@@ -9,6 +9,7 @@ from kam.stakeholders.views.circle import (
     opportunity_panel,
     stakeholder_add,
     stakeholder_assess,
+    stakeholder_interests,
     stakeholder_remove,
 )
 from kam.stakeholders.views.maps import (
@@ -52,5 +53,6 @@ __all__ = [
     "red_flag_settings",
     "stakeholder_add",
     "stakeholder_assess",
+    "stakeholder_interests",
     "stakeholder_remove",
 ]

@@ -18,6 +18,7 @@ from kam.pipeline.models import Status
 from kam.stakeholders import selectors, services
 from kam.stakeholders.forms import PaymentChainForm
 from kam.stakeholders.models import Contact
+from kam.stakeholders.red_flags import account_coverage
 from kam.stakeholders.views.lookups import account_or_404
 from kam.stakeholders.views.maps import map_context
 
@@ -39,6 +40,7 @@ def account_chain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "deal_flags": selectors.flagged_deals(
                 account.opportunities.filter(status=Status.OPEN).select_related("stage")
             ),
+            "coverage_flag": account_coverage([account]).get(account.pk),
         },
     )
 
@@ -113,5 +115,6 @@ def account_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 account.opportunities.filter(status=Status.OPEN).select_related("stage")
             ),
             "can_edit": can_edit_account(request.user, account),
+            "coverage_flag": account_coverage([account]).get(account.pk),
         },
     )

@@ -18,7 +18,7 @@ from kam.core.http import AuthenticatedHttpRequest
 from kam.core.visibility import visible_users
 from kam.pipeline.models import Status
 from kam.stakeholders import selectors, services
-from kam.stakeholders.forms import AssessmentForm, StakeholderForm
+from kam.stakeholders.forms import AssessmentForm, InterestsForm, StakeholderForm
 from kam.stakeholders.models import Stakeholder
 from kam.stakeholders.red_flags import red_flags_for
 from kam.stakeholders.views.lookups import member_or_404, opportunity_or_404
@@ -40,7 +40,20 @@ def opportunity_chain(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "stakeholders/opportunity.html",
         {
             "opportunity": opportunity,
-            "circle": [(s, AssessmentForm(initial=_assessment_initial(s))) for s in circle],
+            "circle": [
+                (
+                    s,
+                    AssessmentForm(initial=_assessment_initial(s)),
+                    InterestsForm(
+                        initial={
+                            "version": s.version,
+                            "threatened_interests": s.threatened_interests,
+                        },
+                        prefix=f"interests-{s.pk}",
+                    ),
+                )
+                for s in circle
+            ],
             "flags": red_flags_for(opportunity) if opportunity.status == Status.OPEN else [],
             "add_form": add_form,
             "can_edit": can_edit,
@@ -116,6 +129,31 @@ def stakeholder_assess(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             messages.error(request, text)
         else:
             messages.success(request, _("Assessment recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("stakeholders:opportunity", member.opportunity_id)
+
+
+@login_required
+@require_POST
+def stakeholder_interests(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record what a person stands to lose if we win; the opponent flag watches them."""
+    member = member_or_404(request, pk)
+    require_edit(request.user, member.opportunity.account)
+    form = InterestsForm(request.POST, prefix=f"interests-{member.pk}")
+    if form.is_valid():
+        try:
+            services.update_stakeholder(
+                member,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                threatened_interests=form.cleaned_data["threatened_interests"],
+            )
+        except (ValidationError, ConflictError) as error:
+            text = str(error) if isinstance(error, ConflictError) else " ".join(error.messages)
+            messages.error(request, text)
+        else:
+            messages.success(request, _("Saved."))
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("stakeholders:opportunity", member.opportunity_id)
