@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +22,11 @@ from kam.core.rest.serializers import ModelSerializer
 from kam.forecasting.scopes import resolve_scope
 from kam.pipeline.models import Opportunity
 from kam.receivables import selectors, services
+from kam.receivables.calculators_api import (
+    CalculatorViewSet,
+    CashPositionSerializer,
+    cash_position_data,
+)
 from kam.receivables.models import (
     BOOKING_CURRENCY,
     Contract,
@@ -287,6 +293,13 @@ class ContractViewSet(_CreateReadViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.visible_contracts(self.request.user).order_by("-signed_on", "-pk")
 
+    @extend_schema(responses=CashPositionSerializer)
+    @action(detail=True, methods=["get"], url_path="cash-position")
+    def cash_position(self, request: Request, pk: str | None = None) -> Response:
+        """The contract read as cash: cost, collected, cash position, break-even (完全销售)."""
+        sale = selectors.complete_sale_for(self.get_object())
+        return Response(CashPositionSerializer(cash_position_data(sale)).data)
+
 
 class InstallmentViewSet(_CreateReadViewSet):
     serializer_class = InstallmentSerializer
@@ -525,4 +538,5 @@ ROUTES = [
     ("receivables-aging", AgingViewSet, "receivables-aging"),
     ("receivables-overdue", OverdueViewSet, "receivables-overdue"),
     ("receivables-cash-forecast", CashForecastViewSet, "receivables-cash-forecast"),
+    ("receivables-calculators", CalculatorViewSet, "receivables-calculators"),
 ]
