@@ -109,3 +109,9 @@ def test_a_write_off_request_shows_the_sales_it_takes_to_replace(org, overdue, l
     assert "16,666.67" in text and "按 3%" in text
     assert "批准赊销之前：赊销的好处与掩盖风险的误区" in text
     assert "误区：赊销等于销售。" in text and "提高客户忠诚度。" in text
+
+
+def test_the_overdue_api_gives_the_same_costs(org, overdue, api):  # type: ignore[no-untyped-def]
+    [row] = api(org.rep).get("/api/v1/receivables-overdue/").json()["results"]
+    assert (row["number"], row["days_overdue"]) == ("FP-0500", 73)
+    assert (row["extra_sales"], row["delay_cost"]) == ("16666.67", "6.00")
