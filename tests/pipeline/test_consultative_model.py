@@ -75,3 +75,17 @@ def test_the_settings_page_shows_the_time_split_as_guidance(org, login):  # type
     english = client.get(reverse("pipeline:settings")).content.decode()
     assert "Confirm the opportunity 20%" in english and "Close 10%" in english
     assert 'data-testid="time-split-purchase"' not in english
+
+
+def test_the_help_page_gives_the_time_split_and_no_invented_rates(org, login):  # type: ignore[no-untyped-def]
+    client = login(org.rep)
+    text = client.get(reverse("ui:help_topic", args=["stages"])).content.decode()
+    assert (
+        "确认商机（20%）、主导进程（30%）、方案论证（30%）、商务洽谈（10%）、销售成交（10%）"
+        in text
+    )
+    assert "来源没有给出这些步骤的赢率" in text and "确认商机（10%）" not in text
+    client.cookies["kam_language"] = "en"
+    english = client.get(reverse("ui:help_topic", args=["stages"])).content.decode()
+    assert "confirm the opportunity (20%), lead the process (30%)" in english
+    assert "The source gives these steps no win rates" in english

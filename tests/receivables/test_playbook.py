@@ -115,3 +115,9 @@ def test_the_overdue_api_gives_the_same_costs(org, overdue, api):  # type: ignor
     [row] = api(org.rep).get("/api/v1/receivables-overdue/").json()["results"]
     assert (row["number"], row["days_overdue"]) == ("FP-0500", 73)
     assert (row["extra_sales"], row["delay_cost"]) == ("16666.67", "6.00")
+
+
+def test_the_help_page_rounds_the_extra_sales_up_to_the_cent(org, login):  # type: ignore[no-untyped-def]
+    client = login(org.rep)
+    text = client.get(reverse("ui:help_topic", args=["complete-sale"])).content.decode()
+    assert "3% 时 16,666.67 元" in text and "只能弥补 499.98" in text
