@@ -115,7 +115,26 @@ class ProgressWeekSerializer(serializers.Serializer):
     sales = _money()
     previous_sales = _money()
     target = _money()
-    progress = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    progress = serializers.DecimalField(
+        max_digits=30,
+        decimal_places=6,
+        allow_null=True,
+        help_text="KAM's figure: (Δ weighted pipeline + Δ sales) ÷ quarter target; a won deal "
+        "counts once",
+    )
+    forecast = serializers.DecimalField(
+        max_digits=30,
+        decimal_places=6,
+        help_text="sales forecast: cumulative sales + weighted pipeline",
+    )
+    previous_forecast = _money()
+    progress_as_written = serializers.DecimalField(
+        max_digits=30,
+        decimal_places=6,
+        allow_null=True,
+        help_text="the method as written: (Δ sales forecast + Δ sales) ÷ quarter target; the "
+        "won amount enters twice, in the forecast and in sales",
+    )
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -359,6 +378,9 @@ def _week(w: Any) -> dict[str, Any]:
         "previous_sales": w.previous_sales,
         "target": w.target,
         "progress": w.progress,
+        "forecast": w.forecast,
+        "previous_forecast": w.previous_forecast,
+        "progress_as_written": w.progress_as_written,
     }
 
 

@@ -122,10 +122,13 @@ def sales_progress(
     sales_before: Decimal,
     quarter_target: Decimal | None,
 ) -> Decimal | None:
-    """Sales progress (§5.2).
+    """Sales progress (§5.2), the seed's formula as written.
 
     [(this week's forecast − last week's) + (this week's cumulative sales − last
-    week's)] ÷ this quarter's target. None without a target.
+    week's)] ÷ this quarter's target. None without a target. Given the forecast
+    of §5.1 (closed sales + weighted pipeline) it counts a won deal's amount twice,
+    once inside the forecast and once as sales; given the weighted pipeline alone
+    (see :class:`WeekProgress`) it counts it once.
     """
     if quarter_target is None or quarter_target <= 0:
         return None
@@ -141,7 +144,10 @@ class WeekProgress:
     ``sales`` the cumulative sales of the quarter to the week's end (won deals
     and off-funnel sales). Keeping the closed revenue out of the pipeline term
     counts a won deal once: its weighted value leaves the pipeline and its
-    amount enters sales, so the week gains the rest of its amount.
+    amount enters sales, so the week gains the rest of its amount. That is
+    :attr:`progress`, KAM's figure; :attr:`progress_as_written` applies the
+    seed's formula to the whole forecast (sales + pipeline), where the won
+    amount enters twice.
     ``previous_pipeline`` is None when the week before has no snapshot.
     """
 
@@ -157,8 +163,19 @@ class WeekProgress:
         return self.pipeline + self.sales
 
     @property
+    def previous_forecast(self) -> Decimal | None:
+        if self.previous_pipeline is None:
+            return None
+        return self.previous_pipeline + self.previous_sales
+
+    @property
     def pipeline_change(self) -> Decimal | None:
         return None if self.previous_pipeline is None else self.pipeline - self.previous_pipeline
+
+    @property
+    def forecast_change(self) -> Decimal | None:
+        before = self.previous_forecast
+        return None if before is None else self.forecast - before
 
     @property
     def sales_change(self) -> Decimal:
@@ -166,11 +183,20 @@ class WeekProgress:
 
     @property
     def progress(self) -> Decimal | None:
+        """KAM's figure: (Δ weighted pipeline + Δ sales) ÷ quarter target."""
         if self.previous_pipeline is None:
             return None
         return sales_progress(
             self.pipeline, self.previous_pipeline, self.sales, self.previous_sales, self.target
         )
+
+    @property
+    def progress_as_written(self) -> Decimal | None:
+        """The seed's formula: (Δ sales forecast + Δ closed sales) ÷ quarter target."""
+        before = self.previous_forecast
+        if before is None:
+            return None
+        return sales_progress(self.forecast, before, self.sales, self.previous_sales, self.target)
 
 
 def cumulative_to(daily: Mapping[date, Decimal], start: date, end: date) -> Decimal:

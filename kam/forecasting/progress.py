@@ -118,7 +118,9 @@ def progress_weeks(
 
     Each week counts toward its own quarter: the pipeline of the week and of the
     week before are the snapshot deals expected to close by that quarter's end,
-    sales are cumulative from the quarter's first day.
+    sales are cumulative from the quarter's first day. Each week gives both figures:
+    KAM's (Δ weighted pipeline + Δ sales, a won deal counted once) and the seed's
+    formula as written (Δ sales forecast + Δ sales), see :class:`WeekProgress`.
     """
     taken = SnapshotWeek.objects.order_by("-week")
     if until is not None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import QuerySet, prefetch_related_objects
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +22,11 @@ from kam.core.rest.serializers import ModelSerializer
 from kam.forecasting.scopes import resolve_scope
 from kam.pipeline.models import Opportunity
 from kam.receivables import selectors, services
+from kam.receivables.calculators_api import (
+    CalculatorViewSet,
+    CashPositionSerializer,
+    cash_position_data,
+)
 from kam.receivables.models import (
     BOOKING_CURRENCY,
     Contract,
@@ -31,6 +37,7 @@ from kam.receivables.models import (
     PaymentMethod,
     PaymentPromise,
 )
+from kam.receivables.selectors import playbook
 from kam.stakeholders.models import Contact
 
 
@@ -287,6 +294,13 @@ class ContractViewSet(_CreateReadViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.visible_contracts(self.request.user).order_by("-signed_on", "-pk")
 
+    @extend_schema(responses=CashPositionSerializer)
+    @action(detail=True, methods=["get"], url_path="cash-position")
+    def cash_position(self, request: Request, pk: str | None = None) -> Response:
+        """The contract read as cash: cost, collected, cash position, break-even (完全销售)."""
+        sale = selectors.complete_sale_for(self.get_object())
+        return Response(CashPositionSerializer(cash_position_data(sale)).data)
+
 
 class InstallmentViewSet(_CreateReadViewSet):
     serializer_class = InstallmentSerializer
@@ -467,6 +481,13 @@ class OverdueSerializer(ModelSerializer):
     weight = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
     debtor_type = serializers.SerializerMethodField()
     debtor_type_suggested = serializers.SerializerMethodField()
+    extra_sales = serializers.SerializerMethodField(
+        help_text="sales that replace the open amount if it is lost, at the contract's margin "
+        "(to the cent, rounded up); null without a margin"
+    )
+    delay_cost = serializers.SerializerMethodField(
+        help_text="financing cost of the delay so far, at the company's annual rate"
+    )
 
     class Meta:
         model = Invoice
@@ -482,6 +503,8 @@ class OverdueSerializer(ModelSerializer):
             "weight",
             "debtor_type",
             "debtor_type_suggested",
+            "extra_sales",
+            "delay_cost",
         ]
 
     def _debtor(self, invoice: Invoice) -> selectors.DebtorTypeView | None:
@@ -494,6 +517,18 @@ class OverdueSerializer(ModelSerializer):
     def get_debtor_type_suggested(self, invoice: Invoice) -> bool:
         debtor = self._debtor(invoice)
         return bool(debtor and debtor.suggested)
+
+    def _cost(self, invoice: Any) -> Any:
+        return playbook.cost_of_invoice(invoice, invoice.days_overdue, self.context.get("rate"))
+
+    @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True))
+    def get_extra_sales(self, invoice: Invoice) -> str | None:
+        extra = self._cost(invoice).extra_sales
+        return None if extra is None else f"{extra:.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2))
+    def get_delay_cost(self, invoice: Invoice) -> str:
+        return f"{self._cost(invoice).delay_cost:.2f}"
 
 
 class OverdueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -508,9 +543,11 @@ class OverdueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
+        prefetch_related_objects(page, "contract")
         context = {
             **self.get_serializer_context(),
             "debtor_types": selectors.debtor_types([i.account_id for i in page]),
+            "rate": playbook.financing_rate_pct(),
         }
         data = OverdueSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
@@ -525,4 +562,5 @@ ROUTES = [
     ("receivables-aging", AgingViewSet, "receivables-aging"),
     ("receivables-overdue", OverdueViewSet, "receivables-overdue"),
     ("receivables-cash-forecast", CashForecastViewSet, "receivables-cash-forecast"),
+    ("receivables-calculators", CalculatorViewSet, "receivables-calculators"),
 ]

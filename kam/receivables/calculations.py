@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from math import ceil
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -46,14 +48,16 @@ def days_sales_outstanding(
 
 
 def extra_sales_needed(loss: Decimal, net_margin_pct: Decimal) -> Decimal:
-    """Bad debt must be replaced by extra sales: loss ÷ net margin (§6).
+    """Bad debt must be replaced by extra sales: loss ÷ net margin (§6), to the cent, rounded up.
 
-    Whole currency units, cut (not rounded) as the source's table does:
-    500 at 3% → 16,666; 500 at 6% → 8,333.
+    500 at 3% → 16,666.67. The source's table cuts to whole units (16,666), which
+    leaves part of the loss uncovered: 16,666 × 3% = 499.98. Computed exactly (as a
+    fraction), so the figure always covers the loss and one cent less never does.
     """
     if net_margin_pct <= 0:
         raise ValueError("margin must be positive")
-    return (loss * HUNDRED / net_margin_pct).quantize(Decimal(1), ROUND_DOWN)
+    exact = Fraction(loss) * 100 / Fraction(net_margin_pct)
+    return (Decimal(ceil(exact * 100)) / 100).quantize(CENT)
 
 
 def financing_cost(amount: Decimal, annual_rate_pct: Decimal, days_late: int) -> Decimal:
@@ -61,6 +65,34 @@ def financing_cost(amount: Decimal, annual_rate_pct: Decimal, days_late: int) ->
     if days_late <= 0:
         return ZERO
     return (amount * annual_rate_pct / HUNDRED * days_late / 365).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class CostOfDebt:
+    """What an overdue (or written-off) amount costs (§6): the extra sales that would replace
+    it if it were lost, and the financing cost of the delay so far."""
+
+    amount: Decimal
+    margin_pct: Decimal | None
+    extra_sales: Decimal | None  # None without a positive margin
+    annual_rate_pct: Decimal
+    days_late: int
+    delay_cost: Decimal
+
+
+def cost_of_debt(
+    amount: Decimal, margin_pct: Decimal | None, annual_rate_pct: Decimal, days_late: int
+) -> CostOfDebt:
+    """The extra sales at ``margin_pct`` and the financing cost at ``annual_rate_pct``."""
+    margin = margin_pct if margin_pct is not None and margin_pct > 0 else None
+    return CostOfDebt(
+        amount=amount,
+        margin_pct=margin,
+        extra_sales=extra_sales_needed(amount, margin) if margin is not None else None,
+        annual_rate_pct=annual_rate_pct,
+        days_late=max(days_late, 0),
+        delay_cost=financing_cost(amount, annual_rate_pct, days_late),
+    )
 
 
 @dataclass(frozen=True)

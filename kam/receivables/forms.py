@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.receivables.models import (
     BOOKING_CURRENCY,
-    CollectionOutcome,
     DebtorType,
     Excuse,
     Installment,
     Invoice,
+    NegotiationOutcome,
     PaymentCondition,
     PaymentMethod,
     PowerStep,
@@ -175,7 +175,11 @@ class CollectionContactForm(KamForm):
     )
     step = forms.ChoiceField(label=_("POWER step"), choices=PowerStep.choices)
     excuse = _ExcuseField(label=_("excuse heard"), queryset=Excuse.objects.all(), required=False)
-    outcome = forms.ChoiceField(label=_("outcome"), choices=CollectionOutcome.choices)
+    negotiation = forms.ChoiceField(
+        label=_("negotiation outcome"),
+        choices=NegotiationOutcome.choices,
+        help_text=_("Aim for we win, they win: only it brings all the money in."),
+    )
     note = forms.CharField(label=_("what was said"), widget=SHORT_TEXT, required=False)
     next_step = forms.CharField(label=_("next step"), max_length=300, required=False)
     next_step_on = forms.DateField(label=_("next step on"), widget=DATE, required=False)
@@ -247,6 +251,31 @@ class FinancingCostForm(KamForm):
         max_digits=16,
         decimal_places=2,
         required=False,
+    )
+
+
+class CashPositionForm(KamForm):
+    amount = _amount(_("the sale's amount"))
+    gross_margin_pct = forms.DecimalField(
+        label=_("gross margin (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    collected = _amount(_("collected so far"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        collected, amount = data.get("collected"), data.get("amount")
+        if collected is not None and amount is not None and collected > amount:
+            self.add_error("collected", _("More cannot be collected than the sale's amount."))
+        return data
+
+
+class FinancingRateForm(KamForm):
+    rate = forms.DecimalField(
+        label=_("annual interest rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
     )
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("write-offs/<id:pk>/decide/", views.decide_write_off, name="decide_write_off"),
     path("alerts/<id:pk>/resolve/", views.resolve_alert, name="resolve_alert"),
     path("excuses/response/", views.excuse_response, name="excuse_response"),
+    path("invoices/<id:pk>/script/", views.collection_script, name="collection_script"),
     path("calculators/", views.calculators, name="calculators"),
     path("cash-forecast/", views.cash_forecast, name="cash_forecast"),
     path("cash-forecast/export/", views.export_cash_forecast, name="export_cash_forecast"),

@@ -59,3 +59,33 @@ def test_sales_progress_of_a_hand_worked_week():
     assert sales_progress(Decimal(1), Decimal(0), Decimal(0), Decimal(0), None) is None
     first = WeekProgress(date(2026, 10, 5), Decimal(1), None, Decimal(0), Decimal(0), Decimal(9))
     assert first.progress is None
+
+
+def test_sales_progress_as_written_counts_a_won_deal_twice():
+    """Target 10,000. Last week: pipeline 1,000, sales 0. This week a 500 deal at 60% is won:
+    the pipeline loses 300 and sales gain 500. KAM: (−300 + 500) ÷ 10,000 = 2%. As written,
+    with the forecast (sales + pipeline) 1,000 → 1,200: (200 + 500) ÷ 10,000 = 7%, the 500
+    entering once inside the forecast and once as sales."""
+    from datetime import date
+
+    from kam.forecasting.calculations import WeekProgress
+
+    week = WeekProgress(
+        week=date(2026, 10, 12),
+        pipeline=Decimal("700"),
+        previous_pipeline=Decimal("1000"),
+        sales=Decimal("500"),
+        previous_sales=Decimal("0"),
+        target=Decimal("10000"),
+    )
+    assert week.progress == Decimal("0.02")
+    assert (week.previous_forecast, week.forecast) == (Decimal("1000"), Decimal("1200"))
+    assert week.forecast_change == Decimal("200")
+    assert week.progress_as_written == Decimal("0.07")
+    assert week.progress_as_written - week.progress == week.sales_change / week.target
+    first = WeekProgress(date(2026, 10, 5), Decimal(1), None, Decimal(0), Decimal(0), Decimal(9))
+    assert first.progress_as_written is None and first.forecast_change is None
+    untargeted = WeekProgress(
+        date(2026, 10, 5), Decimal(1), Decimal(0), Decimal(5), Decimal(0), None
+    )
+    assert untargeted.progress_as_written is None

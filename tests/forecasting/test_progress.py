@@ -70,6 +70,9 @@ def test_sales_progress_of_the_hand_worked_week(org, weeks, django_assert_max_nu
     assert second.sales == Decimal("1312.34") and second.previous_sales == Decimal("800")
     # [(620 − 715) + (1312.34 − 800)] ÷ 10000
     assert second.progress == Decimal("0.041734")
+    # As written: [(1932.34 − 1515) + (1312.34 − 800)] ÷ 10000, the won 512.34 twice
+    assert (second.previous_forecast, second.forecast) == (Decimal("1515"), Decimal("1932.34"))
+    assert second.progress_as_written == Decimal("0.092968")
 
 
 def test_a_reps_progress_never_includes_another_teams_deals(org, weeks):
@@ -115,6 +118,12 @@ def test_progress_page_with_trend_chart_and_changes(org, weeks, login):
     assert 'data-chart="progress-chart-data"' in html
     assert "4.2%" in html
     assert "销售进展" in html
+    as_written = f'data-testid="progress-as-written-{WEEK2.monday:%Y-%m-%d}"'
+    assert as_written in html and "9.3%" in html.split(as_written)[1][:200]
+    assert "按方法原文" in html and "KAM 的算法" in html and "成交的商机会被计算两次" in html
+    client.cookies["kam_language"] = "en"
+    english = client.get(url, {"scope": f"rep:{org.rep.pk}", "week": WEEK2.key}).content.decode()
+    assert "As written in the method:" in english and "counts a won deal twice" in english
     drill = client.get(
         reverse("forecasting:changes"),
         {"scope": f"rep:{org.rep.pk}", "week": WEEK2.key, "change": "new"},
@@ -128,3 +137,18 @@ def test_progress_page_without_snapshots_says_so(org, login):
     page = login(org.director).get(reverse("forecasting:progress"))
     assert page.status_code == 200
     assert 'data-testid="no-snapshots"' in page.content.decode()
+
+
+def test_the_api_gives_both_progress_figures(org, weeks, api):  # type: ignore[no-untyped-def]
+    body = (
+        api(org.rep)
+        .get("/api/v1/forecast-progress/", {"scope": f"rep:{org.rep.pk}", "week": WEEK2.key})
+        .json()
+    )
+    second = body["weeks"][-1]
+    assert Decimal(second["progress"]) == Decimal("0.041734")
+    assert Decimal(second["progress_as_written"]) == Decimal("0.092968")
+    assert Decimal(second["forecast"]) == Decimal("1932.34")
+    assert Decimal(second["previous_forecast"]) == Decimal("1515")
+    first = body["weeks"][0]
+    assert first["progress_as_written"] is None and first["previous_forecast"] is None

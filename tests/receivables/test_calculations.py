@@ -18,16 +18,33 @@ D = Decimal
 @pytest.mark.parametrize(
     ("loss", "margin", "needed"),
     [
-        ("500", "2", "25000"),
-        ("500", "3", "16666"),  # the source cuts, it does not round
-        ("500", "4", "12500"),
-        ("500", "5", "10000"),
-        ("500", "6", "8333"),
-        ("2500", "2", "125000"),
+        ("500", "2", "25000.00"),
+        ("500", "3", "16666.67"),  # the source cuts to 16,666, which covers only 499.98
+        ("500", "4", "12500.00"),
+        ("500", "5", "10000.00"),
+        ("500", "6", "8333.34"),
+        ("600", "3", "20000.00"),  # the source prints 19,999
+        ("2500", "2", "125000.00"),
+        ("0.01", "3", "0.34"),
     ],
 )
-def test_bad_debt_is_replaced_by_extra_sales_as_in_the_source_table(loss, margin, needed):
+def test_bad_debt_is_replaced_by_extra_sales_to_the_cent_rounded_up(loss, margin, needed):
     assert calc.extra_sales_needed(D(loss), D(margin)) == D(needed)
+
+
+def test_the_source_s_cut_figure_would_leave_the_loss_uncovered():
+    assert D("16666") * D("0.03") < D(500) <= calc.extra_sales_needed(D(500), D(3)) * D("0.03")
+
+
+@given(
+    loss=st.decimals(min_value=D("0.01"), max_value=D("1000000000"), places=2),
+    margin=st.decimals(min_value=D("0.01"), max_value=D("100"), places=2),
+)
+def test_extra_sales_cover_the_loss_and_a_cent_less_does_not(loss, margin):
+    extra = calc.extra_sales_needed(loss, margin)
+    assert extra == extra.quantize(D("0.01"))
+    assert extra * margin / 100 >= loss
+    assert (extra - D("0.01")) * margin / 100 < loss
 
 
 def test_extra_sales_need_a_positive_margin():
@@ -123,3 +140,11 @@ def test_cash_is_expected_after_the_accounts_own_delay_never_in_the_past():
     assert rules.expected_payment_date(date(2026, 5, 1), 5, today) == today
     assert calc.period_start(date(2026, 6, 4), "week") == date(2026, 6, 1)
     assert calc.period_start(date(2026, 6, 4), "month") == date(2026, 6, 1)
+
+
+def test_cost_of_an_overdue_invoice_in_sales_and_in_interest():
+    cost = calc.cost_of_debt(D("500"), D("3"), D("6"), 73)
+    assert cost.extra_sales == D("16666.67") and cost.delay_cost == D("6.00")
+    no_margin = calc.cost_of_debt(D("500"), D("0"), D("6"), -3)
+    assert no_margin.extra_sales is None and no_margin.delay_cost == D("0.00")
+    assert no_margin.days_late == 0

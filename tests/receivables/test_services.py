@@ -293,7 +293,7 @@ def test_collection_contact_records_power_step_excuse_and_promise(org, account):
     row = services.record_collection_contact(
         account,
         step="commitment",
-        outcome="ar",
+        negotiation="lose_win",
         excuse=excuse,
         next_step="两天后核对到账",
         next_step_on=date.today() + timedelta(days=2),
@@ -301,8 +301,28 @@ def test_collection_contact_records_power_step_excuse_and_promise(org, account):
         by=org.rep,
     )
     assert row.promise.amount == D("10000") and "汇款" in excuse.response_zh
+    assert (row.negotiation, row.outcome) == ("lose_win", "ar")
     with pytest.raises(ValidationError):
-        services.record_collection_contact(account, step="shouting", outcome="ar", by=org.rep)
+        services.record_collection_contact(
+            account, step="shouting", negotiation="lose_win", by=org.rep
+        )
+
+
+@pytest.mark.parametrize(
+    ("negotiation", "brought_in"),
+    [("win_win", "cash"), ("win_lose", "cash_ar"), ("lose_win", "ar"), ("lose_lose", "ar")],
+)
+def test_the_four_negotiation_outcomes_are_kept_apart(org, account, negotiation, brought_in):
+    row = services.record_collection_contact(
+        account, step="commitment", negotiation=negotiation, by=org.rep
+    )
+    assert (row.negotiation, row.outcome) == (negotiation, brought_in)
+
+
+def test_a_collection_contact_needs_one_of_the_four_outcomes(org, account):
+    with pytest.raises(ValidationError) as refused:
+        services.record_collection_contact(account, step="commitment", negotiation="ar", by=org.rep)
+    assert "four outcomes" in str(refused.value)
 
 
 def test_debtor_type_is_editable_by_who_works_the_account(org, account):

@@ -324,7 +324,7 @@ def test_collection_contact_with_excuse_and_promise(org, ledger, login, today): 
             "contacted_on": today.isoformat(),
             "step": "objections",
             "excuse": excuse.pk,
-            "outcome": "ar",
+            "negotiation": "lose_lose",
             "note": "说钱已经汇出",
             "next_step": "两天后回电核实",
             "promise_amount": "100000",
@@ -335,6 +335,8 @@ def test_collection_contact_with_excuse_and_promise(org, ledger, login, today): 
     assert row.excuse == excuse and row.promise.amount == D("100000")
     page = client.get(reverse("receivables:contract", args=[contract.pk]))
     assert "两天后回电核实" in page.content.decode() and excuse.text_zh in page.content.decode()
+    shown = page.content.decode()
+    assert "我输你输" in shown and row.negotiation == "lose_lose"
 
 
 def test_write_off_needs_someone_elses_approval(org, ledger, login):  # type: ignore[no-untyped-def]
@@ -413,7 +415,7 @@ def test_calculators_reproduce_the_source_table(org, login):  # type: ignore[no-
     client = login(org.rep)
     page = client.get(reverse("receivables:calculators"))
     table = dict(page.context["table"])
-    assert table[D(500)] == [D(25000), D(16666), D(12500), D(10000), D(8333)]
+    assert table[D(500)] == [D(25000), D("16666.67"), D(12500), D(10000), D("8333.34")]
     assert table[D(2500)][0] == D(125000)
     answer = client.get(
         reverse("receivables:calculators"),
@@ -423,7 +425,15 @@ def test_calculators_reproduce_the_source_table(org, login):  # type: ignore[no-
         "38000.00"
     )
     extra = client.get(reverse("receivables:calculators"), {"loss": "500", "net_margin_pct": "3"})
-    assert extra.context["extra"] == D(16666)
+    assert extra.context["extra"] == D("16666.67")
+    assert "16,666.67" in extra.content.decode()
+    zhang_yi = client.get(
+        reverse("receivables:calculators"),
+        {"amount": "500000", "gross_margin_pct": "10", "collected": "400000"},
+    )
+    sale = zhang_yi.context["sale"]
+    assert sale.cash_position == D("-50000.00") and sale.break_even_point == D("450000.00")
+    assert "-50,000.00" in zhang_yi.content.decode()
 
 
 def test_excel_exports_match_the_pages(org, ledger, login):  # type: ignore[no-untyped-def]

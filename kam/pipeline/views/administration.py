@@ -15,7 +15,7 @@ from kam.core.forms import apply_errors
 from kam.core.http import AuthenticatedHttpRequest
 from kam.core.params import query_int
 from kam.pipeline import forms as pipeline_forms
-from kam.pipeline import services
+from kam.pipeline import guidance, services
 from kam.pipeline.models import PipelineSettings, Stage, StageModel
 
 
@@ -105,6 +105,7 @@ def stage_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ],
                 "new_form": bound.get(f"new-{model.pk}")
                 or pipeline_forms.NewStageForm(prefix=f"new-{model.pk}"),
+                "time_split": guidance.time_split(model, stages),
             }
         )
     return render(

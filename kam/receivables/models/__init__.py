@@ -11,10 +11,12 @@ while it has opportunities (those protect it); users and contacts are
 """
 
 from kam.receivables.models.collection import (
+    NEGOTIATION_RESULT,
     CollectionAlert,
     CollectionContact,
     CollectionOutcome,
     Excuse,
+    NegotiationOutcome,
     PaymentPromise,
     PowerStep,
 )
@@ -36,6 +38,7 @@ from kam.receivables.models.ledger import (
 
 __all__ = [
     "BOOKING_CURRENCY",
+    "NEGOTIATION_RESULT",
     "ZERO",
     "AccountCredit",
     "Allocation",
@@ -49,6 +52,7 @@ __all__ = [
     "Excuse",
     "Installment",
     "Invoice",
+    "NegotiationOutcome",
     "Payment",
     "PaymentCondition",
     "PaymentHabit",

@@ -130,11 +130,29 @@ class PowerStep(models.TextChoices):
 
 
 class CollectionOutcome(models.TextChoices):
-    """Outcomes of a collection negotiation (§6)."""
+    """What a collection negotiation brought in (§6): cash, cash and A/R, or A/R only."""
 
-    CASH = "cash", _("Cash (I win / you win)")
-    CASH_AND_AR = "cash_ar", _("Cash + A/R (I win / you lose)")
-    AR = "ar", _("A/R only (I lose)")
+    CASH = "cash", _("Cash")
+    CASH_AND_AR = "cash_ar", _("Cash + A/R")
+    AR = "ar", _("A/R only")
+
+
+class NegotiationOutcome(models.TextChoices):
+    """The four outcomes of a collection negotiation (§6), kept apart: two end with A/R only."""
+
+    WIN_WIN = "win_win", _("We win, they win: cash")
+    WIN_LOSE = "win_lose", _("We win, they lose: cash + A/R")
+    LOSE_WIN = "lose_win", _("We lose, they win: A/R")
+    LOSE_LOSE = "lose_lose", _("We lose, they lose: A/R")
+
+
+# What each negotiation outcome brings in (§6).
+NEGOTIATION_RESULT = {
+    NegotiationOutcome.WIN_WIN: CollectionOutcome.CASH,
+    NegotiationOutcome.WIN_LOSE: CollectionOutcome.CASH_AND_AR,
+    NegotiationOutcome.LOSE_WIN: CollectionOutcome.AR,
+    NegotiationOutcome.LOSE_LOSE: CollectionOutcome.AR,
+}
 
 
 class CollectionContact(models.Model):
@@ -170,6 +188,13 @@ class CollectionContact(models.Model):
         related_name="+",
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=CollectionOutcome.choices)
+    negotiation = models.CharField(
+        _("negotiation outcome"),
+        max_length=10,
+        choices=NegotiationOutcome.choices,
+        blank=True,
+        help_text=_("Empty on contacts recorded before the four outcomes were kept apart."),
+    )
     note = BoundedTextField(_("what was said"), blank=True)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_on = models.DateField(_("next step on"), null=True, blank=True)

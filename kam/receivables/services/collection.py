@@ -18,12 +18,13 @@ from kam.core import audit
 from kam.core.models import AuditEvent, Interface, User
 from kam.receivables import calculations, permissions
 from kam.receivables.models import (
+    NEGOTIATION_RESULT,
     ZERO,
     CollectionAlert,
     CollectionContact,
-    CollectionOutcome,
     Excuse,
     Invoice,
+    NegotiationOutcome,
     Payment,
     PaymentPromise,
     PowerStep,
@@ -156,7 +157,7 @@ def record_collection_contact(
     account: Account,
     *,
     step: str,
-    outcome: str,
+    negotiation: str,
     by: User,
     contacted_on: date | None = None,
     contact: Contact | None = None,
@@ -168,12 +169,16 @@ def record_collection_contact(
     promise: PromiseInput | None = None,
     via: str = Interface.WEB,
 ) -> CollectionContact:
-    """One collection conversation along POWER; a promise heard is recorded with it."""
+    """One collection conversation along POWER; a promise heard is recorded with it.
+
+    ``negotiation`` is which of the four outcomes it was (§6); what it brought in
+    (cash, cash + A/R, A/R) follows from it.
+    """
     require(permissions.can_work_collections(by, account))
     if step not in PowerStep.values:
         raise ValidationError({"step": _("Choose the POWER step.")})
-    if outcome not in CollectionOutcome.values:
-        raise ValidationError({"outcome": _("Choose the outcome.")})
+    if negotiation not in NegotiationOutcome.values:
+        raise ValidationError({"negotiation": _("Choose which of the four outcomes it was.")})
     same_account(account, contact, invoice)
     contacted_on = contacted_on or timezone.localdate()
     if next_step_on is not None and next_step_on < contacted_on:
@@ -199,7 +204,8 @@ def record_collection_contact(
             contacted_on=contacted_on,
             step=step,
             excuse=excuse,
-            outcome=outcome,
+            outcome=NEGOTIATION_RESULT[NegotiationOutcome(negotiation)],
+            negotiation=negotiation,
             note=note,
             next_step=next_step,
             next_step_on=next_step_on,

@@ -28,7 +28,7 @@ from kam.receivables.views.aging import (
     panel,
 )
 from kam.receivables.views.calculators import EXTRA_SALES_LOSSES, EXTRA_SALES_MARGINS, calculators
-from kam.receivables.views.collection import excuse_response, resolve_alert
+from kam.receivables.views.collection import collection_script, excuse_response, resolve_alert
 from kam.receivables.views.contracts import (
     CONTRACT_SORTS,
     contract_create,
@@ -55,6 +55,7 @@ __all__ = [
     "allocate",
     "calculators",
     "cash_forecast",
+    "collection_script",
     "contract_action",
     "contract_create",
     "contract_detail",

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from kam.core.http import AuthenticatedHttpRequest
 from kam.core.models import User
 from kam.forecasting.exports import respond
 from kam.receivables import charts, selectors
+from kam.receivables.selectors import playbook
 from kam.ui import spreadsheets
 from kam.ui.exports import add_sheet
 from kam.ui.listing import Listing, paginate
@@ -172,9 +174,12 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
         default_sort="-weight",
     )
     types = selectors.debtor_types([i.account_id for i in listing.rows])
+    rate = playbook.financing_rate_pct()
+    prefetch_related_objects(listing.rows, "contract")
     for invoice in listing.rows:
         invoice.debtor = types[invoice.account_id]
-    return render(request, "receivables/overdue.html", {"listing": listing})
+        invoice.cost = playbook.cost_of_invoice(invoice, invoice.days_overdue, rate)
+    return render(request, "receivables/overdue.html", {"listing": listing, "rate": rate})
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The collection calculators (DOMAIN.md §6): bad debt in extra sales, the cost of late
-payment."""
+payment, a sale read as cash (the Zhang Yi case). The API answers the same
+(:mod:`kam.receivables.calculators_api`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.shortcuts import render
 from kam.core.http import AuthenticatedHttpRequest
 from kam.receivables import calculations, forms
 
-EXTRA_SALES_LOSSES = [Decimal(500), Decimal(1000), Decimal(2500), Decimal(5000)]
+EXTRA_SALES_LOSSES = [Decimal(500), Decimal(600), Decimal(1000), Decimal(2500), Decimal(5000)]
 EXTRA_SALES_MARGINS = [Decimal(m) for m in (2, 3, 4, 5, 6)]
 
 
@@ -34,6 +35,13 @@ def calculators(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         if data["net_profit"] is not None:
             profit_left = data["net_profit"] - cost
+    sale_form = forms.CashPositionForm(request.GET if "collected" in request.GET else None)
+    sale = None
+    if sale_form.is_bound and sale_form.is_valid():
+        data = sale_form.cleaned_data
+        sale = calculations.complete_sale(
+            data["amount"], data["gross_margin_pct"], data["collected"]
+        )
     table = [
         (loss, [calculations.extra_sales_needed(loss, m) for m in EXTRA_SALES_MARGINS])
         for loss in EXTRA_SALES_LOSSES
@@ -47,6 +55,8 @@ def calculators(request: AuthenticatedHttpRequest) -> HttpResponse:
             "cost_form": cost_form,
             "cost": cost,
             "profit_left": profit_left,
+            "sale_form": sale_form,
+            "sale": sale,
             "margins": EXTRA_SALES_MARGINS,
             "table": table,
         },

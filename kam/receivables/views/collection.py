@@ -1,4 +1,5 @@
-"""Collection helpers: a broken promise dealt with, the response to an excuse."""
+"""Collection helpers: a broken promise dealt with, the response to an excuse, the call
+script of an overdue invoice."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from kam.core.http import AuthenticatedHttpRequest
 from kam.core.params import query_int
-from kam.receivables import selectors, services
-from kam.receivables.models import Excuse
+from kam.receivables import forms, selectors, services
+from kam.receivables.models import Excuse, NegotiationOutcome
+from kam.receivables.selectors import playbook
 
 
 @login_required
@@ -31,3 +33,24 @@ def excuse_response(request: AuthenticatedHttpRequest) -> HttpResponse:
     excuse_pk = query_int(request.GET, "excuse")
     excuse = Excuse.objects.filter(pk=excuse_pk).first() if excuse_pk is not None else None
     return render(request, "receivables/_excuse_response.html", {"excuse": excuse})
+
+
+@login_required
+def collection_script(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The collection call of one invoice, prepared (§6, POWER): what it costs, the script."""
+    rate_form = forms.FinancingRateForm(request.GET if "rate" in request.GET else None)
+    rate = rate_form.cleaned_data["rate"] if rate_form.is_bound and rate_form.is_valid() else None
+    brief = playbook.collection_brief(request.user, pk, rate_pct=rate)
+    if rate is None:
+        rate_form = forms.FinancingRateForm(initial={"rate": brief.cost.annual_rate_pct})
+    return render(
+        request,
+        "receivables/collection_script.html",
+        {
+            "brief": brief,
+            "invoice": brief.invoice,
+            "cost": brief.cost,
+            "rate_form": rate_form,
+            "outcomes": NegotiationOutcome.choices,
+        },
+    )

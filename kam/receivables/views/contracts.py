@@ -17,8 +17,16 @@ from django.utils.translation import gettext as _
 from kam.core.forms import apply_errors
 from kam.core.http import AuthenticatedHttpRequest
 from kam.pipeline.models import Opportunity
-from kam.receivables import forms, permissions, selectors, services
-from kam.receivables.models import AccountCredit, Contract, CreditNote, Payment, WriteOff
+from kam.receivables import calculations, forms, permissions, selectors, services
+from kam.receivables.models import (
+    AccountCredit,
+    Contract,
+    CreditNote,
+    CreditStatus,
+    Payment,
+    WriteOff,
+)
+from kam.receivables.selectors import playbook
 from kam.stakeholders.selectors import payment_approval_chain
 from kam.ui.listing import paginate
 
@@ -139,11 +147,23 @@ def contract_page(
         .prefetch_related("allocations__invoice")
         .select_related("possible_duplicate_of")
     )
-    write_offs = (
-        WriteOff.objects.filter(invoice__contract=contract)
+    today = timezone.localdate()
+    rate = playbook.financing_rate_pct()
+    # Each write-off with what it costs: the extra sales to replace it, the delay so far.
+    write_offs = [
+        (
+            write_off,
+            calculations.cost_of_debt(
+                write_off.amount,
+                contract.gross_margin_pct,
+                rate,
+                (today - write_off.invoice.due_date).days,
+            ),
+        )
+        for write_off in WriteOff.objects.filter(invoice__contract=contract)
         .select_related("invoice", "requested_by", "decided_by")
         .order_by("-requested_at")
-    )
+    ]
     return render(
         request,
         "receivables/contract.html",
@@ -172,7 +192,9 @@ def contract_page(
             "can_plan": permissions.can_create_contract(user, account),
             "can_collect": permissions.can_work_collections(user, account),
             "can_approve": permissions.approves_write_offs(user),
-            "today": timezone.localdate(),
+            "today": today,
+            "credit_guidance_open": contract.credit_status == CreditStatus.HELD
+            and permissions.handles_money(user),
         },
     )
 
