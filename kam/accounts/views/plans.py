@@ -172,7 +172,8 @@ def plan_item(
     return back
 
 
-REVIEW_STEPS = {
+#: Each step of the review: its service and what the page says once it is done.
+REVIEW_STEPS: dict[str, tuple[Callable[..., AccountPlan], Callable[[], str]]] = {
     "submit": (services.submit_plan, lambda: _("Submitted for review.")),
     "approve": (services.approve_plan, lambda: _("Plan approved.")),
     "return": (services.return_plan, lambda: _("Plan sent back to its owner.")),
