@@ -313,6 +313,87 @@ def priority_for(attractiveness: int, probability: int) -> str:
     return "drop"
 
 
+#: Why a key account's plan needs attention (§1.5: every key account has a current,
+#: reviewed plan).
+NO_PLAN = "no_plan"
+NOT_APPROVED = "not_approved"
+REVIEW_OVERDUE = "review_overdue"
+
+
+def plan_warning(
+    *,
+    is_key: bool,
+    has_plan: bool,
+    approved_on: date | None,
+    today: date,
+    review_days: int,
+) -> str | None:
+    """What is wrong with a key account's plan for the current year, if anything.
+
+    No plan for the year; a plan never approved; or a plan last approved more than
+    ``review_days`` ago (a re-submitted plan keeps its last approval until the next).
+    Other tiers need no plan.
+    """
+    if not is_key:
+        return None
+    if not has_plan:
+        return NO_PLAN
+    if approved_on is None:
+        return NOT_APPROVED
+    if (today - approved_on).days > review_days:
+        return REVIEW_OVERDUE
+    return None
+
+
+@dataclass(frozen=True)
+class ResourceUse:
+    """A plan's allocated resources beside what its account's activities spent (§1.4),
+    and the expected return on each (§1.5: invest by opportunity and expected return)."""
+
+    allocated_hours: Decimal
+    spent_hours: Decimal
+    allocated_people: int
+    spent_people: int
+    allocated_budget: Decimal
+    spent_budget: Decimal
+    expected_return: Decimal
+    return_per_allocated: Decimal | None  # expected return per yuan allocated
+    return_per_spent: Decimal | None  # expected return per yuan spent
+    budget_used_pct: Decimal | None
+
+
+def resource_use(
+    *,
+    allocated_hours: Decimal,
+    allocated_people: int,
+    allocated_budget: Decimal,
+    spent_minutes: int,
+    spent_people: int,
+    spent_budget: Decimal,
+    expected_return: Decimal,
+) -> ResourceUse:
+    """Allocated against spent, and the expected return per yuan of each (two places);
+    None where nothing was allocated or spent."""
+
+    def per(amount: Decimal) -> Decimal | None:
+        if amount <= 0:
+            return None
+        return (expected_return / amount).quantize(Decimal("0.01"))
+
+    return ResourceUse(
+        allocated_hours=allocated_hours,
+        spent_hours=(Decimal(spent_minutes) / 60).quantize(Decimal("0.1")),
+        allocated_people=allocated_people,
+        spent_people=spent_people,
+        allocated_budget=allocated_budget,
+        spent_budget=spent_budget,
+        expected_return=expected_return,
+        return_per_allocated=per(allocated_budget),
+        return_per_spent=per(spent_budget),
+        budget_used_pct=percent(spent_budget, allocated_budget),
+    )
+
+
 @dataclass(frozen=True)
 class ParetoShape:
     """How concentrated revenue is (§1.3: 80% of customers give under 20% of sales)."""

@@ -8,17 +8,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import (
+    PRINCIPLES,
+    STRATEGY_STEPS,
     Account,
     AccountMember,
     AccountNote,
     AccountPlan,
     AccountPolicy,
+    ChecklistItem,
     CompetitorPresence,
     GrowthLever,
     InstalledProduct,
     LatentNeed,
     PlanAction,
     PlanObjective,
+    PlanSettings,
     ProductLine,
     PurchasingDepartment,
     StrategyAllocation,
@@ -174,6 +178,9 @@ class PlanForm(KamModelForm):
             "value_proposition",
             "short_term_focus",
             "long_term_focus",
+            "allocated_hours",
+            "allocated_people",
+            "allocated_budget",
         ]
         widgets = {
             "value_proposition": SHORT_TEXT,
@@ -186,9 +193,68 @@ class PlanForm(KamModelForm):
         if self.instance.pk:
             self.fields["year"].disabled = True
             self.fields["version"].initial = self.instance.version
+        for name in self.RESOURCES:
+            self.fields[name].required = False
+
+    #: Nothing allocated until the plan says so: an empty field means none.
+    RESOURCES = ("allocated_hours", "allocated_people", "allocated_budget")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.RESOURCES:
+            if name in data and data[name] is None:
+                data[name] = 0
+        return data
 
     def validate_unique(self) -> None:
         return None
+
+
+class ChecklistForm(KamForm):
+    """Which steps of the key-account strategy and which principles the plan applies."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    steps = forms.MultipleChoiceField(
+        label=_("The four-step key-account strategy"),
+        choices=[(item.value, item.label) for item in STRATEGY_STEPS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    principles = forms.MultipleChoiceField(
+        label=_("The ten principles of key-account management"),
+        choices=[(item.value, item.label) for item in PRINCIPLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    @classmethod
+    def for_plan(cls, plan: AccountPlan) -> ChecklistForm:
+        ticked = set(plan.checklist)
+        return cls(
+            initial={
+                "version": plan.version,
+                "steps": [i.value for i in STRATEGY_STEPS if i in ticked],
+                "principles": [i.value for i in PRINCIPLES if i in ticked],
+            }
+        )
+
+    def checklist(self) -> list[str]:
+        """The ticked items in the checklist's own order."""
+        ticked = {*self.cleaned_data["steps"], *self.cleaned_data["principles"]}
+        return [value for value in ChecklistItem.values if value in ticked]
+
+
+class ReviewForm(KamForm):
+    """A reviewer's (or the submitter's) comment on a step of the plan's review."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(label=_("comment"), widget=SHORT_TEXT, required=False)
+
+
+class PlanSettingsForm(KamModelForm):
+    class Meta:
+        model = PlanSettings
+        fields = ["review_days"]
 
 
 LeverForm = _item_form(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("pyramid/", views.pyramid, name="pyramid"),
     path("matrix/", views.matrix, name="matrix"),
     path("qualification/", views.qualification_settings, name="qualification_settings"),
+    path("plans/settings/", views.plan_settings, name="plan_settings"),
     path("<id:pk>/", views.account_detail, name="detail"),
     path("<id:pk>/edit/", views.account_edit, name="edit"),
     path("<id:pk>/team/", views.member_add, name="member_add"),
@@ -28,4 +29,9 @@ urlpatterns = [
     path("<id:pk>/plans/", views.plan_create, name="plan_create"),
     path("<id:pk>/plans/<id:plan_pk>/", views.plan_detail, name="plan"),
     path("<id:pk>/plans/<id:plan_pk>/<slug:kind>/", views.plan_item, name="plan_item"),
+    path(
+        "<id:pk>/plans/<id:plan_pk>/review/<slug:step>/",
+        views.plan_review,
+        name="plan_review",
+    ),
 ]

@@ -11,7 +11,7 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
-from kam.accounts.models import Account, AccountMember
+from kam.accounts.models import Account, AccountMember, AccountPlan, PlanReview
 from kam.core.models import Role, User
 from kam.core.visibility import managed_team_ids, sees_all_accounts
 
@@ -91,3 +91,20 @@ def editable_accounts(user: User) -> QuerySet[Account]:
     if user.sees_everything:
         return Account.objects.all()
     return visible_accounts(user)
+
+
+def may_review(user: User | None, plan: AccountPlan) -> bool:
+    """Whether ``user`` may approve or send back ``plan``: the account owner's manager
+    (anyone whose teams include the owner's), a director or an administrator; never
+    the owner, nor whoever submitted it (nobody approves their own plan)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    owner = plan.account.owner
+    if user.pk == owner.pk:
+        return False
+    last_submit = plan.reviews.filter(step=PlanReview.Step.SUBMIT).first()
+    if last_submit is not None and last_submit.by_id == user.pk:
+        return False
+    if user.sees_everything:
+        return True
+    return owner.team_id is not None and owner.team_id in managed_team_ids(user)

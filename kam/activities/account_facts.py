@@ -50,3 +50,24 @@ def segment_spend(user: User, year: int) -> dict[str, SegmentSpend]:
         )
         for row in rows
     }
+
+
+def account_spend(account_id: int, year: int) -> SegmentSpend:
+    """What the activities of ``year`` (not cancelled) at one account spent: how many, by
+    how many people, minutes and expenses; an account plan sets it against its allocation."""
+    row = (
+        Activity.objects.filter(account_id=account_id, starts_at__year=year)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .aggregate(
+            n=Count("*"),
+            people=Count("owner", distinct=True),
+            minutes=Sum("duration_minutes"),
+            expenses=Sum("expenses"),
+        )
+    )
+    return SegmentSpend(
+        activities=row["n"],
+        people=row["people"],
+        minutes=row["minutes"] or 0,
+        expenses=row["expenses"] or Decimal(0),
+    )

@@ -18,3 +18,4 @@ class ActivitiesConfig(AppConfig):
         cards.next_activities.provide(board.next_activities)
         account_selectors.recent_activities.provide(account_facts.recent_activities)
         account_selectors.segment_spend.provide(account_facts.segment_spend)
+        account_selectors.account_spend.provide(account_facts.account_spend)

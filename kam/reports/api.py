@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kam.accounts.api.plans import PlanWarningSerializer
 from kam.core.http import AuthenticatedRequest
 from kam.core.models import Interface, User
 from kam.core.rest.schema import ReportSchema
@@ -154,6 +155,14 @@ class ScreenSerializer(serializers.Serializer):
     largest_failing = ScreenDealSerializer(many=True)
 
 
+class PlanToReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    account = serializers.IntegerField(source="account_id")
+    account_name = serializers.CharField(source="account.name")
+    year = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
 class DashboardSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=selectors.DASHBOARD_KINDS)
     scope = serializers.CharField()
@@ -190,6 +199,20 @@ class DashboardSerializer(serializers.Serializer):
     cash = CashForecastSerializer(**_panel("cash: executive"))
     pyramid = TierSerializer(many=True, **_panel("pyramid: executive"))
     matrix = StrategySerializer(many=True, **_panel("matrix: executive"))
+    plan_warnings = PlanWarningSerializer(
+        many=True,
+        **_panel(
+            "plans: rep, manager, executive",
+            "key accounts whose plan is missing, not approved or overdue for review "
+            "(the first ten)",
+        ),
+    )
+    plan_warning_count = serializers.IntegerField(
+        **_panel("plans: rep, manager, executive", "how many key accounts need their plan")
+    )
+    plans_to_review = PlanToReviewSerializer(
+        many=True, **_panel("plans: manager, executive", "submitted plans you may review")
+    )
 
 
 class LineSerializer(serializers.Serializer):
@@ -399,6 +422,14 @@ def _risks(figures: Figures) -> dict[str, Any]:
     return {"overdue": figures["overdue_total"], **_flags(figures)}
 
 
+def _plans(figures: Figures) -> dict[str, Any]:
+    return {
+        "plan_warnings": figures["plan_warnings"],
+        "plan_warning_count": figures["plan_warning_count"],
+        "plans_to_review": figures["plans_to_review"],
+    }
+
+
 # Each dashboard panel's figures (kam.reports.panels, the page's own) as the API answers
 # them, by the panel's name: a name means the same figures on every kind of dashboard.
 PANEL_DATA: dict[str, Callable[[Figures], dict[str, Any]]] = {
@@ -416,6 +447,7 @@ PANEL_DATA: dict[str, Callable[[Figures], dict[str, Any]]] = {
     "matrix": _matrix,
     "cash": _cash,
     "risks": _risks,
+    "plans": _plans,
 }
 
 #: The panels the API's dashboard answers: the page's, read by the same builders.

@@ -58,6 +58,25 @@ def _rep_special_days(user: User, today: date, via: str) -> Figures:
     return {"special_days": days}
 
 
+def _plans(user: User, *, owned_only: bool) -> Figures:
+    """Key accounts whose plan is missing, not approved or overdue for review (§1.5), and
+    the plans waiting for this user's review."""
+    warnings = account_selectors.plan_warnings(user, owned_only=owned_only)
+    return {
+        "plan_warnings": warnings[: account_selectors.PANEL_ROWS],
+        "plan_warning_count": len(warnings),
+        "plans_to_review": [] if owned_only else account_selectors.plans_to_review(user),
+    }
+
+
+def _rep_plans(user: User, today: date, via: str) -> Figures:
+    return _plans(user, owned_only=True)
+
+
+def _team_plans(user: User, today: date, via: str) -> Figures:
+    return _plans(user, owned_only=False)
+
+
 # --- a manager's team ------------------------------------------------------------------
 
 
@@ -135,6 +154,7 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "stalled": _rep_stalled,
         "receivables": _rep_receivables,
         "special_days": _rep_special_days,
+        "plans": _rep_plans,
     },
     selectors.MANAGER: {
         "forecast": _team_forecast,
@@ -144,6 +164,7 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "stalled": _team_stalled,
         "screen": _team_screen,
         "activities": _team_activities,
+        "plans": _team_plans,
     },
     selectors.EXECUTIVE: {
         "forecast": _company_forecast,
@@ -151,6 +172,7 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "matrix": _company_matrix,
         "cash": _company_cash,
         "risks": _company_risks,
+        "plans": _team_plans,
     },
 }
 

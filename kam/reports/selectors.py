@@ -60,9 +60,18 @@ DASHBOARD_KINDS = [REP, MANAGER, EXECUTIVE]
 # Each role's dashboard panels, in page order: the page loads them one request apiece
 # and the API answers all of them or those asked for, under the same names.
 DASHBOARD_PANELS: dict[str, tuple[str, ...]] = {
-    REP: ("agenda", "forecast", "flags", "stalled", "receivables", "special_days"),
-    MANAGER: ("forecast", "progress", "aging", "flags", "stalled", "screen", "activities"),
-    EXECUTIVE: ("forecast", "pyramid", "matrix", "cash", "risks"),
+    REP: ("agenda", "forecast", "flags", "stalled", "receivables", "special_days", "plans"),
+    MANAGER: (
+        "forecast",
+        "progress",
+        "aging",
+        "flags",
+        "stalled",
+        "screen",
+        "activities",
+        "plans",
+    ),
+    EXECUTIVE: ("forecast", "pyramid", "matrix", "cash", "risks", "plans"),
 }
 
 

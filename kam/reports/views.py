@@ -140,6 +140,7 @@ PANELS: dict[str, list[Panel]] = {
         Panel("stalled", "col-lg-6"),
         Panel("receivables", "col-lg-6"),
         Panel("special_days", "col-lg-6"),
+        Panel("plans", "col-lg-6"),
     ],
     selectors.MANAGER: [
         Panel("forecast", "col-12", _team_forecast_page),
@@ -149,6 +150,7 @@ PANELS: dict[str, list[Panel]] = {
         Panel("stalled", "col-lg-6"),
         Panel("screen", "col-lg-6"),
         Panel("activities", "col-12", _team_activities_page),
+        Panel("plans", "col-12"),
     ],
     selectors.EXECUTIVE: [
         Panel("forecast", "col-12", _company_forecast_page),
@@ -156,6 +158,7 @@ PANELS: dict[str, list[Panel]] = {
         Panel("matrix", "col-lg-6", _company_matrix_page),
         Panel("cash", "col-lg-6", _company_cash_page),
         Panel("risks", "col-lg-6"),
+        Panel("plans", "col-12"),
     ],
 }
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from kam.accounts import services
+from kam.accounts import selectors, services
 from kam.accounts.api.fields import (
     API,
     VisibleAccountField,
@@ -23,15 +27,17 @@ from kam.accounts.api.fields import (
 from kam.accounts.api.items import ACCOUNT_PARAM
 from kam.accounts.models import (
     AccountPlan,
+    ChecklistItem,
     GrowthLever,
     PlanAction,
     PlanObjective,
+    PlanReview,
     ProductLine,
     WhitespaceCell,
     WhitespaceStatus,
 )
 from kam.accounts.visibility import scope_to_visible_accounts
-from kam.core.http import request_user, serializer_user
+from kam.core.http import AuthenticatedRequest, request_user, serializer_user
 from kam.core.models import User
 from kam.core.rest.serializers import ModelSerializer
 
@@ -170,6 +176,40 @@ class WhitespaceCellSerializer(ModelSerializer):
         return cell
 
 
+class PlanReviewSerializer(ModelSerializer):
+    """One step of a plan's review: submitted, approved or sent back, by whom, with what
+    comment."""
+
+    class Meta:
+        model = PlanReview
+        fields = ["id", "step", "by", "at", "comment"]
+        read_only_fields = fields
+
+
+class ReviewStepSerializer(serializers.Serializer[Any]):
+    """A step of the review: the comment (needed to send a plan back) and the version."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False,
+        help_text=gettext_lazy("The version you loaded (refused with 409 if stale)."),
+    )
+
+
+class PlanWarningSerializer(serializers.Serializer[Any]):
+    """A key account whose plan for the year is missing, not approved or overdue."""
+
+    account = serializers.IntegerField(source="account.pk")
+    account_name = serializers.CharField(source="account.name")
+    owner = serializers.IntegerField(source="account.owner_id")
+    kind = serializers.ChoiceField(choices=["no_plan", "not_approved", "review_overdue"])
+    year = serializers.IntegerField()
+    plan = serializers.IntegerField(source="plan_id", allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    approved_on = serializers.DateField(allow_null=True)
+    message = serializers.CharField()
+
+
 class AccountPlanSerializer(ModelSerializer):
     """A key-account plan for one year (§1.5, §1.7) with its pieces (read here, written
     through plan-levers/, plan-objectives/, plan-actions/ and plan-whitespace/).
@@ -185,6 +225,14 @@ class AccountPlanSerializer(ModelSerializer):
     levers = GrowthLeverSerializer(many=True, read_only=True)
     objectives = PlanObjectiveSerializer(many=True, read_only=True)
     whitespace = WhitespaceCellSerializer(many=True, read_only=True)
+    reviews = PlanReviewSerializer(many=True, read_only=True)
+    checklist = serializers.ListField(
+        child=serializers.ChoiceField(choices=ChecklistItem.choices),
+        required=False,
+        help_text=gettext_lazy(
+            "The ticked steps of the key-account strategy and principles of key-account management."
+        ),
+    )
 
     class Meta:
         model = AccountPlan
@@ -198,14 +246,30 @@ class AccountPlanSerializer(ModelSerializer):
             "value_proposition",
             "short_term_focus",
             "long_term_focus",
+            "status",
+            "submitted_at",
+            "approved_at",
+            "approved_by",
+            "allocated_hours",
+            "allocated_people",
+            "allocated_budget",
+            "checklist",
             "version",
             "levers",
             "objectives",
             "whitespace",
+            "reviews",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "submitted_at",
+            "approved_at",
+            "approved_by",
+            "created_at",
+            "updated_at",
+        ]
         validators: list[Any] = []
 
     def create(self, validated_data: dict[str, Any]) -> AccountPlan:
@@ -245,8 +309,9 @@ class AccountPlanViewSet(
 
     def get_queryset(self) -> QuerySet[AccountPlan]:
         plans = scope_to_visible_accounts(
-            AccountPlan.objects.select_related("account").prefetch_related(
+            AccountPlan.objects.select_related("account__owner").prefetch_related(
                 "levers",
+                "reviews",
                 Prefetch("whitespace", queryset=WhitespaceCell.objects.order_by("unit", "pk")),
                 Prefetch(
                     "objectives",
@@ -259,6 +324,56 @@ class AccountPlanViewSet(
         if account is not None:
             plans = plans.filter(account_id=account)
         return plans.order_by("-year", "pk")
+
+    def _step(self, request: AuthenticatedRequest, service: Any) -> Response:
+        plan = self.get_object()
+        step = ReviewStepSerializer(data=request.data)
+        step.is_valid(raise_exception=True)
+        try:
+            service(
+                plan,
+                by=request.user,
+                via=API,
+                comment=step.validated_data["comment"],
+                expected_version=step.validated_data.get("version"),
+            )
+        except PermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error) or None) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
+
+    @extend_schema(request=ReviewStepSerializer, responses=AccountPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """Submit the plan to the account owner's manager for review (§1.5)."""
+        return self._step(request, services.submit_plan)
+
+    @extend_schema(request=ReviewStepSerializer, responses=AccountPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """Approve a submitted plan (the owner's manager or an administrator; never the
+        owner)."""
+        return self._step(request, services.approve_plan)
+
+    @extend_schema(request=ReviewStepSerializer, responses=AccountPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """Send a submitted plan back to its owner; the comment says what to change."""
+        return self._step(request, services.return_plan)
+
+    @extend_schema(
+        responses=PlanWarningSerializer(many=True),
+        parameters=[OpenApiParameter("mine", OpenApiTypes.INT, description="1: only mine")],
+    )
+    @action(detail=False, methods=["get"])
+    def warnings(self, request: Request) -> Response:
+        """The visible key accounts whose plan for this year is missing, not approved, or
+        not reviewed within the company's period (``?mine=1``: only the accounts I own)."""
+        user = request_user(request)
+        rows = selectors.plan_warnings(user, owned_only=request.query_params.get("mine") == "1")
+        page = self.paginate_queryset(rows)  # type: ignore[arg-type]
+        if page is None:
+            return Response(PlanWarningSerializer(rows, many=True).data)
+        return self.get_paginated_response(PlanWarningSerializer(page, many=True).data)
 
 
 class PlanItemViewSet(

@@ -14,6 +14,7 @@ from kam.accounts.selectors.accounts import (
 )
 from kam.accounts.selectors.facts import (
     SegmentSpend,
+    account_spend,
     open_deal_figures,
     recent_activities,
     sales_by_year,
@@ -21,6 +22,15 @@ from kam.accounts.selectors.facts import (
     segment_spend,
 )
 from kam.accounts.selectors.matrix import AllocationRow, MatrixPoint, attack_defend_matrix
+from kam.accounts.selectors.plan_governance import (
+    PANEL_ROWS,
+    PlanWarning,
+    plan_warning_for,
+    plan_warnings,
+    plans_to_review,
+    resource_use,
+    review_history,
+)
 from kam.accounts.selectors.plans import PlanView, plan_view, plans_for
 from kam.accounts.selectors.qualification import (
     ZERO,
@@ -45,6 +55,7 @@ from kam.accounts.selectors.value import (
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 
 __all__ = [
+    "PANEL_ROWS",
     "RECENT_ACTIVITIES",
     "ZERO",
     "AccountFilters",
@@ -53,6 +64,7 @@ __all__ = [
     "Assessment",
     "MatrixPoint",
     "PlanView",
+    "PlanWarning",
     "Pyramid",
     "ReceivablesFacts",
     "SegmentSpend",
@@ -60,6 +72,7 @@ __all__ = [
     "ValueRow",
     "account_detail",
     "account_list",
+    "account_spend",
     "assessment_for",
     "assessments_for",
     "attack_defend_matrix",
@@ -69,9 +82,14 @@ __all__ = [
     "group_tree",
     "open_deal_figures",
     "plan_view",
+    "plan_warning_for",
+    "plan_warnings",
     "plans_for",
+    "plans_to_review",
     "receivables_facts",
     "recent_activities",
+    "resource_use",
+    "review_history",
     "sales_by_account",
     "sales_by_year",
     "sales_records",

@@ -85,3 +85,14 @@ def _no_spend(user: User, year: int) -> dict[str, SegmentSpend]:
 segment_spend: Provider[[User, int], dict[str, SegmentSpend]] = Provider(
     "the activities per segment", _no_spend
 )
+
+
+def _no_account_spend(account_id: int, year: int) -> SegmentSpend:
+    return SegmentSpend(activities=0, people=0, minutes=0, expenses=Decimal(0))
+
+
+#: What the activities (not cancelled) at one account spent in ``year``: how many, by how
+#: many people, minutes and expenses; set against an account plan's allocation (§1.4).
+account_spend: Provider[[int, int], SegmentSpend] = Provider(
+    "the activities of an account in a year", _no_account_spend
+)

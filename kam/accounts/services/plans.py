@@ -1,5 +1,5 @@
 """Key-account plans and their pieces: levers, objectives, actions and the whitespace
-map (DOMAIN.md §1.5, §1.7)."""
+map (DOMAIN.md §1.5, §1.7); the plan's review lives in :mod:`.plan_reviews`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, User
 
 M = TypeVar("M", bound=models.Model)
+
+#: Set only by the review's steps (:mod:`.plan_reviews`), never by an edit of the plan.
+REVIEW_FIELDS = {"status", "submitted_at", "approved_at", "approved_by"}
 
 
 @transaction.atomic
@@ -53,6 +56,8 @@ def update_plan(
     ``ConflictError``, and every save is recorded."""
     require_edit(by, plan.account)
     fields.pop("year", None)
+    if set(fields) & REVIEW_FIELDS:
+        raise ValidationError(_("A plan's status changes only by submitting and reviewing it."))
     try:
         changes.update(
             plan,

@@ -16,7 +16,14 @@ from kam.accounts.views.accounts import (
     reassess,
     tier_override,
 )
-from kam.accounts.views.plans import PLAN_ITEMS, plan_create, plan_detail, plan_item
+from kam.accounts.views.plans import (
+    PLAN_ITEMS,
+    plan_create,
+    plan_detail,
+    plan_item,
+    plan_review,
+    plan_settings,
+)
 from kam.accounts.views.portfolio import matrix, pyramid, qualification_settings
 
 __all__ = [
@@ -36,6 +43,8 @@ __all__ = [
     "plan_create",
     "plan_detail",
     "plan_item",
+    "plan_review",
+    "plan_settings",
     "pyramid",
     "qualification_settings",
     "reassess",

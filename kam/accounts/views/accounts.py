@@ -104,6 +104,7 @@ def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "swot": [(k, label, swot[k]) for k, label in SwotKind.choices],
             "needs": [(k, label, needs[k]) for k, label in NeedQuadrant.choices],
             "plans": selectors.plans_for(account),
+            "plan_warning": selectors.plan_warning_for(account),
             "override_form": account_forms.TierOverrideForm(
                 initial={"tier": account.tier, "version": account.version}
             ),

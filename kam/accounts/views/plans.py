@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kam.accounts import forms as account_forms
 from kam.accounts import selectors, services
@@ -23,6 +24,8 @@ from kam.accounts.models import (
     GrowthLever,
     PlanAction,
     PlanObjective,
+    PlanSettings,
+    PlanStatus,
 )
 from kam.accounts.views.editing import account_or_404, back_to, editing, flash_errors
 from kam.accounts.visibility import can_edit_account
@@ -80,6 +83,14 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int, plan_pk: int) -> Htt
             "view": view,
             "form": form,
             "can_edit": can_edit,
+            "may_submit": services.may_submit(request.user, plan),
+            "may_review": plan.status == PlanStatus.SUBMITTED
+            and services.may_review(request.user, plan),
+            "reviews": selectors.review_history(plan),
+            "review_form": account_forms.ReviewForm(initial={"version": plan.version}),
+            "checklist_form": account_forms.ChecklistForm.for_plan(plan),
+            "ticked": set(plan.checklist),
+            "resources": selectors.resource_use(plan),
             "lever_form": account_forms.LeverForm(),
             "objective_form": account_forms.ObjectiveForm(),
             "action_form": account_forms.ActionForm(plan=plan, initial={"owner": request.user}),
@@ -132,6 +143,17 @@ def plan_item(
             data = dict(form.cleaned_data)
             objective = data.pop("objective")
             services.add_action(objective, by=user, **data)
+        elif kind == "checklist":
+            form = account_forms.ChecklistForm(request.POST)
+            if not form.is_valid():
+                flash_errors(request, form)
+                return back
+            services.update_plan(
+                plan,
+                by=user,
+                expected_version=form.cleaned_data["version"],
+                checklist=form.checklist(),
+            )
         elif kind == "whitespace":
             form = account_forms.WhitespaceForm(request.POST)
             if not form.is_valid():
@@ -140,11 +162,84 @@ def plan_item(
             services.set_whitespace(plan, by=user, **form.cleaned_data)
         else:
             raise Http404
+    except ConflictError as error:
+        messages.error(request, str(error))
+        return back
     except ValidationError as error:
         flash_errors(request, error)
         return back
     messages.success(request, _("Saved."))
     return back
+
+
+#: Each step of the review: its service and what the page says once it is done.
+REVIEW_STEPS: dict[str, tuple[Callable[..., AccountPlan], Callable[[], str]]] = {
+    "submit": (services.submit_plan, lambda: _("Submitted for review.")),
+    "approve": (services.approve_plan, lambda: _("Plan approved.")),
+    "return": (services.return_plan, lambda: _("Plan sent back to its owner.")),
+}
+
+
+@login_required
+@require_POST
+def plan_review(
+    request: AuthenticatedHttpRequest, pk: int, plan_pk: int, step: str
+) -> HttpResponse:
+    """Submit a plan, or approve it or send it back with a comment; a refusal shows on
+    the plan's page."""
+    account = account_or_404(request, pk)
+    plan = get_object_or_404(
+        AccountPlan.objects.select_related("account__owner"), pk=plan_pk, account=account
+    )
+    if step not in REVIEW_STEPS:
+        raise Http404
+    service, done = REVIEW_STEPS[step]
+    form = account_forms.ReviewForm(request.POST)
+    back = redirect(reverse("accounts:plan", args=[account.pk, plan.pk]) + "#review")
+    if not form.is_valid():
+        flash_errors(request, form)
+        return back
+    try:
+        service(
+            plan,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except (ValidationError, PermissionDenied, ConflictError) as error:
+        if isinstance(error, ValidationError):
+            flash_errors(request, error)
+        else:
+            messages.error(request, str(error) or _("You may not do this."))
+        return back
+    messages.success(request, done())
+    return back
+
+
+@login_required
+def plan_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """How often key accounts' plans are reviewed: a card of the qualification settings
+    page (administrators change it, everyone reads it)."""
+    user = request.user
+    form = account_forms.PlanSettingsForm(request.POST or None, instance=PlanSettings.current())
+    if request.method == "POST":
+        if not user.is_kam_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.update_plan_settings(review_days=form.cleaned_data["review_days"], by=user)
+            except ValidationError as error:
+                flash_errors(request, error)
+            else:
+                messages.success(request, _("Saved."))
+        else:
+            flash_errors(request, form)
+        return redirect(reverse("accounts:qualification_settings") + "#plan-settings")
+    return render(
+        request,
+        "accounts/_plan_settings.html",
+        {"plan_settings_form": form, "can_edit": user.is_kam_admin},
+    )
 
 
 def _priority_chart(view: selectors.PlanView) -> dict[str, Any]:
