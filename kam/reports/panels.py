@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from kam.accounts import selectors as account_selectors
+from kam.activities.todos import selectors as task_selectors
 from kam.core.models import User
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.scopes import COMPANY, Scope, default_scope
@@ -32,6 +33,10 @@ Builder = Callable[[User, date, str], Figures]
 
 def _rep_agenda(user: User, today: date, via: str) -> Figures:
     return {"board": selectors.rep_agenda(user, today)}
+
+
+def _tasks(user: User, today: date, via: str) -> Figures:
+    return {"due": task_selectors.due_soon(user, today)}
 
 
 def _rep_forecast(user: User, today: date, via: str) -> Figures:
@@ -123,6 +128,7 @@ def _company_risks(user: User, today: date, via: str) -> Figures:
 BUILDERS: dict[str, dict[str, Builder]] = {
     selectors.REP: {
         "agenda": _rep_agenda,
+        "tasks": _tasks,
         "forecast": _rep_forecast,
         "flags": _rep_flags,
         "stalled": _rep_stalled,
@@ -136,6 +142,7 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "flags": _team_flags,
         "stalled": _team_stalled,
         "activities": _team_activities,
+        "tasks": _tasks,
     },
     selectors.EXECUTIVE: {
         "forecast": _company_forecast,

@@ -60,8 +60,8 @@ DASHBOARD_KINDS = [REP, MANAGER, EXECUTIVE]
 # Each role's dashboard panels, in page order: the page loads them one request apiece
 # and the API answers all of them or those asked for, under the same names.
 DASHBOARD_PANELS: dict[str, tuple[str, ...]] = {
-    REP: ("agenda", "forecast", "flags", "stalled", "receivables", "special_days"),
-    MANAGER: ("forecast", "progress", "aging", "flags", "stalled", "activities"),
+    REP: ("agenda", "tasks", "forecast", "flags", "stalled", "receivables", "special_days"),
+    MANAGER: ("forecast", "progress", "aging", "flags", "stalled", "activities", "tasks"),
     EXECUTIVE: ("forecast", "pyramid", "matrix", "cash", "risks"),
 }
 
