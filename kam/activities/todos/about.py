@@ -83,7 +83,9 @@ def about_from(user: User, params: Any) -> About:
     for key, kind in links.kinds().items():
         pk = query_int(params, key)
         if pk:
-            return About(linked=_one(scope_to_visible_accounts(kind.model.objects.all(), user), pk))
+            return About(
+                linked=_one(scope_to_visible_accounts(kind.model._default_manager.all(), user), pk)
+            )
     pk = query_int(params, "opportunity")
     if pk:
         return About(opportunity=_one(visible_opportunities(user).select_related("account"), pk))

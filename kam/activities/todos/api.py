@@ -97,11 +97,14 @@ class TaskWriteSerializer(serializers.Serializer):
     )
     contract = serializers.IntegerField(required=False, allow_null=True)
     invoice = serializers.IntegerField(required=False, allow_null=True)
-    source = serializers.ChoiceField(choices=TaskSource.choices, default=TaskSource.MANUAL)
     version = serializers.IntegerField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Declared here: a class attribute named ``source`` would hide DRF's own.
+        self.fields["source"] = serializers.ChoiceField(
+            choices=TaskSource.choices, default=TaskSource.MANUAL
+        )
         request = self.context.get("request")
         if request is None:  # the schema generator describes the fields only
             return
@@ -117,7 +120,9 @@ class TaskWriteSerializer(serializers.Serializer):
             pk = attrs.pop(key, None)
             if pk is None:
                 continue
-            record = scope_to_visible_accounts(kind.model.objects.all(), self.user).filter(pk=pk)
+            record = scope_to_visible_accounts(kind.model._default_manager.all(), self.user).filter(
+                pk=pk
+            )
             found = record.first()
             if found is None:
                 raise serializers.ValidationError({key: [_("No such record that you see.")]})

@@ -77,7 +77,8 @@ def _check_people(owner: User, account: Account | None, by: User | None) -> None
         )
 
 
-def _clean(task: Task) -> None:
+def _clean(task: models.Model) -> None:
+    assert isinstance(task, Task)
     task.title = " ".join((task.title or "").split())
     task.notes = (task.notes or "").strip()
     if not task.title:

@@ -3,6 +3,7 @@ account, deal, person, contract and invoice pages load."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -50,10 +52,8 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = selectors.TaskFilters.from_params(request.GET)
     when = filters.when or selectors.OPEN
     if not filters.owner and not filters.everyone:
-        filters = selectors.TaskFilters(**{**filters.__dict__, "owner": user.pk})
-    scoped = selectors.filtered_tasks(
-        user, selectors.TaskFilters(**{**filters.__dict__, "when": ""}), today=today
-    )
+        filters = replace(filters, owner=user.pk)
+    scoped = selectors.filtered_tasks(user, replace(filters, when=""), today=today)
     listing = paginate(
         request,
         selectors.with_related(selectors.when_filter(scoped, when, today)),
@@ -100,7 +100,7 @@ def task_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Task created."))
-            return redirect(_next_url(request, about.page() or "/tasks/"))
+            return redirect(_next_url(request, about.page() or reverse("tasks:list")))
     return render(
         request,
         "tasks/form.html",
@@ -126,7 +126,7 @@ def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
-            return redirect(_next_url(request, "/tasks/"))
+            return redirect(_next_url(request, reverse("tasks:list")))
     return render(
         request,
         "tasks/form.html",
@@ -156,7 +156,7 @@ def task_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Done: %(title)s") % {"title": task.title})
         else:
             messages.success(request, _("Back on the list: %(title)s") % {"title": task.title})
-        return redirect(_next_url(request, "/tasks/"))
+        return redirect(_next_url(request, reverse("tasks:list")))
     task = selectors.visible_task(user, pk)
     template = {"panel": "tasks/_panel_item.html", "short": "tasks/_row_short.html"}.get(
         request.POST.get("as", ""), "tasks/_row.html"
