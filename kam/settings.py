@@ -415,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "PlanActionStatusEnum": "kam.accounts.models.ActionStatus",
         "ActivityKindEnum": "kam.activities.models.Kind",
         "ActivityStatusEnum": "kam.activities.models.ActivityStatus",
+        "TaskSourceEnum": "kam.activities.models.TaskSource",
         "OpportunityStatusEnum": "kam.pipeline.models.Status",
         "ObjectionKindEnum": "kam.pipeline.models.ObjectionKind",
         "StandingEnum": "kam.pipeline.models.Standing",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("people/", include("kam.stakeholders.urls")),
     path("opportunities/", include("kam.pipeline.urls")),
     path("activities/", include("kam.activities.urls")),
+    path("tasks/", include("kam.activities.todos.urls")),
     path("coach/", include("kam.coach.urls")),
     path("forecast/", include("kam.forecasting.urls")),
     path("receivables/", include("kam.receivables.urls")),

@@ -16,6 +16,7 @@ from kam.accounts.models import Account, PlanAction
 from kam.accounts.visibility import scope_to_visible_accounts, visible_accounts
 from kam.activities import selectors, services
 from kam.activities.models import Activity, Kind, Outcome
+from kam.activities.todos.api import TaskViewSet
 from kam.core.http import AuthenticatedRequest, request_user
 from kam.core.models import Interface, User
 from kam.core.money import MONEY_DIGITS, money_serializer_field
@@ -226,4 +227,4 @@ class ActivityViewSet(
         return self._answer(activity)
 
 
-ROUTES = [("activities", ActivityViewSet, "activity")]
+ROUTES = [("activities", ActivityViewSet, "activity"), ("tasks", TaskViewSet, "task")]

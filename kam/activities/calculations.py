@@ -156,6 +156,8 @@ class CalendarEvent:
     location: str = ""
     description: str = ""
     status: str = "CONFIRMED"
+    #: A whole day (a task's due date): written as DATE values, ``ends_at`` exclusive.
+    all_day: bool = False
 
 
 def ics_text(value: str) -> str:
@@ -201,8 +203,14 @@ def ics_calendar(events: Iterable[CalendarEvent], *, name: str) -> str:
             "BEGIN:VEVENT",
             f"UID:{event.uid}",
             f"DTSTAMP:{ics_utc(event.stamp)}",
-            f"DTSTART:{ics_utc(event.starts_at)}",
-            f"DTEND:{ics_utc(event.ends_at)}",
+            *(
+                [
+                    f"DTSTART;VALUE=DATE:{event.starts_at:%Y%m%d}",
+                    f"DTEND;VALUE=DATE:{event.ends_at:%Y%m%d}",
+                ]
+                if event.all_day
+                else [f"DTSTART:{ics_utc(event.starts_at)}", f"DTEND:{ics_utc(event.ends_at)}"]
+            ),
             f"SUMMARY:{ics_text(event.summary)}",
         ]
         if event.location:

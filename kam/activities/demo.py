@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from kam.activities.models import Activity, ActivityStatus, Kind, Outcome
+from kam.activities.models import Activity, ActivityStatus, Kind, Outcome, Task, TaskSource
 from kam.activities.services import refresh_deal_progress
 from kam.core.demo import DemoContext
 from kam.pipeline.models import Status
@@ -75,3 +75,41 @@ def load(ctx: DemoContext) -> None:
     # Written in bulk, so the stall rule's per-deal summary is filled in as the services would.
     refresh_deal_progress({a.opportunity_id for a in created})
     ctx.log(f"activities: {len(created)}")
+
+
+TASK_TITLES = [
+    "把技术方案发给客户技术负责人",
+    "确认下次高层会谈的时间",
+    "整理客户现网容量数据",
+    "准备试点报价",
+    "跟进询价邀请的发出时间",
+]
+
+
+def load_tasks(ctx: DemoContext) -> None:
+    """A few tasks (待办) on open deals: overdue, today, later and done ones, some from the
+    manager's funnel review. Drawn from the data only, never from ``ctx.rng``, so the other
+    areas' demo data stay as they were."""
+    users = ctx.users
+    open_deals = [o for o in ctx.extra["opportunities"] if o.status == Status.OPEN]
+    now = timezone.now()
+    tasks: list[Task] = []
+    for n, deal in enumerate(open_deals[::6]):
+        manager = users.get("manager")
+        from_review = n % 3 == 0 and manager is not None and manager.pk != deal.owner_id
+        done = n % 4 == 3
+        tasks.append(
+            Task(
+                title=TASK_TITLES[n % len(TASK_TITLES)],
+                owner_id=deal.owner_id,
+                created_by_id=manager.pk if from_review and manager else deal.owner_id,
+                source=TaskSource.FUNNEL_REVIEW if from_review else TaskSource.MANUAL,
+                account_id=deal.account_id,
+                opportunity=deal,
+                due_on=ctx.today + timedelta(days=n % 9 - 3),
+                done_at=now if done else None,
+                done_by_id=deal.owner_id if done else None,
+            )
+        )
+    Task.objects.bulk_create(tasks)
+    ctx.log(f"tasks: {len(tasks)}")

@@ -5,10 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from kam.activities.todos import links as task_links
 from kam.core.fields import BoundedTextField
 from kam.core.models import Versioned
 from kam.core.money import MoneyField
@@ -178,3 +182,114 @@ class OutcomeReceipt(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TaskSource(models.TextChoices):
+    """Who put a task on someone's list."""
+
+    MANUAL = "manual", _("By hand")
+    FUNNEL_REVIEW = "funnel_review", _("Funnel review")
+    RULE = "rule", _("Rule")
+
+
+class Task(Versioned):
+    """A to-do (待办): a title, a due date, an owner, and what it is about.
+
+    It may hang off an account, a person at it, a deal, or a contract or an invoice.
+    Contracts and invoices belong to receivables, which sits *above* the activities, so
+    they are linked generically (``linked_type`` / ``linked_id`` through
+    ``django.contrib.contenttypes``) and only the kinds receivables registers
+    (:mod:`kam.activities.todos.links`) may be linked; the service copies the linked
+    record's account onto the task, so visibility stays the account's, like everything
+    else hanging off it. ``account`` is always the account of whatever the task is about
+    (empty for a personal to-do).
+    """
+
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
+    notes = BoundedTextField(_("notes"), blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=TaskSource.choices, default=TaskSource.MANUAL
+    )
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    person = models.ForeignKey(
+        "stakeholders.Contact",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    linked_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("linked record type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    linked_id = models.PositiveBigIntegerField(_("linked record"), null=True, blank=True)
+    linked = GenericForeignKey("linked_type", "linked_id")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            # "My tasks": one person's open ones by due date (and the due-task notifications).
+            models.Index(fields=["owner", "done_at", "due_on"], name="task_owner_due_idx"),
+            models.Index(fields=["account", "done_at"], name="task_account_idx"),
+            models.Index(fields=["opportunity", "done_at"], name="task_deal_idx"),
+            models.Index(fields=["person", "done_at"], name="task_person_idx"),
+            models.Index(fields=["linked_type", "linked_id"], name="task_linked_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def linked_record(self) -> task_links.LinkedRecord | None:
+        """The linked contract or invoice: its kind, name and page (None without one)."""
+        return task_links.describe(self.linked) if self.linked_id else None

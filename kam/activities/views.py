@@ -19,6 +19,7 @@ from kam.accounts.visibility import can_edit_account, require_edit, visible_acco
 from kam.activities import calculations, selectors, services
 from kam.activities import forms as activity_forms
 from kam.activities.models import Activity, ActivityStatus, CalendarFeed, Kind, Outcome
+from kam.activities.todos.calendar import task_events
 from kam.core.concurrency import ConflictError
 from kam.core.forms import apply_errors
 from kam.core.http import AuthenticatedHttpRequest
@@ -355,7 +356,7 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
                 ),
             )
             for activity in selectors.feed_activities(user)
-        ]
+        ] + task_events(user)
         body = calculations.ics_calendar(
             events, name=_("KAM activities of %(user)s") % {"user": user}
         )

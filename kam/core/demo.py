@@ -44,6 +44,8 @@ AREAS = [
     "kam.imports.demo",
     # Last, so that its draws from the shared random sequence change no other area's data.
     "kam.coach.demo",
+    # Draws nothing at random: after the rest, so it changes no other area's data.
+    "kam.activities.demo:load_tasks",
 ]
 
 

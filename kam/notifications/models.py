@@ -32,6 +32,8 @@ class Event(models.TextChoices):
     STALLED_DEAL = "stalled_deal", _("Stalled deal")
     SPECIAL_DAY = "special_day", _("Special day of a customer's person")
     FORECAST_DIGEST = "forecast_digest", _("Weekly forecast digest")
+    TASK_ASSIGNED = "task_assigned", _("Task given by a colleague")
+    TASK_DUE = "task_due", _("Task due")
 
 
 class Channel(models.TextChoices):

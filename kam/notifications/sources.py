@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from kam.accounts.models import AccountMember
 from kam.accounts.visibility import scope_to_visible_accounts
 from kam.activities import selectors as activity_selectors
-from kam.activities.models import ActivityStatus
+from kam.activities.models import ActivityStatus, Task
 from kam.activities.selectors import calendar_activities
+from kam.activities.todos import selectors as task_selectors
 from kam.core.models import Role, User
 from kam.core.visibility import managed_team_ids
 from kam.forecasting.periods import QUARTER, Period, Week
@@ -402,6 +403,63 @@ def forecast_digest(user: User, at: Moment) -> list[Occurrence]:
     ]
 
 
+# --- tasks: one given by a colleague (not by KAM's rules, not by oneself), one falling due
+
+
+def _task_account(task: Task) -> str:
+    return str(task.account) if task.account_id else "—"
+
+
+def tasks_assigned(user: User, at: Moment) -> list[Occurrence]:
+    """Open tasks a colleague gave the person lately (once each)."""
+    return [
+        Occurrence(
+            Event.TASK_ASSIGNED,
+            f"task-assigned:{task.pk}",
+            phrase(
+                _("%(person)s gave you a task: %(title)s"),
+                person=str(task.created_by),
+                title=task.title,
+            ),
+            phrase(
+                _("Due on %(day)s · %(account)s"),
+                day=calendar_day(task.due_on),
+                account=_task_account(task),
+            )
+            if task.due_on
+            else phrase(_("No due date · %(account)s"), account=_task_account(task)),
+            reverse("tasks:edit", args=[task.pk]),
+            task.account_id,
+        )
+        for task in task_selectors.assigned_by_others(user, at.now)
+    ]
+
+
+def tasks_due(user: User, at: Moment) -> list[Occurrence]:
+    """The person's open tasks due today or overdue (once per task and due date)."""
+    result = []
+    for task in task_selectors.falling_due(user, at.today):
+        assert task.due_on is not None
+        title = (
+            _("Task due today: %(title)s")
+            if task.due_on == at.today
+            else _("Task overdue since %(day)s: %(title)s")
+        )
+        result.append(
+            Occurrence(
+                Event.TASK_DUE,
+                f"task-due:{task.pk}:{task.due_on.isoformat()}",
+                phrase(title, title=task.title, day=calendar_day(task.due_on)),
+                phrase(_("About: %(account)s"), account=_task_account(task)),
+                reverse("tasks:list") + "?when=overdue"
+                if task.due_on < at.today
+                else reverse("tasks:list") + "?when=today",
+                task.account_id,
+            )
+        )
+    return result
+
+
 SOURCES: dict[str, Callable[[User, Moment], list[Occurrence]]] = {
     Event.ACTIVITY_REMINDER: activity_reminders,
     Event.INSTALLMENT_DUE: installments_due,
@@ -411,4 +469,6 @@ SOURCES: dict[str, Callable[[User, Moment], list[Occurrence]]] = {
     Event.STALLED_DEAL: stalled_deals,
     Event.SPECIAL_DAY: special_days,
     Event.FORECAST_DIGEST: forecast_digest,
+    Event.TASK_ASSIGNED: tasks_assigned,
+    Event.TASK_DUE: tasks_due,
 }

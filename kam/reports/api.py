@@ -97,6 +97,20 @@ class AgendaActivitySerializer(serializers.Serializer):
     objective = serializers.CharField()
 
 
+class DueTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    due_on = serializers.DateField()
+    account = serializers.CharField(allow_null=True)
+    opportunity_id = serializers.IntegerField(allow_null=True)
+
+
+class TasksDueSerializer(serializers.Serializer):
+    overdue = serializers.IntegerField()
+    today = serializers.IntegerField()
+    tasks = DueTaskSerializer(many=True, help_text="overdue or due within a week, soonest first")
+
+
 class AgendaSerializer(serializers.Serializer):
     week_start = serializers.DateField()
     week_end = serializers.DateField()
@@ -171,6 +185,7 @@ class DashboardSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="the panels in this answer, in page order"
     )
     agenda = AgendaSerializer(**_panel("agenda: rep"))
+    tasks = TasksDueSerializer(**_panel("tasks: rep, manager", "one's own open tasks falling due"))
     forecast = ForecastFiguresSerializer(**_panel("forecast"))
     funnel = FunnelRowSerializer(many=True, **_panel("forecast"))
     breakdown = BreakdownSerializer(many=True, **_panel("forecast: manager, executive"))
@@ -349,6 +364,21 @@ def _agenda(figures: Figures) -> dict[str, Any]:
     }
 
 
+def _tasks(figures: Figures) -> dict[str, Any]:
+    due = figures["due"]
+    rows = [
+        {
+            "id": t.pk,
+            "title": t.title,
+            "due_on": t.due_on,
+            "account": str(t.account) if t.account else None,
+            "opportunity_id": t.opportunity_id,
+        }
+        for t in due.tasks
+    ]
+    return {"tasks": {"overdue": due.overdue, "today": due.today, "tasks": rows}}
+
+
 def _receivables(figures: Figures) -> dict[str, Any]:
     money = figures["board"]
     promises = [
@@ -434,6 +464,7 @@ def _plans(figures: Figures) -> dict[str, Any]:
 # them, by the panel's name: a name means the same figures on every kind of dashboard.
 PANEL_DATA: dict[str, Callable[[Figures], dict[str, Any]]] = {
     "agenda": _agenda,
+    "tasks": _tasks,
     "forecast": _forecast,
     "flags": _flags,
     "stalled": _stalled,

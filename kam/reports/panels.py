@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from kam.accounts import selectors as account_selectors
+from kam.activities.todos import selectors as task_selectors
 from kam.core.models import User
 from kam.forecasting import selectors as forecast_selectors
 from kam.forecasting.scopes import COMPANY, Scope, default_scope
@@ -33,6 +34,10 @@ Builder = Callable[[User, date, str], Figures]
 
 def _rep_agenda(user: User, today: date, via: str) -> Figures:
     return {"board": selectors.rep_agenda(user, today)}
+
+
+def _tasks(user: User, today: date, via: str) -> Figures:
+    return {"due": task_selectors.due_soon(user, today)}
 
 
 def _rep_forecast(user: User, today: date, via: str) -> Figures:
@@ -149,6 +154,7 @@ def _company_risks(user: User, today: date, via: str) -> Figures:
 BUILDERS: dict[str, dict[str, Builder]] = {
     selectors.REP: {
         "agenda": _rep_agenda,
+        "tasks": _tasks,
         "forecast": _rep_forecast,
         "flags": _rep_flags,
         "stalled": _rep_stalled,
@@ -164,6 +170,7 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "stalled": _team_stalled,
         "screen": _team_screen,
         "activities": _team_activities,
+        "tasks": _tasks,
         "plans": _team_plans,
     },
     selectors.EXECUTIVE: {

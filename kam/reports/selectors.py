@@ -60,7 +60,16 @@ DASHBOARD_KINDS = [REP, MANAGER, EXECUTIVE]
 # Each role's dashboard panels, in page order: the page loads them one request apiece
 # and the API answers all of them or those asked for, under the same names.
 DASHBOARD_PANELS: dict[str, tuple[str, ...]] = {
-    REP: ("agenda", "forecast", "flags", "stalled", "receivables", "special_days", "plans"),
+    REP: (
+        "agenda",
+        "tasks",
+        "forecast",
+        "flags",
+        "stalled",
+        "receivables",
+        "special_days",
+        "plans",
+    ),
     MANAGER: (
         "forecast",
         "progress",
@@ -68,6 +77,7 @@ DASHBOARD_PANELS: dict[str, tuple[str, ...]] = {
         "flags",
         "stalled",
         "screen",
+        "tasks",
         "activities",
         "plans",
     ),

@@ -135,6 +135,7 @@ def _company_cash_page(user: User, today: date, figures: Figures) -> dict[str, A
 PANELS: dict[str, list[Panel]] = {
     selectors.REP: [
         Panel("agenda", "col-lg-6"),
+        Panel("tasks", "col-lg-6"),
         Panel("forecast", "col-lg-6", _rep_forecast_page),
         Panel("flags", "col-lg-6"),
         Panel("stalled", "col-lg-6"),
@@ -149,6 +150,7 @@ PANELS: dict[str, list[Panel]] = {
         Panel("flags", "col-lg-6"),
         Panel("stalled", "col-lg-6"),
         Panel("screen", "col-lg-6"),
+        Panel("tasks", "col-lg-6"),
         Panel("activities", "col-12", _team_activities_page),
         Panel("plans", "col-12"),
     ],

@@ -22,6 +22,7 @@ _AREAS = [
     ("stakeholders", _("Decision chain"), "stakeholders:list", "/people/"),
     ("pipeline", _("Opportunities"), "pipeline:list", "/opportunities/"),
     ("activities", _("Activities"), "activities:list", "/activities/"),
+    ("tasks", _("Tasks"), "tasks:list", "/tasks/"),
     ("forecasting", _("Forecast"), "forecasting:index", "/forecast/"),
     ("receivables", _("Receivables"), "receivables:index", "/receivables/"),
     ("reports", _("Reports"), "reports:index", "/reports/"),
