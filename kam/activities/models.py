@@ -206,7 +206,7 @@ class Task(Versioned):
     """
 
     title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
-    notes = BoundedTextField(_("notes"), blank=True)
+    notes = BoundedTextField(pgettext_lazy("task", "notes"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

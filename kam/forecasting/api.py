@@ -27,6 +27,7 @@ from kam.forecasting import progress as weekly
 from kam.forecasting.calculations import Forecast, FunnelRow, funnel_totals
 from kam.forecasting.models import Method, Metric
 from kam.forecasting.periods import QUARTER, Period, parse_period, parse_week
+from kam.forecasting.review.api import FunnelReviewViewSet
 from kam.forecasting.scopes import Scope, resolve_scope
 from kam.pipeline.models import StageModel
 from kam.pipeline.selectors import default_stage_model
@@ -419,4 +420,5 @@ ROUTES = [
     ("forecast-targets", TargetViewSet, "forecast-target"),
     ("forecast-progress", ProgressViewSet, "forecast-progress"),
     ("forecast-accuracy", AccuracyViewSet, "forecast-accuracy"),
+    ("forecast-review", FunnelReviewViewSet, "forecast-review"),
 ]

@@ -323,3 +323,76 @@ class OpportunityOdds(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.probability}"
+
+
+class FunnelReview(models.Model):
+    """One weekly funnel review (漏斗检查会) of a team: held by its manager over one week.
+
+    Opened when the manager records the first decision of the meeting. ``red_flags``
+    keeps the flags each deal showed at that moment (``{deal id: [flag codes]}``), so the
+    next review lists only the flags raised since.
+    """
+
+    team = models.ForeignKey(
+        "core.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+    )
+    week = models.DateField(_("week (Monday)"))
+    held_at = models.DateTimeField(_("held at"))
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("held by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    red_flags = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("funnel review")
+        verbose_name_plural = _("funnel reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "week"], name="one_funnel_review_a_week")
+        ]
+        ordering = ["team", "-week"]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.week}"
+
+
+class ReviewDecision(models.Model):
+    """What the manager decided for one deal in a funnel review, and the next step.
+
+    The next step is the deal owner's task (``task``), so it shows on the rep's list and
+    on the deal until done.
+    """
+
+    review = models.ForeignKey(FunnelReview, on_delete=models.CASCADE, related_name="decisions")
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.CASCADE,
+        related_name="review_decisions",
+    )
+    decision = BoundedTextField(_("decision"))
+    next_step = models.CharField(_("next step"), max_length=200)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    task = models.ForeignKey(
+        "activities.Task",
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("funnel review decision")
+        verbose_name_plural = _("funnel review decisions")
+        ordering = ["review", "decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.next_step

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kam.forecasting import views
+from kam.forecasting.review import views as review
 
 app_name = "forecasting"
 
@@ -15,4 +16,7 @@ urlpatterns = [
     path("targets/set/", views.set_target, name="set_target"),
     path("adjust/", views.adjust, name="adjust"),
     path("export.xlsx", views.export, name="export"),
+    path("review/", review.review, name="review"),
+    path("review/decide/", review.decide, name="review_decide"),
+    path("review/export.xlsx", review.export_agenda, name="review_export"),
 ]

@@ -127,7 +127,13 @@ TOPICS: dict[str, Topic] = {
             ("activity-planning", "stages"),
         ),
         Topic("forecast", _("Sales forecast"), "forecast", ("progress", "win-rates", "stages")),
-        Topic("progress", _("Weekly sales progress"), "forecast", ("forecast",)),
+        Topic("progress", _("Weekly sales progress"), "forecast", ("forecast", "funnel-review")),
+        Topic(
+            "funnel-review",
+            _("The weekly funnel review"),
+            "forecast",
+            ("progress", "twenty-questions", "minefields"),
+        ),
         Topic(
             "win-rates",
             _("Configured and learned win rates"),

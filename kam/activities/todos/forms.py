@@ -34,7 +34,9 @@ class TaskForm(KamForm):
         help_text=_("Leave empty for a to-do about no customer."),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("task", "Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(

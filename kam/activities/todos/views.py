@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.activities.todos import about as task_about
@@ -27,7 +27,7 @@ from kam.core.http import AuthenticatedHttpRequest
 from kam.ui.listing import paginate
 
 TABS = {
-    selectors.OPEN: gettext_lazy("Open"),
+    selectors.OPEN: pgettext_lazy("task", "Open"),
     selectors.OVERDUE: gettext_lazy("Overdue"),
     selectors.TODAY: gettext_lazy("Today"),
     selectors.UPCOMING: gettext_lazy("Upcoming"),
