@@ -14,7 +14,7 @@ from kam.pipeline.models import Stage
 
 pytestmark = pytest.mark.django_db
 
-fix = import_module("kam.pipeline.migrations.0013_consultative_steps_as_the_source_gives_them")
+fix = import_module("kam.pipeline.migrations.0016_consultative_steps_as_the_source_gives_them")
 
 
 def _consultative() -> list[Stage]:
