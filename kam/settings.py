@@ -424,6 +424,7 @@ SPECTACULAR_SETTINGS = {
         "RelationshipEnum": "kam.stakeholders.models.Relationship",
         "ImportKindEnum": "kam.imports.models.Kind",
         "DashboardKindEnum": "kam.reports.selectors.DASHBOARD_KINDS",
+        "GateKeyEnum": "kam.pipeline.screening.GATE_KEYS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

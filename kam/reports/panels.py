@@ -169,8 +169,8 @@ BUILDERS: dict[str, dict[str, Builder]] = {
         "flags": _team_flags,
         "stalled": _team_stalled,
         "screen": _team_screen,
-        "activities": _team_activities,
         "tasks": _tasks,
+        "activities": _team_activities,
         "plans": _team_plans,
     },
     selectors.EXECUTIVE: {

@@ -53,6 +53,8 @@ NOT_LINKED = {
     "/accounts/<id:pk>/needs/<id:need_pk>/opportunity/",
     "/accounts/<id:pk>/plans/<id:plan_pk>/",
     "/accounts/<id:pk>/plans/<id:plan_pk>/<slug:kind>/",
+    # Posted from a plan's page (not walked, above): submit, approve, send back.
+    "/accounts/<id:pk>/plans/<id:plan_pk>/review/<slug:step>/",
     "/activities/<id:pk>/outcome/",
     # Posted from the call plan shown beside the outcome form (not walked, above).
     "/coach/activities/<id:pk>/objective-met/",

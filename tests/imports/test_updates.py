@@ -153,7 +153,7 @@ def test_a_deal_in_another_stage_model_moves_within_its_own(org, run, deal):
     batch = run(
         org.rep,
         "opportunities",
-        moves(["甲公司", "扩容", 100, SOON, "Demand: lead the process", "yes", ""]),
+        moves(["甲公司", "扩容", 100, SOON, "Lead the process", "yes", ""]),
     )
     assert batch.status == BatchStatus.COMMITTED, errors(batch)
     deal.refresh_from_db()

@@ -60,7 +60,7 @@ class ChecklistItem(models.TextChoices):
     INITIATIVE = "initiative", _("Take the initiative instead of passively accepting")
     FINANCIAL_FIGURES = "financial_figures", _("Arm yourself with financial figures")
     PROCESS = "process", _("Value the process of developing the customer, not only results")
-    SPREAD_SUCCESS = "spread_success", _("Spread successful experience through the company")
+    SPREAD_SUCCESS = "spread_success", _("Spread what works through the company")
     LEARN_FROM_OTHERS = "learn_from_others", _("Learn creatively from other companies")
     CROSS_FUNCTIONAL_TEAM = (
         "cross_functional_team",

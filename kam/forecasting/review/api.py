@@ -32,14 +32,14 @@ def _money() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
 
 
-class ItemSerializer(serializers.Serializer):
+class ReviewItemSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Reason.choices)
     title = serializers.CharField(source="label")
     detail = serializers.CharField()
     question = serializers.CharField()
 
 
-class DecisionSerializer(serializers.Serializer):
+class ReviewDecisionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     opportunity = serializers.IntegerField(source="opportunity_id")
     decision = serializers.CharField(max_length=2000)
@@ -48,31 +48,31 @@ class DecisionSerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task_id", read_only=True, allow_null=True)
 
 
-class DealSerializer(serializers.Serializer):
+class ReviewDealSerializer(serializers.Serializer):
     opportunity = serializers.IntegerField(source="opportunity.pk")
     name = serializers.CharField(source="opportunity.name")
     account = serializers.CharField(source="opportunity.account.name")
     stage = serializers.CharField(source="opportunity.stage.name")
     amount = serializers.DecimalField(source="opportunity.amount", max_digits=16, decimal_places=2)
-    items = ItemSerializer(many=True)
-    decisions = DecisionSerializer(many=True)
+    items = ReviewItemSerializer(many=True)
+    decisions = ReviewDecisionSerializer(many=True)
 
 
-class RepSerializer(serializers.Serializer):
+class ReviewRepSerializer(serializers.Serializer):
     rep = serializers.IntegerField(source="rep.pk")
     name = serializers.CharField(source="rep")
     forecast = _money()
     forecast_change = _money()
     target = _money()
     coverage = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
-    deals = DealSerializer(many=True)
+    deals = ReviewDealSerializer(many=True)
 
 
-class AgendaSerializer(serializers.Serializer):
+class ReviewAgendaSerializer(serializers.Serializer):
     scope = serializers.CharField(source="scope.key")
     week = serializers.CharField(source="week.key")
     review_held_at = serializers.DateTimeField(source="review.held_at", allow_null=True)
-    reps = RepSerializer(many=True)
+    reps = ReviewRepSerializer(many=True)
 
 
 class NewDecisionSerializer(serializers.Serializer):
@@ -96,7 +96,7 @@ def _scope_week(request: AuthenticatedRequest, params: Any) -> tuple[Scope, Week
 
 
 def _agenda_data(agenda: Agenda) -> dict[str, Any]:
-    return dict(AgendaSerializer(agenda).data)
+    return dict(ReviewAgendaSerializer(agenda).data)
 
 
 class FunnelReviewViewSet(viewsets.ViewSet):
@@ -107,14 +107,14 @@ class FunnelReviewViewSet(viewsets.ViewSet):
             OpenApiParameter("scope", str, description="team:<id> or rep:<id> (default: yours)"),
             OpenApiParameter("week", str, description="ISO week, e.g. 2026-W49 (default latest)"),
         ],
-        responses=AgendaSerializer,
+        responses=ReviewAgendaSerializer,
     )
     def list(self, request: AuthenticatedRequest) -> Response:
         """The agenda of the weekly funnel review: per rep, the deals and what to ask."""
         scope, week = _scope_week(request, request.query_params)
         return Response(_agenda_data(build_agenda(request.user, scope, week)))
 
-    @extend_schema(request=NewDecisionSerializer, responses={201: DecisionSerializer})
+    @extend_schema(request=NewDecisionSerializer, responses={201: ReviewDecisionSerializer})
     @action(detail=False, methods=["post"])
     def decisions(self, request: AuthenticatedRequest) -> Response:
         """Record the review's decision for a deal; the next step becomes the owner's task."""
@@ -137,4 +137,4 @@ class FunnelReviewViewSet(viewsets.ViewSet):
             by=request.user,
             via=Interface.API,
         )
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
