@@ -50,6 +50,12 @@ def full_clean(instance: models.Model, exclude: Iterable[str] | None = None) -> 
     )
 
 
+def full_check(instance: models.Model) -> None:
+    """Every check of the model, uniqueness and constraints included: for records whose
+    duplicates people must be told about in words (a stage key, a settings row)."""
+    instance.full_clean()
+
+
 def _attname(instance: models.Model, name: str) -> str:
     field = instance._meta.get_field(name)
     return getattr(field, "attname", name)
@@ -73,7 +79,7 @@ def create(
     *,
     by: User | None,
     via: str = Interface.WEB,
-    clean: Validator | None = full_clean,
+    clean: Callable[[M], None] | None = full_clean,
     redacted: Iterable[str] = (),
 ) -> M:
     """Validate and insert ``instance``; the audit event carries its first values."""
@@ -95,7 +101,7 @@ def create_many(
     *,
     by: User | None,
     via: str = Interface.WEB,
-    clean: Validator | None = full_clean,
+    clean: Callable[[M], None] | None = full_clean,
     redacted: Iterable[str] = (),
     batch_size: int = 500,
 ) -> list[M]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,11 +216,6 @@ def _require_admin(by: User | None) -> None:
         raise PermissionDenied
 
 
-def _full_clean(instance: Model) -> None:
-    """Every check of the model, uniqueness and constraints included."""
-    instance.full_clean()
-
-
 INDICATOR_FIELDS = ["target", "weight_attack", "weight_defend", "weight_maintain"]
 
 
@@ -245,7 +239,7 @@ def update_indicator(
         by=by,
         via=via,
         expected_version=version,
-        clean=_full_clean,
+        clean=changes.full_check,
         always=True,
     )
     return indicator
@@ -287,7 +281,7 @@ def update_performance_settings(
         by=by,
         via=via,
         expected_version=expected_version,
-        clean=_full_clean,
+        clean=changes.full_check,
         always=True,
     )
     return row

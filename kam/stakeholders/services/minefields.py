@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kam.accounts.visibility import require_edit
@@ -61,14 +61,10 @@ def update_red_flag_settings(
     if not (by.is_kam_admin or by.role == Role.ADMIN):
         raise PermissionDenied(_("Only administrators change the red-flag thresholds."))
     current = RedFlagSettings.current()
-
-    def clean(row: models.Model) -> None:
-        row.full_clean()
-
     if current.pk is None:
         # Never saved before: the first save records every threshold as set.
         for name, value in fields.items():
             setattr(current, name, value)
-        return changes.create(current, by=by, via=via, clean=clean)
-    changes.update(current, fields, by=by, via=via, clean=clean, always=True)
+        return changes.create(current, by=by, via=via, clean=changes.full_check)
+    changes.update(current, fields, by=by, via=via, clean=changes.full_check, always=True)
     return current
