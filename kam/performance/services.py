@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import can_edit_account
-from kam.core import audit, changes
-from kam.core.models import AuditEvent, Interface, Role, User
+from kam.core import changes
+from kam.core.models import Interface, Role, User
 from kam.performance import calculations, selectors
 from kam.performance.models import (
     LoyaltyIntent,
@@ -119,7 +119,7 @@ def invite_to_survey(
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(32)
-    invitation = SurveyInvitation.objects.create(
+    invitation = SurveyInvitation(
         account=account,
         contact=contact,
         token_hash=token_hash(token),
@@ -127,13 +127,8 @@ def invite_to_survey(
         expires_at=timezone.now() + timedelta(days=days),
         created_by=by,
     )
-    audit.record(
-        AuditEvent.Action.CREATE,
-        invitation,
-        by=by,
-        via=via,
-        changes={"account": account.pk, "contact": contact.pk if contact else None},
-    )
+    # The link's hash opens the survey: the trail keeps that it was set, not its value.
+    changes.create(invitation, by=by, via=via, clean=None, redacted=["token_hash"])
     return NewInvitation(invitation, token)
 
 
@@ -188,7 +183,7 @@ def answer_survey(token: str, *, answers: dict[str, Any], comment: str = "") -> 
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    response = SurveyResponse.objects.create(
+    response = SurveyResponse(
         invitation=invitation,
         account=invitation.account,
         answered_on=timezone.localdate(now),
@@ -197,14 +192,8 @@ def answer_survey(token: str, *, answers: dict[str, Any], comment: str = "") -> 
         loyalty_score=calculations.score_0_100([answers[q] for q in INTENT_QUESTIONS]),
         **{q: answers[q] for q in QUESTIONS},
     )
+    changes.create(response, by=None, via=Interface.WEB, clean=None)
     SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at=now)
-    audit.record(
-        AuditEvent.Action.CREATE,
-        response,
-        by=None,
-        via=Interface.WEB,
-        changes={"invitation": invitation.pk, "loyalty_score": str(response.loyalty_score)},
-    )
     return response
 
 
