@@ -37,9 +37,6 @@ from kam.core.models import AuditEvent, Interface, User
 
 M = TypeVar("M", bound=models.Model)
 
-#: A model's own validation, without uniqueness and constraints (the database answers those).
-Validator = Callable[[models.Model], None]
-
 
 def full_clean(instance: models.Model, exclude: Iterable[str] | None = None) -> None:
     """The model's field and ``clean()`` validation; uniqueness is left to the database."""
@@ -127,17 +124,17 @@ def create_many(
 
 
 def update(
-    instance: models.Model,
+    instance: M,
     values: Mapping[str, Any],
     *,
     by: User | None,
     via: str = Interface.WEB,
     expected_version: int | None = None,
-    clean: Validator | None = full_clean,
+    clean: Callable[[M], None] | None = full_clean,
     also_save: Iterable[str] = (),
     redacted: Iterable[str] = (),
     always: bool = False,
-) -> dict[str, list[Any]]:
+) -> dict[str, Any]:
     """Set ``values`` on ``instance``, validate, save and record the fields that changed.
 
     A versioned record (one with a ``version`` field) is saved through
@@ -196,7 +193,7 @@ def tracked(
     redacted: Iterable[str] = (),
     always: bool = False,
     fields: Iterable[str] | None = None,
-) -> Iterator[dict[str, list[Any]]]:
+) -> Iterator[dict[str, Any]]:
     """Record what the block changed on ``instance`` (nothing changed: nothing recorded,
     unless ``always``).
 
@@ -212,7 +209,7 @@ def tracked(
     names = list(fields) if fields is not None else None
     redacted = list(redacted)
     before = audit.snapshot(instance, names)
-    changed: dict[str, list[Any]] = {}
+    changed: dict[str, Any] = {}
     yield changed
     if action == AuditEvent.Action.CREATE:
         values: dict[str, Any] = {**_first_values(instance, redacted), **changed}
