@@ -63,9 +63,7 @@ def record_small_sale(
         currency=currency,
         sold_on=sold_on,
     )
-    sale.save()
-    audit.record(AuditEvent.Action.CREATE, sale, by=by, via=via)
-    return sale
+    return changes.create(sale, by=by, via=via, clean=None)
 
 
 @transaction.atomic
@@ -169,10 +167,7 @@ def add_stage(
         raise ValidationError(_("Only administrators may change stage models."))
     last = model.stages.aggregate(m=Max("order"))["m"] or 0
     stage = Stage(model=model, key=key, order=last + 1, **fields)
-    stage.full_clean()
-    stage.save()
-    audit.record(AuditEvent.Action.CREATE, stage, by=by, via=via)
-    return stage
+    return changes.create(stage, by=by, via=via, clean=changes.full_check)
 
 
 @transaction.atomic
@@ -191,6 +186,7 @@ def reorder_stages(
         Stage.objects.filter(pk=pk).update(order=offset + position)
     for position, pk in enumerate(stage_ids, start=1):
         Stage.objects.filter(pk=pk).update(order=position)
+    # The stages' rows are renumbered in bulk: the model's event keeps the new order.
     audit.record(
         AuditEvent.Action.UPDATE, model, by=by, via=via, changes={"order": [None, stage_ids]}
     )
