@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from kam.accounts import services
-from kam.accounts.models import AccountMember
+from kam.accounts.models import AccountMember, ProductLine
 from kam.core.models import AuditEvent
+from tests.accounts.factories import AccountPlanFactory, PlanObjectiveFactory
 from tests.accounts.test_services import fully_qualified
 from tests.factories import AccountFactory
 
@@ -52,3 +54,31 @@ def test_the_tier_override_and_the_reassessment_record_what_moved(org):
     assert cleared.changes["tier_override_reason"] == ["长期拖欠", ""]
     assert cleared.changes["tier_override_by_id"] == [org.east_manager.pk, None]
     assert reassessed.changes == {"tier": ["general", "key"]}
+
+
+def test_a_whitespace_cell_and_an_action_move_are_recorded_with_their_values(org):
+    plan = AccountPlanFactory(account=AccountFactory(owner=org.rep))
+    line = ProductLine.objects.get(key="security")
+    cell = services.set_whitespace(
+        plan, unit="华东子公司", product_line=line, status="opportunity", by=org.rep
+    )
+    assert cell is not None
+    (marked,) = events(cell)
+    assert (marked.action, marked.actor) == (AuditEvent.Action.CREATE, org.rep)
+    assert (marked.changes["unit"], marked.changes["status"]) == ("华东子公司", "opportunity")
+    assert (marked.changes["plan_id"], marked.changes["product_line_id"]) == (plan.pk, line.pk)
+    pk = cell.pk
+    services.set_whitespace(plan, unit="华东子公司", product_line=line, status="", by=org.rep)
+    cleared = events(cell, pk)[-1]
+    assert (cleared.action, cleared.changes["status"]) == (AuditEvent.Action.DELETE, "opportunity")
+
+    objective = PlanObjectiveFactory(plan=plan)
+    action = services.add_action(
+        objective, text="拜访CIO", owner=org.rep, due_date=timezone.localdate(), by=org.rep
+    )
+    services.set_action_status(action, status="done", by=org.rep)
+    services.set_action_status(action, status="done", by=org.rep)
+    added, done, again = events(action)
+    assert (added.changes["text"], added.changes["objective_id"]) == ("拜访CIO", objective.pk)
+    assert done.changes == {"status": [added.changes["status"], "done"]}
+    assert again.changes == {"status": ["done", "done"]}  # looked at and kept: still recorded

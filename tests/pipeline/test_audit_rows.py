@@ -108,3 +108,47 @@ def test_an_off_funnel_sale_and_a_new_stage_are_recorded_with_their_values(org):
     created = last_event(added)
     assert created.object_type == "pipeline.stage"
     assert (created.changes["key"], created.changes["name_zh"]) == ("pilot", "试点")
+
+
+def test_the_deal_room_records_each_entry_with_its_values(org):
+    opportunity = new_opportunity(AccountFactory(owner=org.rep))
+    evaluation = services.record_evaluation(
+        opportunity, answers={1: "yes", 2: "unsure"}, notes={1: "成本压力"}, by=org.rep
+    )
+    scored = last_event(evaluation)
+    assert (scored.action, scored.object_type) == (AuditEvent.Action.CREATE, "pipeline.evaluation")
+    assert (scored.changes["total_score"], scored.changes["project_score"]) == (3, 3)
+    assert scored.changes["answers"]["1"] == {"answer": "yes", "note": "成本压力"}
+
+    competitor = services.add_competitor(opportunity, name="华为", by=org.rep, strengths="品牌")
+    added = last_event(competitor)
+    assert (added.action, added.changes["name"], added.changes["strengths"]) == (
+        AuditEvent.Action.CREATE,
+        "华为",
+        "品牌",
+    )
+    assert added.changes["opportunity_id"] == opportunity.pk
+    pk = competitor.pk
+    services.remove_competitor(competitor, by=org.rep)
+    removed = AuditEvent.objects.filter(
+        object_type="pipeline.opportunitycompetitor", object_id=str(pk)
+    ).latest("pk")
+    assert (removed.action, removed.changes["name"]) == (AuditEvent.Action.DELETE, "华为")
+
+    factor = services.add_decision_factor(opportunity, name="交付周期", by=org.rep, priority=1)
+    assert (last_event(factor).changes["name"], last_event(factor).changes["priority"]) == (
+        "交付周期",
+        1,
+    )
+    pk = factor.pk
+    services.remove_decision_factor(factor, by=org.rep)
+    removed = AuditEvent.objects.filter(
+        object_type="pipeline.decisionfactor", object_id=str(pk)
+    ).latest("pk")
+    assert (removed.action, removed.changes["name"]) == (AuditEvent.Action.DELETE, "交付周期")
+
+    objection = services.log_objection(opportunity, kind="no_money", said="今年没预算", by=org.rep)
+    logged = last_event(objection)
+    assert logged.object_type == "pipeline.objection"
+    assert (logged.changes["kind"], logged.changes["said"]) == ("no_money", "今年没预算")
+    assert logged.changes["created_by_id"] == org.rep.pk

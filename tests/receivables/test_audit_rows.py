@@ -3,14 +3,14 @@ values, and each correction with what it changed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from kam.core.models import AuditEvent
 from kam.receivables import services
-from kam.receivables.models import CreditStatus, DebtorType
+from kam.receivables.models import CollectionAlert, CreditStatus, DebtorType, WriteOff
 from tests.factories import AccountFactory
 from tests.receivables.factories import contract_for, invoice_for, payment_for
 
@@ -96,3 +96,64 @@ def test_a_released_hold_and_a_debtor_type_record_the_fields_they_set(org):
 
     credit = services.set_debtor_type(account, DebtorType.PAYS_WHEN_PRESSED, by=org.finance)
     assert last_event(credit).changes["debtor_type"] == ["", DebtorType.PAYS_WHEN_PRESSED]
+
+
+def test_a_promise_a_conversation_and_a_resolved_alert_record_their_values(org):
+    account = AccountFactory(owner=org.rep)
+    contract_for(account, org.finance)
+    today = date.today()
+    row = services.record_collection_contact(
+        account,
+        step="commitment",
+        negotiation="lose_win",
+        note="答应月底付",
+        promise=services.PromiseInput(
+            amount=Decimal(50000), due_on=today - timedelta(days=1), promised_by_name="王会计"
+        ),
+        contacted_on=today - timedelta(days=10),
+        by=org.rep,
+    )
+    promised = last_event(row.promise)
+    assert (promised.action, promised.actor) == (AuditEvent.Action.CREATE, org.rep)
+    assert Decimal(promised.changes["amount"]) == Decimal(50000)
+    assert promised.changes["due_on"] == (today - timedelta(days=1)).isoformat()
+    assert (promised.changes["account_id"], promised.changes["promised_by_name"]) == (
+        account.pk,
+        "王会计",
+    )
+    talked = last_event(row).changes
+    assert (talked["step"], talked["negotiation"], talked["note"]) == (
+        "commitment",
+        "lose_win",
+        "答应月底付",
+    )
+    assert talked["promise_id"] == row.promise.pk
+
+    # Its date has passed unpaid: it broke at once, and the owner resolves the alert.
+    alert = CollectionAlert.objects.get(promise=row.promise)
+    services.resolve_alert(alert, by=org.rep)
+    resolved = last_event(alert)
+    assert resolved.action == AuditEvent.Action.UPDATE
+    assert list(resolved.changes) == ["resolved_at"]
+    assert resolved.changes["resolved_at"] == [None, alert.resolved_at.isoformat()]
+    services.resolve_alert(alert, by=org.rep)
+    assert last_event(alert).pk == resolved.pk  # already resolved: nothing new recorded
+
+
+def test_a_write_off_records_what_was_asked_and_who_decided(org):
+    account = AccountFactory(owner=org.rep)
+    invoice = invoice_for(contract_for(account, org.finance), org.finance, amount="60000")
+    write_off = services.request_write_off(
+        invoice, amount=Decimal(1000), reason="客户破产", by=org.rep
+    )
+    asked = last_event(write_off)
+    assert (asked.action, asked.actor) == (AuditEvent.Action.CREATE, org.rep)
+    assert (asked.changes["invoice_id"], asked.changes["reason"]) == (invoice.pk, "客户破产")
+    assert Decimal(asked.changes["amount"]) == Decimal(1000)
+    assert asked.changes["status"] == WriteOff.Status.PENDING
+
+    decided = services.decide_write_off(write_off, approve=False, by=org.director)
+    changed = last_event(write_off).changes
+    assert changed["status"] == [WriteOff.Status.PENDING, WriteOff.Status.REJECTED]
+    assert changed["decided_by_id"] == [None, org.director.pk]
+    assert changed["decided_at"] == [None, decided.decided_at.isoformat()]
