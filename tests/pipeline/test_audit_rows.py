@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kam.core.models import AuditEvent
 from kam.pipeline import services
-from kam.pipeline.models import Status
+from kam.pipeline.models import PipelineSettings, StageModel, Status
 from kam.pipeline.selectors import field_history
 from tests.factories import AccountFactory
 from tests.pipeline.factories import new_opportunity, stage
@@ -152,3 +152,18 @@ def test_the_deal_room_records_each_entry_with_its_values(org):
     assert logged.object_type == "pipeline.objection"
     assert (logged.changes["kind"], logged.changes["said"]) == ("no_money", "今年没预算")
     assert logged.changes["created_by_id"] == org.rep.pk
+
+
+def test_the_funnel_settings_record_their_fields_and_gate_stages_in_one_row(org):
+    row = PipelineSettings.current()
+    commitment = StageModel.objects.get(key="purchase").stages.get(key="commitment")
+    old = sorted(row.worth_gate_stages.values_list("pk", flat=True))
+    services.update_pipeline_settings(
+        by=org.admin,
+        small_sale_threshold=row.small_sale_threshold,
+        stall_days=row.stall_days + 5,
+        worth_gate_stages=[commitment],
+    )
+    (saved,) = AuditEvent.objects.filter(object_type="pipeline.pipelinesettings")
+    assert saved.changes["stall_days"] == [row.stall_days, row.stall_days + 5]
+    assert saved.changes["worth_gate_stages"] == [old, [commitment.pk]]

@@ -100,7 +100,7 @@ def update_pipeline_settings(
     if errors:
         raise ValidationError(errors)
     before = screen_rules(row)
-    with changes.tracked(row, by=by, via=via, always=True):
+    with changes.tracked(row, by=by, via=via, always=True) as changed:
         row.small_sale_threshold = small_sale_threshold
         row.stall_days = stall_days
         if gate_pass_mark is not None:
@@ -110,18 +110,12 @@ def update_pipeline_settings(
         if evaluation_max_age_days is not None:
             row.evaluation_max_age_days = evaluation_max_age_days
         row.save()
-    if stages is not None:
-        old = sorted(row.worth_gate_stages.values_list("pk", flat=True))
-        new = sorted(s.pk for s in stages)
-        if old != new:
-            row.worth_gate_stages.set(stages)
-            audit.record(
-                AuditEvent.Action.UPDATE,
-                row,
-                by=by,
-                via=via,
-                changes={"worth_gate_stages": [old, new]},
-            )
+        if stages is not None:
+            old = sorted(row.worth_gate_stages.values_list("pk", flat=True))
+            new = sorted(s.pk for s in stages)
+            if old != new:
+                row.worth_gate_stages.set(stages)
+                changed["worth_gate_stages"] = [old, new]
     after = screen_rules(row)
     if (after.pass_mark, after.critical) != (before.pass_mark, before.critical):
         refresh_screening(rules=after)
