@@ -155,7 +155,7 @@ def plan_activity(
         duration_minutes=duration_minutes,
         expenses=expenses,
     )
-    activity = Activity.objects.create(
+    activity = Activity(
         account=account,
         opportunity=opportunity,
         kind=kind,
@@ -167,6 +167,7 @@ def plan_activity(
         duration_minutes=duration_minutes,
         expenses=expenses or Decimal(0),
     )
+    changes.create(activity, by=by, via=via, clean=None)
     if contacts:
         activity.contacts.set(contacts)
     staff = list(staff)
@@ -174,13 +175,6 @@ def plan_activity(
         activity.staff.set(staff)
     if plan_action is not None:
         _link_plan_action(activity, plan_action, by=by, via=via)
-    audit.record(
-        AuditEvent.Action.CREATE,
-        activity,
-        by=by,
-        via=via,
-        changes=audit.snapshot(activity, ["kind", "starts_at", "objective", "opportunity_id"]),
-    )
     return activity
 
 
@@ -315,27 +309,26 @@ def record_outcome(
         errors["expenses"] = [_("Expenses cannot be negative.")]
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(activity, ["status", "outcome", "outcome_note"])
-    activity.outcome = outcome
-    activity.outcome_note = note
-    activity.status = ActivityStatus.DONE
-    activity.outcome_recorded_at = timezone.now()
-    fields = ["outcome", "outcome_note", "status", "outcome_recorded_at"]
+    values: dict[str, Any] = {
+        "outcome": outcome,
+        "outcome_note": note,
+        "status": ActivityStatus.DONE,
+        "outcome_recorded_at": timezone.now(),
+    }
     if duration_minutes is not None:
-        activity.duration_minutes = duration_minutes
-        fields.append("duration_minutes")
+        values["duration_minutes"] = duration_minutes
     if expenses is not None:
-        activity.expenses = expenses
-        fields.append("expenses")
-    save_versioned(activity, expected_version, fields)
-    refresh_deal_progress([activity.opportunity_id])
-    audit.record(
-        AuditEvent.Action.UPDATE,
+        values["expenses"] = expenses
+    changes.update(
         activity,
+        values,
         by=by,
         via=via,
-        changes=audit.diff(before, audit.snapshot(activity, ["status", "outcome", "outcome_note"])),
+        expected_version=expected_version,
+        clean=None,
+        always=True,
     )
+    refresh_deal_progress([activity.opportunity_id])
     return activity
 
 
@@ -365,6 +358,7 @@ def issue_calendar_token(
     """Give ``user`` a new secret feed URL; the old one stops working at once."""
     token = secrets.token_urlsafe(32)
     feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
+    # A secret, like an API token: the trail says a new one was issued, never its value.
     audit.record(AuditEvent.Action.UPDATE, feed, by=by or user, via=via, changes={"token": "new"})
     return feed
 

@@ -13,7 +13,14 @@ Usage::
     changes.delete(item, by=by, via=via)
 
 For a change whose values are set in several steps (derived fields, related rows),
-:func:`tracked` records the difference of whatever happens inside the block.
+:func:`tracked` records the difference of whatever happens inside the block; with
+``action=CREATE`` it records a record whose insert is particular (its path needs its
+id) with its first values, as :func:`create` does. :func:`create_many` inserts many
+records of one model at once (imports), each with its own event.
+
+Only events that are not a change of a record (a read of personal information, an
+export, an erasure, a token) and summaries of related rows kept on their parent (a
+payment's allocations, a stage model's order) call :func:`kam.core.audit.record`.
 """
 
 from __future__ import annotations
@@ -30,9 +37,6 @@ from kam.core.models import AuditEvent, Interface, User
 
 M = TypeVar("M", bound=models.Model)
 
-#: A model's own validation, without uniqueness and constraints (the database answers those).
-Validator = Callable[[models.Model], None]
-
 
 def full_clean(instance: models.Model, exclude: Iterable[str] | None = None) -> None:
     """The model's field and ``clean()`` validation; uniqueness is left to the database."""
@@ -41,6 +45,12 @@ def full_clean(instance: models.Model, exclude: Iterable[str] | None = None) -> 
         validate_unique=False,
         validate_constraints=False,
     )
+
+
+def full_check(instance: models.Model) -> None:
+    """Every check of the model, uniqueness and constraints included: for records whose
+    duplicates people must be told about in words (a stage key, a settings row)."""
+    instance.full_clean()
 
 
 def _attname(instance: models.Model, name: str) -> str:
@@ -57,12 +67,16 @@ def _hidden(values: Mapping[str, Any], redacted: Iterable[str]) -> dict[str, Any
     }
 
 
+def _first_values(instance: models.Model, redacted: Iterable[str]) -> dict[str, Any]:
+    return _hidden(audit.snapshot(instance), redacted)
+
+
 def create(
     instance: M,
     *,
     by: User | None,
     via: str = Interface.WEB,
-    clean: Validator | None = full_clean,
+    clean: Callable[[M], None] | None = full_clean,
     redacted: Iterable[str] = (),
 ) -> M:
     """Validate and insert ``instance``; the audit event carries its first values."""
@@ -74,23 +88,53 @@ def create(
         instance,
         by=by,
         via=via,
-        changes=_hidden(audit.snapshot(instance), redacted),
+        changes=_first_values(instance, redacted),
     )
     return instance
 
 
+def create_many(
+    instances: list[M],
+    *,
+    by: User | None,
+    via: str = Interface.WEB,
+    clean: Callable[[M], None] | None = full_clean,
+    redacted: Iterable[str] = (),
+    batch_size: int = 500,
+) -> list[M]:
+    """:func:`create` for many records of one model, in bulk inserts (imports).
+
+    Every record is validated before any is written; each gets its own event with its
+    first values, as :func:`create` records them.
+    """
+    if clean is not None:
+        for instance in instances:
+            clean(instance)
+    if not instances:
+        return []
+    created = type(instances[0])._default_manager.bulk_create(instances, batch_size=batch_size)
+    redacted = list(redacted)
+    audit.record_many(
+        AuditEvent.Action.CREATE,
+        [(instance, _first_values(instance, redacted)) for instance in created],
+        by=by,
+        via=via,
+    )
+    return created
+
+
 def update(
-    instance: models.Model,
+    instance: M,
     values: Mapping[str, Any],
     *,
     by: User | None,
     via: str = Interface.WEB,
     expected_version: int | None = None,
-    clean: Validator | None = full_clean,
+    clean: Callable[[M], None] | None = full_clean,
     also_save: Iterable[str] = (),
     redacted: Iterable[str] = (),
     always: bool = False,
-) -> dict[str, list[Any]]:
+) -> dict[str, Any]:
     """Set ``values`` on ``instance``, validate, save and record the fields that changed.
 
     A versioned record (one with a ``version`` field) is saved through
@@ -134,7 +178,7 @@ def delete(
         instance,
         by=by,
         via=via,
-        changes=_hidden(audit.snapshot(instance), redacted),
+        changes=_first_values(instance, redacted),
     )
     instance.delete()
 
@@ -148,16 +192,29 @@ def tracked(
     action: str = AuditEvent.Action.UPDATE,
     redacted: Iterable[str] = (),
     always: bool = False,
-) -> Iterator[dict[str, list[Any]]]:
+    fields: Iterable[str] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Record what the block changed on ``instance`` (nothing changed: nothing recorded,
     unless ``always``).
 
     Yields the dictionary the changes are written into when the block ends, so a caller
-    can tell whether anything changed.
+    can tell whether anything changed, and can add what is not a field of the record
+    (a reason given, its related rows before and after). ``fields`` limits the record
+    to those fields (their attribute names: ``owner_id``), for figures that are
+    recomputed on every save and recorded only when they move.
+
+    With ``action=CREATE`` the block inserts ``instance``, and the event carries its
+    first values as :func:`create` records them (``fields`` does not apply).
     """
-    before = audit.snapshot(instance)
-    changed: dict[str, list[Any]] = {}
+    names = list(fields) if fields is not None else None
+    redacted = list(redacted)
+    before = audit.snapshot(instance, names)
+    changed: dict[str, Any] = {}
     yield changed
-    changed.update(audit.diff(before, audit.snapshot(instance)))
+    if action == AuditEvent.Action.CREATE:
+        values: dict[str, Any] = {**_first_values(instance, redacted), **changed}
+        audit.record(action, instance, by=by, via=via, changes=values)
+        return
+    changed.update(audit.diff(before, audit.snapshot(instance, names)))
     if changed or always:
         audit.record(action, instance, by=by, via=via, changes=audit.redact(changed, redacted))

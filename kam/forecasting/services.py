@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, Role, Team, User
+from kam.core.models import Interface, Role, Team, User
 from kam.core.visibility import managed_team_ids
 from kam.forecasting import odds, snapshots, winmodel
 from kam.forecasting.models import (
@@ -125,15 +125,14 @@ def set_target(
             set_by=by,
         )
         return changes.create(target, by=by, via=via, clean=None)
-    before = audit.snapshot(existing, ["amount"])
-    existing.amount, existing.set_by = value, by
-    save_versioned(existing, expected_version, ["amount", "set_by"])
-    audit.record(
-        AuditEvent.Action.UPDATE,
+    changes.update(
         existing,
+        {"amount": value, "set_by": by},
         by=by,
         via=via,
-        changes=audit.diff(before, audit.snapshot(existing, ["amount"])),
+        expected_version=expected_version,
+        clean=None,
+        always=True,
     )
     return existing
 

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.imports.kinds import (
     CREATE,
     UNCHANGED,
@@ -185,7 +185,7 @@ def start_import(
     except FileRefused as error:
         raise ValidationError({"file": str(error)}) from None
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
+        batch = ImportBatch(
             kind=kind,
             file_name=file_name[:255],
             content=content,
@@ -194,13 +194,8 @@ def start_import(
             via=via,
             language=language or translation.get_language() or "zh-hans",
         )
-        audit.record(
-            AuditEvent.Action.CREATE,
-            batch,
-            by=by,
-            via=via,
-            changes={"kind": kind, "file_name": batch.file_name, "size": batch.size},
-        )
+        # The file itself may hold anyone's details: the trail keeps its name and size.
+        changes.create(batch, by=by, via=via, clean=None, redacted=["content"])
         if run_check:
             from kam.imports import tasks
 
@@ -222,8 +217,8 @@ def _save_result(batch: ImportBatch, result: Result) -> None:
             for p in result.problems[:REPORT_LIMIT]
         ],
         "rows": [
-            {"row": row, "action": action, "label": label, "changes": changes}
-            for row, action, label, changes in result.outcomes[:REPORT_LIMIT]
+            {"row": row, "action": action, "label": label, "changes": values}
+            for row, action, label, values in result.outcomes[:REPORT_LIMIT]
         ],
     }
 
@@ -285,25 +280,32 @@ def request_commit(batch: ImportBatch, *, by: User, via: str = Interface.WEB) ->
     return batch
 
 
+OUTCOME_FIELDS = (
+    "status",
+    "committed_at",
+    "total_rows",
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "error_count",
+)
+
+
 def commit_batch(batch: ImportBatch) -> ImportBatch:
     """Write the whole file in one transaction, or, at the first refusal or crash, nothing."""
 
     def finish(result: Result) -> None:
-        _save_result(batch, result)
-        batch.status = BatchStatus.COMMITTED
-        batch.committed_at = timezone.now()
-        batch.save()
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            batch,
-            by=batch.created_by,
-            via=batch.via,
-            changes={
-                "status": [BatchStatus.COMMITTING, BatchStatus.COMMITTED],
-                "created": batch.created_count,
-                "updated": batch.updated_count,
-            },
-        )
+        # The row-by-row report may hold anyone's details: the trail keeps the counts.
+        with changes.tracked(
+            batch, by=batch.created_by, via=batch.via, fields=OUTCOME_FIELDS
+        ) as changed:
+            _save_result(batch, result)
+            batch.status = BatchStatus.COMMITTED
+            batch.committed_at = timezone.now()
+            batch.save()
+            # What the file wrote, even where the check had counted the same.
+            changed["created"] = batch.created_count
+            changed["updated"] = batch.updated_count
 
     with translation.override(batch.language):
         try:

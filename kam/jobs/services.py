@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core import audit
+from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, User
 from kam.jobs import runner
 from kam.jobs.models import JobFailure
@@ -30,6 +30,8 @@ def record_failure(
             error=error,
             traceback="".join(traceback.format_exception(exc))[-20000:],
         )
+        # The failure keeps the job's arguments and traceback for administrators; they may
+        # carry anything a job was given, so the trail names the error and the attempts only.
         audit.record(
             AuditEvent.Action.CREATE,
             failure,
@@ -50,13 +52,5 @@ def retry(failure: JobFailure, *, by: User) -> JobFailure:
         if job is None:
             raise ValidationError(_("This job no longer exists in this version of KAM."))
         job.enqueue(*locked.args, **locked.kwargs)
-        locked.retried_at = timezone.now()
-        locked.retried_by = by
-        locked.save(update_fields=["retried_at", "retried_by"])
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            locked,
-            by=by,
-            changes={"retried_at": [None, locked.retried_at.isoformat()]},
-        )
+        changes.update(locked, {"retried_at": timezone.now(), "retried_by": by}, by=by, clean=None)
     return locked

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam.core import audit
-from kam.core.concurrency import save_versioned
+from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, Team, User
 from kam.jobs.calculations import backoff_delay
 from kam.notifications import calculations, channels
@@ -249,6 +249,7 @@ def retry_failed(*, by: User, via: str = Interface.WEB) -> int:
         status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     if count:
+        # Many deliveries at once, none a record people edit: counted on the settings' trail.
         settings_row = NotificationSettings.current()
         audit.record(
             AuditEvent.Action.UPDATE, settings_row, by=by, via=via, changes={"retried": count}
@@ -292,7 +293,7 @@ def save_preferences(
         raise ValidationError(
             _("Unknown event: %(event)s.") % {"event": ", ".join(sorted(unknown))}
         )
-    changes = {}
+    picks = {}
     for event, wanted in choices.items():
         picked = set(wanted)
         if picked - set(Channel.values):
@@ -310,12 +311,17 @@ def save_preferences(
                 "webhook": Channel.WEBHOOK in picked,
             },
         )
-        changes[event] = sorted(picked)
-    audit.record(AuditEvent.Action.UPDATE, user, by=by, via=via, changes={"notifications": changes})
+        picks[event] = sorted(picked)
+    # One row per event: the person's event keeps the channels chosen, by event.
+    audit.record(AuditEvent.Action.UPDATE, user, by=by, via=via, changes={"notifications": picks})
     return preferences_of(user)
 
 
 # --- group bots and settings -------------------------------------------------------
+
+
+#: A bot's address carries its key, and its secret signs: the trail says they changed, not what to.
+ENDPOINT_SECRETS = ("url", "secret")
 
 
 def _check_url(url: str) -> str:
@@ -348,27 +354,25 @@ def save_endpoint(
     if not name:
         raise ValidationError({"name": [_("Give the bot a name.")]})
     creating = endpoint.pk is None
-    changed = {
-        "name": name,
-        "platform": platform,
-        "team": team.pk if team else None,
-        "active": active,
-    }
-    endpoint.name, endpoint.platform, endpoint.team, endpoint.active = name, platform, team, active
+    values: dict[str, Any] = {"name": name, "platform": platform, "team": team, "active": active}
     if url.strip() or creating:
-        endpoint.url = _check_url(url)
-        changed["url"] = "changed"
+        values["url"] = _check_url(url)
     if secret.strip():
-        endpoint.secret = secret.strip()
-        changed["secret"] = "changed"
+        values["secret"] = secret.strip()
     if creating:
-        endpoint.save()
-        audit.record(AuditEvent.Action.CREATE, endpoint, by=by, via=via, changes=changed)
-    else:
-        save_versioned(
-            endpoint, expected_version, ["name", "platform", "url", "secret", "team", "active"]
-        )
-        audit.record(AuditEvent.Action.UPDATE, endpoint, by=by, via=via, changes=changed)
+        for field, value in values.items():
+            setattr(endpoint, field, value)
+        return changes.create(endpoint, by=by, via=via, clean=None, redacted=ENDPOINT_SECRETS)
+    changes.update(
+        endpoint,
+        values,
+        by=by,
+        via=via,
+        expected_version=expected_version,
+        clean=None,
+        redacted=ENDPOINT_SECRETS,
+        always=True,
+    )
     return endpoint
 
 
@@ -377,17 +381,16 @@ def clear_endpoint_secret(
     endpoint: WebhookEndpoint, *, by: User, via: str = Interface.WEB
 ) -> WebhookEndpoint:
     _require_admin(by)
-    endpoint.secret = ""
-    save_versioned(endpoint, None, ["secret"])
-    audit.record(AuditEvent.Action.UPDATE, endpoint, by=by, via=via, changes={"secret": "removed"})
+    changes.update(
+        endpoint, {"secret": ""}, by=by, via=via, clean=None, redacted=ENDPOINT_SECRETS, always=True
+    )
     return endpoint
 
 
 @transaction.atomic
 def delete_endpoint(endpoint: WebhookEndpoint, *, by: User, via: str = Interface.WEB) -> None:
     _require_admin(by)
-    audit.record(AuditEvent.Action.DELETE, endpoint, by=by, via=via)
-    endpoint.delete()
+    changes.delete(endpoint, by=by, via=via, redacted=ENDPOINT_SECRETS)
 
 
 @transaction.atomic
@@ -414,19 +417,19 @@ def save_settings(
     if errors:
         raise ValidationError(errors)
     row = NotificationSettings.current()
-    before = audit.snapshot(row)
-    row.large_deal_amount = large_deal_amount
-    row.activity_lead_hours = activity_lead_hours
-    row.special_day_lead_days = special_day_lead_days
-    row.digest_weekday = digest_weekday
-    fields = ["large_deal_amount", "activity_lead_hours", "special_day_lead_days", "digest_weekday"]
-    save_versioned(row, expected_version, fields)
-    audit.record(
-        AuditEvent.Action.UPDATE,
+    changes.update(
         row,
+        {
+            "large_deal_amount": large_deal_amount,
+            "activity_lead_hours": activity_lead_hours,
+            "special_day_lead_days": special_day_lead_days,
+            "digest_weekday": digest_weekday,
+        },
         by=by,
         via=via,
-        changes=audit.diff(before, audit.snapshot(row)),
+        expected_version=expected_version,
+        clean=None,
+        always=True,
     )
     return row
 

@@ -12,14 +12,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import can_edit_account
-from kam.core import audit, changes
-from kam.core.models import AuditEvent, Interface, Role, User
+from kam.core import changes
+from kam.core.models import Interface, Role, User
 from kam.performance import calculations, selectors
 from kam.performance.models import (
     LoyaltyIntent,
@@ -120,7 +119,7 @@ def invite_to_survey(
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(32)
-    invitation = SurveyInvitation.objects.create(
+    invitation = SurveyInvitation(
         account=account,
         contact=contact,
         token_hash=token_hash(token),
@@ -128,13 +127,8 @@ def invite_to_survey(
         expires_at=timezone.now() + timedelta(days=days),
         created_by=by,
     )
-    audit.record(
-        AuditEvent.Action.CREATE,
-        invitation,
-        by=by,
-        via=via,
-        changes={"account": account.pk, "contact": contact.pk if contact else None},
-    )
+    # The link's hash opens the survey: the trail keeps that it was set, not its value.
+    changes.create(invitation, by=by, via=via, clean=None, redacted=["token_hash"])
     return NewInvitation(invitation, token)
 
 
@@ -189,7 +183,7 @@ def answer_survey(token: str, *, answers: dict[str, Any], comment: str = "") -> 
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    response = SurveyResponse.objects.create(
+    response = SurveyResponse(
         invitation=invitation,
         account=invitation.account,
         answered_on=timezone.localdate(now),
@@ -198,14 +192,8 @@ def answer_survey(token: str, *, answers: dict[str, Any], comment: str = "") -> 
         loyalty_score=calculations.score_0_100([answers[q] for q in INTENT_QUESTIONS]),
         **{q: answers[q] for q in QUESTIONS},
     )
+    changes.create(response, by=None, via=Interface.WEB, clean=None)
     SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at=now)
-    audit.record(
-        AuditEvent.Action.CREATE,
-        response,
-        by=None,
-        via=Interface.WEB,
-        changes={"invitation": invitation.pk, "loyalty_score": str(response.loyalty_score)},
-    )
     return response
 
 
@@ -215,11 +203,6 @@ def answer_survey(token: str, *, answers: dict[str, Any], comment: str = "") -> 
 def _require_admin(by: User | None) -> None:
     if by is None or not by.is_kam_admin:
         raise PermissionDenied
-
-
-def _full_clean(instance: Model) -> None:
-    """Every check of the model, uniqueness and constraints included."""
-    instance.full_clean()
 
 
 INDICATOR_FIELDS = ["target", "weight_attack", "weight_defend", "weight_maintain"]
@@ -245,7 +228,7 @@ def update_indicator(
         by=by,
         via=via,
         expected_version=version,
-        clean=_full_clean,
+        clean=changes.full_check,
         always=True,
     )
     return indicator
@@ -287,7 +270,7 @@ def update_performance_settings(
         by=by,
         via=via,
         expected_version=expected_version,
-        clean=_full_clean,
+        clean=changes.full_check,
         always=True,
     )
     return row

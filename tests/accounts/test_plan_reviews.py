@@ -220,6 +220,11 @@ def test_each_step_is_kept_in_the_history_and_audited(org):
         (org.east_manager, ["submitted", "approved"]),
     ]
     assert rows[1].changes["comment"] == [None, "目标过低"]
+    assert "comment" not in rows[0].changes
+    plan.refresh_from_db()
+    assert rows[2].changes["submitted_at"][1] == plan.submitted_at.isoformat()
+    assert rows[3].changes["approved_by_id"] == [None, org.east_manager.pk]
+    assert rows[3].changes["approved_at"] == [None, plan.approved_at.isoformat()]
 
 
 def test_a_plan_cannot_be_approved_twice_nor_its_status_edited(org):

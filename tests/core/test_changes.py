@@ -92,3 +92,60 @@ def test_saving_a_versioned_record_with_no_values_still_checks_and_bumps_the_ver
     assert Account.objects.get(pk=account.pk).version == version + 1
     with pytest.raises(ConflictError):
         changes.update(account, {}, by=None, expected_version=version)
+
+
+def test_a_block_can_record_only_the_figures_that_move() -> None:
+    account = AccountFactory(name="A 公司", city="上海")
+    before = len(_events(account))
+    with changes.tracked(account, by=None, fields=["city"]):
+        account.name = "B 公司"
+        account.save()
+    assert len(_events(account)) == before
+    with changes.tracked(account, by=None, fields=["city"]):
+        account.name, account.city = "C 公司", "北京"
+        account.save()
+    assert _events(account)[-1].changes == {"city": ["上海", "北京"]}
+
+
+def test_a_block_can_add_what_is_not_a_field_beside_the_changes() -> None:
+    account = AccountFactory(name="A 公司")
+    with changes.tracked(account, by=None) as changed:
+        account.name = "B 公司"
+        account.save()
+        changed["reason"] = ["", "改名"]
+    assert _events(account)[-1].changes == {"name": ["A 公司", "B 公司"], "reason": ["", "改名"]}
+
+
+def test_a_record_inserted_in_a_block_is_recorded_with_its_first_values() -> None:
+    user = UserFactory(team=TeamFactory())
+    account = Account(name="新客户", owner=user, city="上海")
+    with changes.tracked(account, by=user, action=AuditEvent.Action.CREATE, redacted=["city"]):
+        account.save()
+        account.name = "新客户公司"
+        account.save(update_fields=["name"])
+    created = _events(account)[-1]
+    assert created.action == "create"
+    assert created.changes["id"] == account.pk
+    assert created.changes["name"] == "新客户公司"
+    assert created.changes["city"] == "***"
+
+
+def test_many_records_are_validated_first_then_inserted_each_with_its_own_event() -> None:
+    user = UserFactory(team=TeamFactory())
+    with pytest.raises(ValidationError):
+        changes.create_many([Account(name="甲", owner=user), Account(name="", owner=user)], by=user)
+    assert not Account.objects.filter(name="甲").exists()
+
+    created = changes.create_many(
+        [Account(name="甲", owner=user, city="上海"), Account(name="乙", owner=user)],
+        by=user,
+        via=Interface.IMPORT,
+        redacted=["city"],
+    )
+
+    assert [a.name for a in created] == ["甲", "乙"]
+    events = [_events(a)[-1] for a in created]
+    assert [(e.action, e.interface, e.actor) for e in events] == [("create", "import", user)] * 2
+    assert [e.changes["name"] for e in events] == ["甲", "乙"]
+    assert [e.changes["city"] for e in events] == ["***", None]
+    assert changes.create_many([], by=user) == []

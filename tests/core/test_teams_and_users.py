@@ -131,3 +131,25 @@ def test_admin_searches_the_audit_trail(org, login):
     rows = list(response.context["listing"].rows)
     assert rows and all(e.object_type == "core.team" for e in rows)
     assert login(org.director).get(reverse("core:audit_log")).status_code == 403
+
+
+def test_users_and_teams_record_their_values_with_the_password_hidden(org):
+    from kam.core.services.users import create_user, update_user
+
+    user = create_user(
+        username="auditrep", password="Strong-pass-2026", team=org.shanghai, by=org.admin
+    )
+    created = AuditEvent.objects.filter(object_type="core.user", object_id=str(user.pk)).get()
+    assert (created.changes["username"], created.changes["team_id"]) == (
+        "auditrep",
+        org.shanghai.pk,
+    )
+    assert created.changes["password"] == "***"
+    update_user(user, by=org.admin, first_name="芳")
+    changed = AuditEvent.objects.filter(object_type="core.user").latest("pk")
+    assert changed.changes == {"first_name": ["", "芳"]}
+
+    team = save_team(Team(), name="华南", parent=org.east, manager=None, by=org.admin)
+    made = AuditEvent.objects.filter(object_type="core.team", object_id=str(team.pk)).get()
+    assert made.action == AuditEvent.Action.CREATE
+    assert (made.changes["name"], made.changes["path"]) == ("华南", team.path)

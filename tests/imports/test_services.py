@@ -53,6 +53,17 @@ def test_accounts_are_created_then_matched_by_name_and_updated(org, run):
         AuditEvent.objects.filter(object_type="accounts.account", interface="import").count() >= 2
     )
 
+    # The upload and the commit are recorded by their counts, never the file's rows.
+    uploaded, committed = AuditEvent.objects.filter(object_type="imports.importbatch").order_by(
+        "pk"
+    )
+    assert uploaded.action == AuditEvent.Action.CREATE
+    assert (uploaded.changes["kind"], uploaded.changes["content"]) == ("accounts", "***")
+    assert uploaded.changes["size"] == batch.size
+    assert committed.changes["status"] == [BatchStatus.COMMITTING, BatchStatus.COMMITTED]
+    assert (committed.changes["created"], committed.changes["updated"]) == (2, 0)
+    assert "report" not in committed.changes and "杭州" not in str(committed.changes)
+
     again = run(
         org.rep,
         "accounts",

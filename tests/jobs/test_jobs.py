@@ -126,9 +126,11 @@ def test_a_failing_job_is_retried_with_growing_pauses_then_shown_to_administrato
     assert snapshot_runs().filter(status="SUCCESSFUL").count() == 1
     failure.refresh_from_db()
     assert failure.retried_by == org.admin and failure.retried_at is not None
-    assert AuditEvent.objects.filter(
+    retried = AuditEvent.objects.get(
         object_type="jobs.jobfailure", object_id=str(failure.pk), actor=org.admin
-    ).exists()
+    )
+    assert retried.changes["retried_at"] == [None, failure.retried_at.isoformat()]
+    assert retried.changes["retried_by_id"] == [None, org.admin.pk]
 
     # A second press does not queue it twice.
     client.post(reverse("jobs:job_retry", args=[failure.pk]))

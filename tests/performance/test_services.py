@@ -109,6 +109,25 @@ def test_a_link_is_answered_once_and_scores_are_kept(org):
     assert made.invitation.answered_at is not None
 
 
+def test_a_link_and_its_answers_are_recorded_with_their_values_but_not_the_links_hash(org):
+    account = AccountFactory(owner=org.rep)
+    contact = ContactFactory(account=account)
+    made = invite(account, org.rep, contact=contact, language="en")
+    invited = AuditEvent.objects.get(object_type="performance.surveyinvitation")
+    assert (invited.action, invited.actor) == (AuditEvent.Action.CREATE, org.rep)
+    assert invited.changes["contact_id"] == contact.pk and invited.changes["language"] == "en"
+    assert invited.changes["token_hash"] == "***"
+    assert made.invitation.token_hash not in str(invited.changes)
+
+    response = services.answer_survey(made.token, answers=answers(4), comment="交付很准时")
+    answered = AuditEvent.objects.get(object_type="performance.surveyresponse")
+    assert (answered.action, answered.actor) == (AuditEvent.Action.CREATE, None)
+    assert answered.object_id == str(response.pk)
+    assert answered.changes["invitation_id"] == made.invitation.pk
+    assert answered.changes["loyalty_score"] == str(response.loyalty_score)
+    assert answered.changes["comment"] == "交付很准时"
+
+
 def test_a_reused_link_is_refused_and_records_nothing_more(org):
     made = invite(AccountFactory(owner=org.rep), org.rep)
     services.answer_survey(made.token, answers=answers(4))

@@ -11,7 +11,7 @@ from kam.core.audit import REDACTED
 from kam.core.models import AuditEvent, Interface
 from kam.stakeholders import services
 from kam.stakeholders.models import PolicyWatch
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 from tests.stakeholders.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,79 @@ def test_a_policy_watch_records_its_first_values_then_its_changes(org):
     assert created.changes["title"] == "国产化" and created.changes["account_id"] == account.pk
     services.save_policy_watch(watch, by=org.rep, expected_version=watch.version, title="信创")
     assert last_event().changes == {"title": ["国产化", "信创"]}
+
+
+def test_a_new_person_is_recorded_with_their_place_and_their_details_hidden(org):
+    account = AccountFactory(owner=org.rep)
+    person = services.create_contact(
+        account=account, by=org.rep, name="王芳", title="采购总监", phone="13800000000", email=""
+    )
+    created = last_event()
+    assert (created.action, created.object_id) == (AuditEvent.Action.CREATE, str(person.pk))
+    assert created.changes["name"] == "王芳" and created.changes["title"] == "采购总监"
+    assert created.changes["account_id"] == account.pk
+    assert created.changes["phone"] == REDACTED and created.changes["email"] is None
+    assert "13800000000" not in str(created.changes)
+
+    services.delete_contact(person, by=org.rep)
+    deleted = last_event()
+    assert deleted.action == AuditEvent.Action.DELETE and deleted.changes["name"] == "王芳"
+    assert deleted.changes["phone"] == REDACTED
+
+
+def test_a_circle_member_is_recorded_with_roles_and_the_personal_win_hidden(org):
+    opportunity = OpportunityFactory(account__owner=org.rep)
+    person = ContactFactory(account=opportunity.account)
+    member = services.add_stakeholder(
+        opportunity,
+        by=org.rep,
+        contact=person,
+        roles=["decision_maker"],
+        personal_win="想升职",
+        business_result="降本 10%",
+    )
+    created = last_event()
+    assert created.action == AuditEvent.Action.CREATE
+    assert created.changes["contact_id"] == person.pk
+    assert created.changes["opportunity_id"] == opportunity.pk
+    assert created.changes["is_decision_maker"] is True
+    assert created.changes["business_result"] == "降本 10%"
+    assert created.changes["personal_win"] == REDACTED
+
+    services.assess(member, by=org.rep, expected_version=member.version, support="supporter")
+    assessed = last_event()
+    assert assessed.object_type == "stakeholders.assessment"
+    assert assessed.changes["support"] == "supporter"
+    assert assessed.changes["stakeholder_id"] == member.pk
+
+    services.remove_stakeholder(member, by=org.rep)
+    removed = last_event()
+    assert removed.action == AuditEvent.Action.DELETE
+    assert removed.changes["personal_win"] == REDACTED
+
+
+def test_an_influence_line_is_recorded_drawn_and_rubbed_off(org):
+    account = AccountFactory(owner=org.rep)
+    boss, deputy = ContactFactory(account=account), ContactFactory(account=account)
+    line = services.add_influence_line(
+        account, source=boss, target=deputy, by=org.rep, strength=3, note="同乡"
+    )
+    created = last_event()
+    assert created.action == AuditEvent.Action.CREATE
+    assert (created.changes["source_id"], created.changes["target_id"]) == (boss.pk, deputy.pk)
+    assert (created.changes["strength"], created.changes["note"]) == (3, "同乡")
+    services.remove_influence_line(line, by=org.rep)
+    assert last_event().action == AuditEvent.Action.DELETE
+    assert last_event().changes["note"] == "同乡"
+
+
+def test_red_flag_thresholds_are_recorded_first_in_full_then_as_changes(org):
+    services.update_red_flag_settings(by=org.admin, new_person_days=45)
+    first = last_event()
+    assert first.action == AuditEvent.Action.CREATE
+    assert (first.changes["new_person_days"], first.changes["min_people_engaged"]) == (45, 3)
+    services.update_red_flag_settings(by=org.admin, new_person_days=60, min_people_engaged=3)
+    assert last_event().changes == {"new_person_days": [45, 60]}
 
 
 def test_someone_who_may_not_edit_is_refused_in_the_chains_words(org):

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from kam.accounts.models import Account, AccountMember
 from kam.accounts.services.qualification import assess_account
 from kam.accounts.visibility import require_edit, visible_accounts
-from kam.core import audit, changes
-from kam.core.models import AuditEvent, Interface, Role, User
+from kam.core import changes
+from kam.core.models import Interface, Role, User
 
 # Fields of the account profile (§1.1) that people edit directly.
 PROFILE_FIELDS = [
@@ -185,8 +185,6 @@ def update_account(
 
 
 # --- the account team ---------------------------------------------------------
-# A member's audit rows name the account, the colleague and the role by their plain
-# keys, not as the member row's snapshot.
 
 
 @transaction.atomic
@@ -206,17 +204,7 @@ def add_member(
         raise ValidationError({"user": _("The owner is on the account team already.")})
     if AccountMember.objects.filter(account=account, user=user).exists():
         raise ValidationError({"user": _("This colleague is on the account team already.")})
-    member = AccountMember(account=account, user=user, role=role)
-    changes.full_clean(member)
-    member.save()
-    audit.record(
-        AuditEvent.Action.CREATE,
-        member,
-        by=by,
-        via=via,
-        changes={"account": account.pk, "user": user.pk, "role": role},
-    )
-    return member
+    return changes.create(AccountMember(account=account, user=user, role=role), by=by, via=via)
 
 
 @transaction.atomic
@@ -225,11 +213,7 @@ def change_member_role(
 ) -> AccountMember:
     """Change a colleague's role on the account team (recorded even when it stays)."""
     require_edit(by, member.account)
-    before = member.role
-    member.role = role
-    changes.full_clean(member)
-    member.save(update_fields=["role"])
-    audit.record(AuditEvent.Action.UPDATE, member, by=by, via=via, changes={"role": [before, role]})
+    changes.update(member, {"role": role}, by=by, via=via, always=True)
     return member
 
 
@@ -237,11 +221,4 @@ def change_member_role(
 def remove_member(member: AccountMember, *, by: User | None, via: str = Interface.WEB) -> None:
     """Take a colleague off the account team."""
     require_edit(by, member.account)
-    audit.record(
-        AuditEvent.Action.DELETE,
-        member,
-        by=by,
-        via=via,
-        changes={"account": member.account_id, "user": member.user_id, "role": member.role},
-    )
-    member.delete()
+    changes.delete(member, by=by, via=via)

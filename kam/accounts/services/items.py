@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account, LatentNeed
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.core.providers import Provider
 
 
@@ -95,7 +95,7 @@ def turn_need_into_opportunity(
 ) -> Any:
     """Open an opportunity for a latent need in one step, and link the two.
 
-    The need's audit row names the opportunity under ``opportunity``.
+    The need's audit row names the opportunity under ``opportunity_id``.
     """
     require_edit(by, need.account)
     if need.opportunity_id is not None:
@@ -111,13 +111,5 @@ def turn_need_into_opportunity(
         by=by,
         via=via,
     )
-    need.opportunity = opportunity
-    need.save(update_fields=["opportunity"])
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        need,
-        by=by,
-        via=via,
-        changes={"opportunity": [None, opportunity.pk]},
-    )
+    changes.update(need, {"opportunity": opportunity}, by=by, via=via, clean=None)
     return opportunity

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import AccountPlan, PlanReview, PlanSettings, PlanStatus
 from kam.accounts.visibility import can_edit_account, may_review, require_edit
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import Interface, User
 
 
 def _step(
@@ -30,19 +30,17 @@ def _step(
     values: dict[str, Any],
 ) -> AccountPlan:
     """Move ``plan`` to ``to``: save the new status (versioned), keep the step in the
-    plan's history, and record one audit row with the status and the comment."""
-    before = plan.status
-    plan.status = to
-    for name, value in values.items():
-        setattr(plan, name, value)
-    save_versioned(plan, expected_version, ["status", *values])
-    review = PlanReview(plan=plan, step=step, by=by, comment=comment)
-    changes.full_clean(review)
-    review.save()
-    recorded: dict[str, Any] = {"status": [before, to]}
-    if comment:
-        recorded["comment"] = [None, comment]
-    audit.record(AuditEvent.Action.UPDATE, plan, by=by, via=via, changes=recorded)
+    plan's history, and record one audit row with the changed fields and the comment."""
+    with changes.tracked(plan, by=by, via=via, always=True) as changed:
+        plan.status = to
+        for name, value in values.items():
+            setattr(plan, name, value)
+        save_versioned(plan, expected_version, ["status", *values])
+        review = PlanReview(plan=plan, step=step, by=by, comment=comment)
+        changes.full_clean(review)
+        review.save()
+        if comment:
+            changed["comment"] = [None, comment]
     return plan
 
 

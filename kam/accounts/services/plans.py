@@ -21,8 +21,8 @@ from kam.accounts.models import (
     WhitespaceCell,
 )
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -109,7 +109,7 @@ def set_whitespace(
 ) -> WhitespaceCell | None:
     """Mark one cell of the whitespace map; an empty status clears it.
 
-    A new cell's audit row lists its values as changes from nothing.
+    A new cell's audit row carries its first values.
     """
     require_edit(by, plan.account)
     unit = unit.strip()
@@ -124,16 +124,7 @@ def set_whitespace(
         changes.update(cell, {"status": status}, by=by, via=via, always=True)
         return cell
     cell = WhitespaceCell(plan=plan, unit=unit, product_line=product_line, status=status)
-    changes.full_clean(cell)
-    cell.save()
-    audit.record(
-        AuditEvent.Action.CREATE,
-        cell,
-        by=by,
-        via=via,
-        changes=audit.diff({}, audit.snapshot(cell)),
-    )
-    return cell
+    return changes.create(cell, by=by, via=via)
 
 
 @transaction.atomic
@@ -164,13 +155,13 @@ def set_action_status(
 ) -> PlanAction:
     """Move an action on (recorded even when the status stays)."""
     require_edit(by, action.objective.plan.account)
-    before = action.status
-    action.status = status
-    changes.full_clean(action)
-    action.save(update_fields=["status"])
-    audit.record(
-        AuditEvent.Action.UPDATE, action, by=by, via=via, changes={"status": [before, status]}
-    )
+    with changes.tracked(action, by=by, via=via) as changed:
+        before = action.status
+        action.status = status
+        changes.full_clean(action)
+        action.save(update_fields=["status"])
+        # Kept on record even when it stays: the owner looked at the action and said so.
+        changed["status"] = [before, status]
     return action
 
 

@@ -21,8 +21,7 @@ from kam.accounts.models import (
     Tier,
 )
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
-from kam.core.concurrency import save_versioned
+from kam.core import changes
 from kam.core.models import AuditEvent, Interface, Role, User
 
 
@@ -48,32 +47,24 @@ def assess_account(
     its attack / defend segment (§1.2-§1.4).
 
     The computed figures are written without a version step (an edit open in a form
-    stays valid) and recorded as ``tier``, ``segment`` and ``score`` when they move.
+    stays valid) and recorded as ``tier``, ``segment`` and ``qualification_score`` when
+    they move (not the time of every assessment).
     """
     assessment = selectors.assessment_for(account, today=today)
-    before = {
-        "tier": account.tier,
-        "segment": account.segment,
-        "score": account.qualification_score,
-    }
-    account.qualification_score = assessment.qualification.total
-    account.qualified_at = timezone.now()
-    if not account.tier_overridden:
-        account.tier = assessment.suggested_tier
-    account.segment = assessment.strategy or ""
-    Account.objects.filter(pk=account.pk).update(
-        qualification_score=account.qualification_score,
-        qualified_at=account.qualified_at,
-        tier=account.tier,
-        segment=account.segment,
-    )
-    after = {"tier": account.tier, "segment": account.segment, "score": account.qualification_score}
-    moved = audit.diff(
-        {k: audit._plain(v) for k, v in before.items()},
-        {k: audit._plain(v) for k, v in after.items()},
-    )
-    if moved:
-        audit.record(AuditEvent.Action.UPDATE, account, by=by, via=via, changes=moved)
+    with changes.tracked(
+        account, by=by, via=via, fields=["tier", "segment", "qualification_score"]
+    ):
+        account.qualification_score = assessment.qualification.total
+        account.qualified_at = timezone.now()
+        if not account.tier_overridden:
+            account.tier = assessment.suggested_tier
+        account.segment = assessment.strategy or ""
+        Account.objects.filter(pk=account.pk).update(
+            qualification_score=account.qualification_score,
+            qualified_at=account.qualified_at,
+            tier=account.tier,
+            segment=account.segment,
+        )
     return account
 
 
@@ -118,24 +109,23 @@ def clear_tier_override(
 ) -> Account:
     """Let the score set the tier again.
 
-    Recorded as the flag going off; the reassessment that follows records the tier.
+    Recorded as the override cleared (flag, reason, who, when); the reassessment that
+    follows records the tier.
     """
     require_edit(by, account)
-    account.tier_overridden = False
-    account.tier_override_reason = ""
-    account.tier_override_by = None
-    account.tier_override_at = None
-    save_versioned(
+    changes.update(
         account,
-        expected_version,
-        ["tier_overridden", "tier_override_reason", "tier_override_by_id", "tier_override_at"],
-    )
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        account,
+        {
+            "tier_overridden": False,
+            "tier_override_reason": "",
+            "tier_override_by": None,
+            "tier_override_at": None,
+        },
         by=by,
         via=via,
-        changes={"tier_overridden": [True, False]},
+        expected_version=expected_version,
+        clean=None,
+        always=True,
     )
     return assess_account(account, by=by, via=via)
 

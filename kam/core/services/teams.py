@@ -8,7 +8,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from kam.core import audit
+from kam.core import changes
 from kam.core.models import AuditEvent, Interface, Team, User
 
 
@@ -40,29 +40,21 @@ def save_team(
         raise ValidationError(
             {"parent": _("A team cannot sit under itself or under one of its own sub-teams.")}
         )
-    before = audit.snapshot(team) if team.pk else None
     old_path = team.path if team.pk else None
-    team.name, team.parent, team.manager = name, parent, manager
-    team.save()
-    new_path = _path_for(parent, team.pk)
-    if new_path != team.path:
-        team.path = new_path
-        team.save(update_fields=["path"])
-        if old_path and old_path != "/":
-            # Move the whole subtree: replace the old prefix in every descendant.
-            Team.objects.filter(path__startswith=old_path).exclude(pk=team.pk).update(
-                path=Concat(Value(new_path), Substr(F("path"), Length(Value(old_path)) + 1))
-            )
-    if before is None:
-        audit.record(AuditEvent.Action.CREATE, team, by=by, via=via, changes=audit.snapshot(team))
-    else:
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            team,
-            by=by,
-            via=via,
-            changes=audit.diff(before, audit.snapshot(team)),
-        )
+    # A new team's path needs its id: it is recorded, path included, once both are saved.
+    action = AuditEvent.Action.UPDATE if team.pk else AuditEvent.Action.CREATE
+    with changes.tracked(team, by=by, via=via, action=action, always=True):
+        team.name, team.parent, team.manager = name, parent, manager
+        team.save()
+        new_path = _path_for(parent, team.pk)
+        if new_path != team.path:
+            team.path = new_path
+            team.save(update_fields=["path"])
+            if old_path and old_path != "/":
+                # Move the whole subtree: replace the old prefix in every descendant.
+                Team.objects.filter(path__startswith=old_path).exclude(pk=team.pk).update(
+                    path=Concat(Value(new_path), Substr(F("path"), Length(Value(old_path)) + 1))
+                )
     return team
 
 

@@ -9,11 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kam.core import audit
+from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, Role, Team, User
 from kam.core.services import tokens
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "role", "team", "is_active")
+#: The password's hash never enters the trail: that it was set is kept.
+HIDDEN = ("password",)
+
+
+def _clean(user: User) -> None:
+    user.full_clean(exclude=["password"])
 
 
 @transaction.atomic
@@ -36,16 +42,7 @@ def create_user(
     if check_password:
         validate_password(password, user)
     user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    audit.record(
-        AuditEvent.Action.CREATE,
-        user,
-        by=by,
-        via=via,
-        changes=audit.snapshot(user, ["username", "role", "team_id"]),
-    )
-    return user
+    return changes.create(user, by=by, via=via, clean=_clean, redacted=HIDDEN)
 
 
 @transaction.atomic
@@ -57,21 +54,9 @@ def update_user(user: User, *, by: User | None, via: str = Interface.WEB, **fiel
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    names = [("team_id" if f == "team" else f) for f in fields]
-    before = audit.snapshot(user, names)
-    for name, value in fields.items():
-        setattr(user, name, value)
     if by is not None and by.pk == user.pk and fields.get("is_active") is False:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
-    user.full_clean(exclude=["password"])
-    user.save()
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        user,
-        by=by,
-        via=via,
-        changes=audit.diff(before, audit.snapshot(user, names)),
-    )
+    changes.update(user, fields, by=by, via=via, clean=_clean, always=True)
     if not user.is_active:
         tokens.revoke_all_tokens(user, by=by, via=via, reason=tokens.Revocation.DEACTIVATED)
     return user
@@ -83,6 +68,7 @@ def set_password(user: User, password: str, *, by: User | None, via: str = Inter
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    # A credential, like an API token: the trail says it was set, in the words sign-in uses.
     audit.record(AuditEvent.Action.UPDATE, user, by=by, via=via, changes={"password": "***"})
     tokens.revoke_all_tokens(user, by=by, via=via, reason=tokens.Revocation.PASSWORD_CHANGED)
 

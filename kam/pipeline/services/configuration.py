@@ -63,9 +63,7 @@ def record_small_sale(
         currency=currency,
         sold_on=sold_on,
     )
-    sale.save()
-    audit.record(AuditEvent.Action.CREATE, sale, by=by, via=via)
-    return sale
+    return changes.create(sale, by=by, via=via, clean=None)
 
 
 @transaction.atomic
@@ -102,7 +100,7 @@ def update_pipeline_settings(
     if errors:
         raise ValidationError(errors)
     before = screen_rules(row)
-    with changes.tracked(row, by=by, via=via, always=True):
+    with changes.tracked(row, by=by, via=via, always=True) as changed:
         row.small_sale_threshold = small_sale_threshold
         row.stall_days = stall_days
         if gate_pass_mark is not None:
@@ -112,18 +110,12 @@ def update_pipeline_settings(
         if evaluation_max_age_days is not None:
             row.evaluation_max_age_days = evaluation_max_age_days
         row.save()
-    if stages is not None:
-        old = sorted(row.worth_gate_stages.values_list("pk", flat=True))
-        new = sorted(s.pk for s in stages)
-        if old != new:
-            row.worth_gate_stages.set(stages)
-            audit.record(
-                AuditEvent.Action.UPDATE,
-                row,
-                by=by,
-                via=via,
-                changes={"worth_gate_stages": [old, new]},
-            )
+        if stages is not None:
+            old = sorted(row.worth_gate_stages.values_list("pk", flat=True))
+            new = sorted(s.pk for s in stages)
+            if old != new:
+                row.worth_gate_stages.set(stages)
+                changed["worth_gate_stages"] = [old, new]
     after = screen_rules(row)
     if (after.pass_mark, after.critical) != (before.pass_mark, before.critical):
         refresh_screening(rules=after)
@@ -169,10 +161,7 @@ def add_stage(
         raise ValidationError(_("Only administrators may change stage models."))
     last = model.stages.aggregate(m=Max("order"))["m"] or 0
     stage = Stage(model=model, key=key, order=last + 1, **fields)
-    stage.full_clean()
-    stage.save()
-    audit.record(AuditEvent.Action.CREATE, stage, by=by, via=via)
-    return stage
+    return changes.create(stage, by=by, via=via, clean=changes.full_check)
 
 
 @transaction.atomic
@@ -191,6 +180,7 @@ def reorder_stages(
         Stage.objects.filter(pk=pk).update(order=offset + position)
     for position, pk in enumerate(stage_ids, start=1):
         Stage.objects.filter(pk=pk).update(order=position)
+    # The stages' rows are renumbered in bulk: the model's event keeps the new order.
     audit.record(
         AuditEvent.Action.UPDATE, model, by=by, via=via, changes={"order": [None, stage_ids]}
     )

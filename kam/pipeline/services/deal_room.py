@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import Interface, User
 from kam.pipeline import calculations
 from kam.pipeline.models import (
     CompetitionStatus,
@@ -54,7 +54,7 @@ def record_evaluation(
     if not any(v["answer"] for v in clean.values()):
         raise ValidationError(_("Answer at least one of the twenty questions."))
     card = calculations.score_evaluation({int(k): v["answer"] for k, v in clean.items()})
-    evaluation = Evaluation.objects.create(
+    evaluation = Evaluation(
         opportunity=opportunity,
         evaluated_at=timezone.now(),
         evaluated_by=by if by is not None and by.pk else None,
@@ -65,9 +65,7 @@ def record_evaluation(
         worth_score=card.worth,
         total_score=card.total,
     )
-    audit.record(
-        AuditEvent.Action.CREATE, evaluation, by=by, via=via, changes={"total": card.total}
-    )
+    changes.create(evaluation, by=by, via=via, clean=None)
     refresh_screening([opportunity.pk])
     stored = Opportunity.objects.filter(pk=opportunity.pk).values(*STORED_FIELDS).get()
     for name, value in stored.items():
@@ -97,12 +95,10 @@ def add_competitor(
         name=required(name, "name", _("Name the competitor.")),
         **fields,
     )
-    competitor.full_clean()
-    competitor.save()
+    changes.create(competitor, by=by, via=via)
     if opportunity.competition_status != CompetitionStatus.PRESENT:
         opportunity.competition_status = CompetitionStatus.PRESENT
         save_versioned(opportunity, None, ["competition_status"])
-    audit.record(AuditEvent.Action.CREATE, competitor, by=by, via=via)
     return competitor
 
 
@@ -125,8 +121,7 @@ def remove_competitor(
     competitor: OpportunityCompetitor, *, by: User | None, via: str = Interface.WEB
 ) -> None:
     require_editor(by, competitor.opportunity.account)
-    audit.record(AuditEvent.Action.DELETE, competitor, by=by, via=via)
-    competitor.delete()
+    changes.delete(competitor, by=by, via=via)
 
 
 @transaction.atomic
@@ -141,10 +136,7 @@ def add_decision_factor(
         **fields,
     )
     _check_strategy(factor)
-    factor.full_clean()
-    factor.save()
-    audit.record(AuditEvent.Action.CREATE, factor, by=by, via=via)
-    return factor
+    return changes.create(factor, by=by, via=via)
 
 
 def _check_strategy(factor: DecisionFactor) -> None:
@@ -183,8 +175,7 @@ def remove_decision_factor(
     factor: DecisionFactor, *, by: User | None, via: str = Interface.WEB
 ) -> None:
     require_editor(by, factor.opportunity.account)
-    audit.record(AuditEvent.Action.DELETE, factor, by=by, via=via)
-    factor.delete()
+    changes.delete(factor, by=by, via=via)
 
 
 @transaction.atomic
@@ -210,10 +201,12 @@ def log_objection(
         raised_on=raised_on or timezone.localdate(),
         created_by=by if by is not None and by.pk else None,
     )
-    objection.full_clean(exclude=["created_by"])
-    objection.save()
-    audit.record(AuditEvent.Action.CREATE, objection, by=by, via=via)
-    return objection
+    return changes.create(objection, by=by, via=via, clean=_check_objection)
+
+
+def _check_objection(objection: Objection) -> None:
+    """The objection's own checks; who logged it is set by the service, not chosen."""
+    changes.full_clean(objection, exclude=["created_by"])
 
 
 @transaction.atomic

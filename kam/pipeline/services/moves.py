@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core import audit
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import Interface, User
 from kam.core.providers import Provider
 from kam.pipeline.models import Opportunity, Stage, Status
 from kam.pipeline.services.opportunities import is_manager, record_stage_change, require_editor
@@ -53,6 +53,7 @@ def move_opportunity(
     if to_stage.pk == current.pk:
         return opportunity
     exit_text = ""
+    override = ""
     if to_stage.order > current.order:
         left = list(
             Stage.objects.filter(
@@ -87,20 +88,23 @@ def move_opportunity(
                         "it cannot pass the second stage unless a manager overrides with a reason."
                     )
                 )
-            opportunity.qualification_override_reason = reason
+            override = reason
+    with changes.tracked(opportunity, by=by, via=via):
+        if override:
+            opportunity.qualification_override_reason = override
             opportunity.qualification_override_by = by
-    opportunity.stage = to_stage
-    opportunity.stage_entered_at = timezone.now()
-    save_versioned(
-        opportunity,
-        expected_version,
-        [
-            "stage_id",
-            "stage_entered_at",
-            "qualification_override_reason",
-            "qualification_override_by_id",
-        ],
-    )
+        opportunity.stage = to_stage
+        opportunity.stage_entered_at = timezone.now()
+        save_versioned(
+            opportunity,
+            expected_version,
+            [
+                "stage_id",
+                "stage_entered_at",
+                "qualification_override_reason",
+                "qualification_override_by_id",
+            ],
+        )
     record_stage_change(
         opportunity,
         from_stage=current,
@@ -109,13 +113,6 @@ def move_opportunity(
         by=by,
         exit_criteria=exit_text,
         note=(override_reason or note or "").strip(),
-    )
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        opportunity,
-        by=by,
-        via=via,
-        changes={"stage_id": [current.pk, to_stage.pk]},
     )
     opportunity.credit_warning = _credit_warning(opportunity, current, to_stage)
     return opportunity
@@ -189,16 +186,16 @@ def close_opportunity(
     closed = closed_on or timezone.localdate()
     if closed > timezone.localdate():
         raise ValidationError({"closed_on": [_("A deal cannot close in the future.")]})
-    old_status = opportunity.status
-    opportunity.status = status
-    opportunity.closed_on = closed
-    opportunity.close_reason = reason
-    opportunity.winning_competitor = winner if status == Status.LOST else ""
-    save_versioned(
-        opportunity,
-        expected_version,
-        ["status", "closed_on", "close_reason", "winning_competitor"],
-    )
+    with changes.tracked(opportunity, by=by, via=via):
+        opportunity.status = status
+        opportunity.closed_on = closed
+        opportunity.close_reason = reason
+        opportunity.winning_competitor = winner if status == Status.LOST else ""
+        save_versioned(
+            opportunity,
+            expected_version,
+            ["status", "closed_on", "close_reason", "winning_competitor"],
+        )
     record_stage_change(
         opportunity,
         from_stage=opportunity.stage,
@@ -206,13 +203,6 @@ def close_opportunity(
         status=status,
         by=by,
         note=reason,
-    )
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        opportunity,
-        by=by,
-        via=via,
-        changes={"status": [old_status, status], "close_reason": ["", reason]},
     )
     return opportunity
 
@@ -233,17 +223,19 @@ def reopen_opportunity(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the deal is reopened.")]})
-    old_status = opportunity.status
-    opportunity.status = Status.OPEN
-    opportunity.closed_on = None
-    opportunity.stage_entered_at = timezone.now()
-    if opportunity.expected_close_date < timezone.localdate():
-        opportunity.expected_close_date = timezone.localdate() + timedelta(days=30)
-    save_versioned(
-        opportunity,
-        expected_version,
-        ["status", "closed_on", "stage_entered_at", "expected_close_date"],
-    )
+    with changes.tracked(opportunity, by=by, via=via) as changed:
+        opportunity.status = Status.OPEN
+        opportunity.closed_on = None
+        opportunity.stage_entered_at = timezone.now()
+        if opportunity.expected_close_date < timezone.localdate():
+            opportunity.expected_close_date = timezone.localdate() + timedelta(days=30)
+        save_versioned(
+            opportunity,
+            expected_version,
+            ["status", "closed_on", "stage_entered_at", "expected_close_date"],
+        )
+        # The reason is not a field of the deal (the stage history keeps it too).
+        changed["reopen_reason"] = ["", reason]
     record_stage_change(
         opportunity,
         from_stage=opportunity.stage,
@@ -251,12 +243,5 @@ def reopen_opportunity(
         status=Status.OPEN,
         by=by,
         note=reason,
-    )
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        opportunity,
-        by=by,
-        via=via,
-        changes={"status": [old_status, Status.OPEN], "reopen_reason": ["", reason]},
     )
     return opportunity

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import editable_accounts, require_edit
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, Role, User
+from kam.core.models import Interface, Role, User
 from kam.pipeline.models import Opportunity, Stage, StageChange, Status
 
 # An open deal expected to close more than this long ago is a data-entry mistake.
@@ -188,18 +188,10 @@ def create_opportunity(
         stage_entered_at=now,
         **fields,
     )
-    validate(opportunity)
-    opportunity.save()
+    changes.create(opportunity, by=by, via=via, clean=validate)
     if team:
         opportunity.team.set(list(team))
     record_stage_change(opportunity, from_stage=None, to_stage=stage, status=Status.OPEN, by=by)
-    audit.record(
-        AuditEvent.Action.CREATE,
-        opportunity,
-        by=by,
-        via=via,
-        changes=audit.snapshot(opportunity, ["name", "amount", "currency", "stage_id", "owner_id"]),
-    )
     return opportunity
 
 
@@ -252,7 +244,7 @@ def create_opportunities(
     for opportunity in opportunities:
         validate(opportunity)
         opportunity.stage_entered_at = now
-    created = Opportunity.objects.bulk_create(opportunities, batch_size=500)
+    created = changes.create_many(opportunities, by=by, via=via, clean=None, batch_size=500)
     StageChange.objects.bulk_create(
         [
             StageChange(
@@ -267,15 +259,6 @@ def create_opportunities(
             for o in created
         ],
         batch_size=1000,
-    )
-    audit.record_many(
-        AuditEvent.Action.CREATE,
-        [
-            (o, audit.snapshot(o, ["name", "amount", "currency", "stage_id", "owner_id"]))
-            for o in created
-        ],
-        by=by,
-        via=via,
     )
     return created
 

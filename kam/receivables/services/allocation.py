@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.core import audit
+from kam.core import changes
 from kam.core.concurrency import ConflictError, save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import Interface, User
 from kam.receivables import calculations, permissions
 from kam.receivables.models import ZERO, Allocation, Invoice, Payment, WriteOff
 from kam.receivables.services.checks import checked_amount, require
@@ -156,20 +156,16 @@ def reallocate_payment(
                     % {"number": invoice.number, "open": f"{invoice.open_amount + mine:,.2f}"}
                 )
         before = {str(k): str(v.amount) for k, v in current.items()}
-        locked.allocations.all().delete()
-        Allocation.objects.bulk_create(
-            Allocation(payment=locked, invoice_id=invoice_id, amount=amount, created_by=by)
-            for invoice_id, amount in wanted.items()
-        )
-        refresh_invoices_totals(invoices.values())
-        locked.unapplied_amount = locked.amount - total
-        save_versioned(locked, locked.version, ["unapplied_amount"])
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            locked,
-            by=by,
-            via=via,
-            changes={"allocations": [before, {str(k): str(v) for k, v in wanted.items()}]},
-        )
+        with changes.tracked(locked, by=by, via=via, always=True) as changed:
+            locked.allocations.all().delete()
+            Allocation.objects.bulk_create(
+                Allocation(payment=locked, invoice_id=invoice_id, amount=amount, created_by=by)
+                for invoice_id, amount in wanted.items()
+            )
+            refresh_invoices_totals(invoices.values())
+            locked.unapplied_amount = locked.amount - total
+            save_versioned(locked, locked.version, ["unapplied_amount"])
+            # The allocations are rows of their own: the payment's event keeps them, by invoice.
+            changed["allocations"] = [before, {str(k): str(v) for k, v in wanted.items()}]
         settle_promises(locked.account, today=timezone.localdate())
     return locked

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.receivables import calculations, permissions
 from kam.receivables.models import (
     NEGOTIATION_RESULT,
@@ -53,7 +53,7 @@ def record_promise(
         raise ValidationError({"due_on": _("A promise to pay cannot be dated before it was made.")})
     same_account(account, contact, invoice)
     with transaction.atomic():
-        promise = PaymentPromise.objects.create(
+        promise = PaymentPromise(
             account=account,
             invoice=invoice,
             made_on=made_on,
@@ -63,7 +63,7 @@ def record_promise(
             promised_by_name=promised_by_name.strip(),
             recorded_by=by,
         )
-        audit.record(AuditEvent.Action.CREATE, promise, by=by, via=via)
+        changes.create(promise, by=by, via=via, clean=None)
         settle_promises(account, today=timezone.localdate())
     promise.refresh_from_db()
     return promise
@@ -138,9 +138,7 @@ def settle_due_promises(today: date) -> int:
 def resolve_alert(alert: CollectionAlert, *, by: User, via: str = Interface.WEB) -> CollectionAlert:
     require(permissions.can_work_collections(by, alert.account))
     if alert.resolved_at is None:
-        alert.resolved_at = timezone.now()
-        alert.save(update_fields=["resolved_at"])
-        audit.record(AuditEvent.Action.UPDATE, alert, by=by, via=via)
+        changes.update(alert, {"resolved_at": timezone.now()}, by=by, via=via, clean=None)
     return alert
 
 
@@ -197,7 +195,7 @@ def record_collection_contact(
                 by=by,
                 via=via,
             )
-        row = CollectionContact.objects.create(
+        row = CollectionContact(
             account=account,
             invoice=invoice,
             contact=contact,
@@ -212,5 +210,5 @@ def record_collection_contact(
             promise=made,
             recorded_by=by,
         )
-        audit.record(AuditEvent.Action.CREATE, row, by=by, via=via)
+        changes.create(row, by=by, via=via, clean=None)
     return row

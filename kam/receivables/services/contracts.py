@@ -14,7 +14,7 @@ from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.core import audit
+from kam.core import changes
 from kam.core.concurrency import save_versioned
 from kam.core.models import AuditEvent, Interface, User
 from kam.pipeline.models import Opportunity, Status
@@ -79,7 +79,7 @@ def create_contract(
         )
     with transaction.atomic():
         check = credit_check(account, amount)
-        contract = Contract.objects.create(
+        contract = Contract(
             account=account,
             opportunity=opportunity,
             owner=opportunity.owner if opportunity is not None else account.owner,
@@ -93,6 +93,7 @@ def create_contract(
             credit_status=CreditStatus.CLEAR if check.ok else CreditStatus.HELD,
             credit_note=check.message[:300],
         )
+        changes.create(contract, by=by, via=via, clean=None)
         if not plan:
             plan = [PlannedInstallment(amount, signed_on + timedelta(days=payment_terms_days))]
         Installment.objects.bulk_create(
@@ -108,7 +109,6 @@ def create_contract(
         )
         refresh_left_to_invoice(contract)
         refresh_payment_habits([account.pk])  # its average payment terms
-        audit.record(AuditEvent.Action.CREATE, contract, by=by, via=via)
     return contract
 
 
@@ -190,34 +190,36 @@ def update_contract(
         contract.invoiced_amount = locked.invoiced_amount
         installments = list(contract.installments.order_by("sequence"))
         follows = _default_plan(contract, installments)
-        before = audit.snapshot(contract, [*CONTRACT_TERMS, "credit_status"])
         old_amount = contract.amount
-        for name, value in fields.items():
-            setattr(contract, name, value)
-        if contract.amount < contract.invoiced_amount:
-            raise ValidationError(
-                {
-                    "amount": _("%(invoiced)s is invoiced already; the contract cannot be less.")
-                    % {"invoiced": f"{contract.invoiced_amount:,.2f}"}
-                }
-            )
-        planned = sum((line.amount for line in installments), ZERO)
-        if not follows and planned > contract.amount:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "The payment plan adds up to %(planned)s, more than the contract; "
-                        "change the plan on the contract's page first."
-                    )
-                    % {"planned": f"{planned:,.2f}"}
-                }
-            )
-        if contract.amount > old_amount and contract.credit_status != CreditStatus.HELD:
-            check = credit_check(contract.account, contract.amount - old_amount)
-            if not check.ok:
-                contract.credit_status = CreditStatus.HELD
-                contract.credit_note = check.message[:300]
-        save_versioned(contract, expected_version, [*fields, "credit_status", "credit_note"])
+        with changes.tracked(contract, by=by, via=via):
+            for name, value in fields.items():
+                setattr(contract, name, value)
+            if contract.amount < contract.invoiced_amount:
+                raise ValidationError(
+                    {
+                        "amount": _(
+                            "%(invoiced)s is invoiced already; the contract cannot be less."
+                        )
+                        % {"invoiced": f"{contract.invoiced_amount:,.2f}"}
+                    }
+                )
+            planned = sum((line.amount for line in installments), ZERO)
+            if not follows and planned > contract.amount:
+                raise ValidationError(
+                    {
+                        "amount": _(
+                            "The payment plan adds up to %(planned)s, more than the contract; "
+                            "change the plan on the contract's page first."
+                        )
+                        % {"planned": f"{planned:,.2f}"}
+                    }
+                )
+            if contract.amount > old_amount and contract.credit_status != CreditStatus.HELD:
+                check = credit_check(contract.account, contract.amount - old_amount)
+                if not check.ok:
+                    contract.credit_status = CreditStatus.HELD
+                    contract.credit_note = check.message[:300]
+            save_versioned(contract, expected_version, [*fields, "credit_status", "credit_note"])
         if follows:
             line = installments[0]
             line.amount = contract.amount
@@ -226,9 +228,6 @@ def update_contract(
         refresh_left_to_invoice(contract)
         if "payment_terms_days" in fields:
             refresh_payment_habits([contract.account_id])
-        changes = audit.diff(before, audit.snapshot(contract, before.keys()))
-        if changes:
-            audit.record(AuditEvent.Action.UPDATE, contract, by=by, via=via, changes=changes)
     return contract
 
 
@@ -254,7 +253,7 @@ def add_installment(
             raise ValidationError(
                 {"amount": _("The payment plan would add up to more than the contract.")}
             )
-        installment = Installment.objects.create(
+        installment = Installment(
             contract=contract,
             sequence=(planned["n"] or 0) + 1,
             amount=amount,
@@ -262,9 +261,11 @@ def add_installment(
             condition=condition,
             note=note,
         )
-        refresh_left_to_invoice(contract)
-        installment.refresh_from_db(fields=["left_to_invoice"])
-        audit.record(AuditEvent.Action.CREATE, installment, by=by, via=via)
+        # Recorded with what is left to invoice of it, which the whole plan decides.
+        with changes.tracked(installment, by=by, via=via, action=AuditEvent.Action.CREATE):
+            installment.save()
+            refresh_left_to_invoice(contract)
+            installment.refresh_from_db(fields=["left_to_invoice"])
     return installment
 
 
@@ -274,14 +275,11 @@ def release_credit_hold(contract: Contract, *, by: User, via: str = Interface.WE
     if contract.credit_status != CreditStatus.HELD:
         raise ValidationError(_("This contract is not on credit hold."))
     with transaction.atomic():
-        contract.credit_status = CreditStatus.RELEASED
-        contract.credit_released_by = by
-        save_versioned(contract, None, ["credit_status", "credit_released_by"])
-        audit.record(
-            AuditEvent.Action.UPDATE,
+        changes.update(
             contract,
+            {"credit_status": CreditStatus.RELEASED, "credit_released_by": by},
             by=by,
             via=via,
-            changes={"credit_status": [CreditStatus.HELD, CreditStatus.RELEASED]},
+            clean=None,
         )
     return contract

@@ -11,9 +11,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.core import audit, changes
-from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.pipeline.models import Opportunity, Stage
 from kam.receivables import calculations, permissions
 from kam.receivables.models import ZERO, AccountCredit, Contract, DebtorType, Invoice
@@ -115,14 +114,8 @@ def set_debtor_type(
         raise ValidationError({"debtor_type": _("Unknown debtor type.")})
     with transaction.atomic():
         credit = account_credit(account)
-        before = credit.debtor_type
-        credit.debtor_type = debtor_type
-        save_versioned(credit, None, ["debtor_type"])
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            credit,
-            by=by,
-            via=via,
-            changes={"debtor_type": [before, debtor_type]},
+        # Recorded even when it stays: someone confirmed the suggestion.
+        changes.update(
+            credit, {"debtor_type": debtor_type}, by=by, via=via, clean=None, always=True
         )
     return credit

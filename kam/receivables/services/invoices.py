@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.receivables import permissions
 from kam.receivables.models import Contract, CreditNote, CreditStatus, Installment, Invoice
 from kam.receivables.services.allocation import refresh_invoices_totals, spread_unapplied_credit
@@ -56,7 +56,7 @@ def issue_invoice(
             raise ValidationError(
                 {"due_date": _("An invoice cannot fall due before it is issued.")}
             )
-        invoice = Invoice.objects.create(
+        invoice = Invoice(
             contract=contract,
             installment=installment,
             account_id=contract.account_id,
@@ -68,10 +68,10 @@ def issue_invoice(
             amount=amount,
             open_amount=amount,
         )
+        changes.create(invoice, by=by, via=via, clean=None)
         contract.invoiced_amount += amount
         contract.save(update_fields=["invoiced_amount"])
         refresh_left_to_invoice(contract)
-        audit.record(AuditEvent.Action.CREATE, invoice, by=by, via=via)
         spread_unapplied_credit(contract.account, by=by, via=via)
     invoice.refresh_from_db()
     return invoice
@@ -101,7 +101,7 @@ def issue_credit_note(
                     % {"open": f"{locked.open_amount:,.2f}"}
                 }
             )
-        note = CreditNote.objects.create(
+        note = CreditNote(
             invoice=locked,
             number=number.strip() or next_number("HZ", CreditNote, issued_on),
             issued_on=issued_on,
@@ -109,6 +109,6 @@ def issue_credit_note(
             reason=reason.strip(),
             created_by=by,
         )
+        changes.create(note, by=by, via=via, clean=None)
         refresh_invoices_totals([locked])
-        audit.record(AuditEvent.Action.CREATE, note, by=by, via=via)
     return note

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.receivables import permissions
 from kam.receivables.models import BOOKING_CURRENCY, Payment
 from kam.receivables.services.allocation import spread_unapplied_credit
@@ -93,7 +93,7 @@ def record_payment(
     if duplicate is not None and not confirm_duplicate:
         raise ProbableDuplicate(duplicate)
     with transaction.atomic():
-        payment = Payment.objects.create(
+        payment = Payment(
             account=account,
             received_on=received_on,
             amount=booked,
@@ -107,7 +107,7 @@ def record_payment(
             note=note,
             recorded_by=by,
         )
-        audit.record(AuditEvent.Action.CREATE, payment, by=by, via=via)
+        changes.create(payment, by=by, via=via, clean=None)
         if allocate:
             spread_unapplied_credit(account, by=by, via=via, payments=[payment.pk])
         settle_promises(account, today=timezone.localdate())

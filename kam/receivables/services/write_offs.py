@@ -11,8 +11,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.receivables import permissions
 from kam.receivables.models import ZERO, Invoice, WriteOff
 from kam.receivables.services.allocation import refresh_invoices_totals
@@ -40,10 +40,8 @@ def request_write_off(
                     % {"left": f"{locked.open_amount - pending:,.2f}"}
                 }
             )
-        write_off = WriteOff.objects.create(
-            invoice=locked, amount=amount, reason=reason.strip(), requested_by=by
-        )
-        audit.record(AuditEvent.Action.CREATE, write_off, by=by, via=via)
+        write_off = WriteOff(invoice=locked, amount=amount, reason=reason.strip(), requested_by=by)
+        changes.create(write_off, by=by, via=via, clean=None)
     return write_off
 
 
@@ -64,17 +62,12 @@ def decide_write_off(
                 _("The invoice has only %(open)s open now; ask again for a smaller amount.")
                 % {"open": f"{invoice.open_amount:,.2f}"}
             )
-        locked.status = WriteOff.Status.APPROVED if approve else WriteOff.Status.REJECTED
-        locked.decided_by = by
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        decided = {
+            "status": WriteOff.Status.APPROVED if approve else WriteOff.Status.REJECTED,
+            "decided_by": by,
+            "decided_at": timezone.now(),
+        }
+        changes.update(locked, decided, by=by, via=via, clean=None)
         if approve:
             refresh_invoices_totals([invoice])
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            locked,
-            by=by,
-            via=via,
-            changes={"status": [WriteOff.Status.PENDING, locked.status]},
-        )
     return locked

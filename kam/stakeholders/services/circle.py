@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import Interface, User
 from kam.stakeholders.models import (
     Assessment,
     BuyingRole,
@@ -29,6 +29,10 @@ from kam.stakeholders.models import (
     Support,
 )
 from kam.stakeholders.services.access import NOT_YOUR_CHAIN
+
+# What a person wins or loses privately, and the entrenched interests a change threatens,
+# are personal: that they changed is kept in the trail, not what they say.
+PERSONAL_WIN = ("personal_win", "threatened_interests")
 
 
 def _clean_roles(roles: Iterable[str]) -> set[str]:
@@ -104,19 +108,7 @@ def add_stakeholder(
         added_on=added_on or timezone.localdate(),
         **{field: role in role_set for role, field in Stakeholder.ROLE_FIELDS.items()},
     )
-    stakeholder.save()
-    audit.record(
-        AuditEvent.Action.CREATE,
-        stakeholder,
-        by=by,
-        via=via,
-        changes={
-            "opportunity": opportunity.pk,
-            "contact": stakeholder.contact_id,
-            "roles": sorted(role_set),
-        },
-    )
-    return stakeholder
+    return changes.create(stakeholder, by=by, via=via, clean=None, redacted=PERSONAL_WIN)
 
 
 @transaction.atomic
@@ -136,15 +128,7 @@ def update_stakeholder(
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    # What the person wins or loses privately is personal: that it changed is kept, not what
-    # it says.
-    with changes.tracked(
-        stakeholder,
-        by=by,
-        via=via,
-        redacted=["personal_win", "threatened_interests"],
-        always=True,
-    ):
+    with changes.tracked(stakeholder, by=by, via=via, redacted=PERSONAL_WIN, always=True):
         names = list(fields)
         if roles is not None:
             role_set = _clean_roles(roles)
@@ -193,8 +177,7 @@ def remove_stakeholder(
 ) -> None:
     """Take a person out of the buying circle (their assessments go with them)."""
     require_edit(by, stakeholder.opportunity.account, str(NOT_YOUR_CHAIN))
-    audit.record(AuditEvent.Action.DELETE, stakeholder, by=by, via=via, changes={})
-    stakeholder.delete()
+    changes.delete(stakeholder, by=by, via=via, redacted=PERSONAL_WIN)
 
 
 # Labels are lazy: this table is built at import, the message in the user's language.
@@ -233,12 +216,17 @@ def assess(
     when = assessed_on or timezone.localdate()
     if when > timezone.localdate():
         raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
-    assessment = Assessment.objects.create(
-        stakeholder=stakeholder,
-        assessed_on=when,
-        note=note,
-        assessed_by=by if by is not None and by.pk else None,
-        **{k: v or "" for k, v in values.items()},
+    assessment = changes.create(
+        Assessment(
+            stakeholder=stakeholder,
+            assessed_on=when,
+            note=note,
+            assessed_by=by if by is not None and by.pk else None,
+            **{k: v or "" for k, v in values.items()},
+        ),
+        by=by,
+        via=via,
+        clean=None,
     )
     latest = stakeholder.assessments.order_by("-assessed_on", "-pk").first()
     if latest is not None and latest.pk == assessment.pk:
@@ -246,11 +234,4 @@ def assess(
             setattr(stakeholder, field, getattr(assessment, field))
     # Bump the version even for a back-dated entry: two people assessing at once conflict.
     save_versioned(stakeholder, expected_version, list(CURRENT_FIELDS))
-    audit.record(
-        AuditEvent.Action.CREATE,
-        assessment,
-        by=by,
-        via=via,
-        changes=audit.snapshot(assessment, ["assessed_on", *ASSESSMENT_SCALES]),
-    )
     return assessment

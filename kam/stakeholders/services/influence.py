@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import require_edit
-from kam.core import audit
-from kam.core.models import AuditEvent, Interface, User
+from kam.core import changes
+from kam.core.models import Interface, User
 from kam.stakeholders.models import Contact, InfluenceLine
 from kam.stakeholders.services.access import NOT_YOUR_CHAIN
 
@@ -38,7 +38,7 @@ def add_influence_line(
             _("%(source)s → %(target)s is already on the map (perhaps just drawn by a colleague).")
             % {"source": source.name, "target": target.name}
         )
-    line = InfluenceLine.objects.create(
+    line = InfluenceLine(
         account=account,
         source=source,
         target=target,
@@ -46,14 +46,7 @@ def add_influence_line(
         note=note,
         created_by=by if by is not None and by.pk else None,
     )
-    audit.record(
-        AuditEvent.Action.CREATE,
-        line,
-        by=by,
-        via=via,
-        changes={"source": source.pk, "target": target.pk, "strength": strength},
-    )
-    return line
+    return changes.create(line, by=by, via=via, clean=None)
 
 
 @transaction.atomic
@@ -62,5 +55,4 @@ def remove_influence_line(
 ) -> None:
     """Rub a line off the map."""
     require_edit(by, line.account, str(NOT_YOUR_CHAIN))
-    audit.record(AuditEvent.Action.DELETE, line, by=by, via=via, changes={})
-    line.delete()
+    changes.delete(line, by=by, via=via)

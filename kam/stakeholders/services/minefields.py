@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, Role, User
+from kam.core.models import Interface, Role, User
 from kam.stakeholders.models import PolicyWatch, RedFlagSettings
 from kam.stakeholders.services.access import NOT_YOUR_CHAIN
 
@@ -61,17 +61,10 @@ def update_red_flag_settings(
     if not (by.is_kam_admin or by.role == Role.ADMIN):
         raise PermissionDenied(_("Only administrators change the red-flag thresholds."))
     current = RedFlagSettings.current()
-    # Never saved before: every threshold is recorded as set.
-    before = audit.snapshot(current) if current.pk else {}
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.save()
-    audit.record(
-        AuditEvent.Action.UPDATE,
-        current,
-        by=by,
-        via=via,
-        changes=audit.diff(before, audit.snapshot(current)),
-    )
+    if current.pk is None:
+        # Never saved before: the first save records every threshold as set.
+        for name, value in fields.items():
+            setattr(current, name, value)
+        return changes.create(current, by=by, via=via, clean=changes.full_check)
+    changes.update(current, fields, by=by, via=via, clean=changes.full_check, always=True)
     return current

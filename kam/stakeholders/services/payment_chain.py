@@ -54,6 +54,8 @@ def set_payment_approval_chain(
             for n, (contact, note) in enumerate(steps, start=1)
         ]
     )
+    # Not a change of one record: the steps are replaced as a whole, so the account's
+    # event keeps the path before and after (person ids, first approver first).
     audit.record(
         AuditEvent.Action.UPDATE,
         account,

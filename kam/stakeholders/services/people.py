@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
 from kam.accounts.visibility import require_edit
-from kam.core import audit, changes
+from kam.core import changes
 from kam.core.concurrency import save_versioned
-from kam.core.models import AuditEvent, Interface, User
+from kam.core.models import Interface, User
 from kam.stakeholders.models import Contact, ContactChange, Level
 from kam.stakeholders.services.access import NOT_YOUR_CHAIN
 
@@ -91,16 +91,8 @@ def create_contact(
     contact = Contact(account=account, **fields)
     _clean_contact(contact)
     _check_reports_to(contact, contact.reports_to, account)
-    contact.save()
-    # The first record names the person and their place, not their contact details.
-    audit.record(
-        AuditEvent.Action.CREATE,
-        contact,
-        by=by,
-        via=via,
-        changes=audit.snapshot(contact, ["name", "title", "department", "level", "reports_to_id"]),
-    )
-    return contact
+    # The first record names the person and their place; their contact details are hidden.
+    return changes.create(contact, by=by, via=via, clean=None, redacted=CONTACT_PERSONAL_FIELDS)
 
 
 def _key(value: Any) -> Any:
@@ -174,6 +166,5 @@ def delete_contact(contact: Contact, *, by: User | None, via: str = Interface.WE
             )
             % {"person": contact.name}
         )
-    # Only that the person was deleted: their details must not outlive them in the trail.
-    audit.record(AuditEvent.Action.DELETE, contact, by=by, via=via, changes={})
-    contact.delete()
+    # Their contact details must not outlive them in the trail: hidden, as on every change.
+    changes.delete(contact, by=by, via=via, redacted=CONTACT_PERSONAL_FIELDS)

@@ -60,6 +60,8 @@ def save_personal_info(
     if contact.erased_at is not None:
         Contact.objects.filter(pk=contact.pk).update(erased_at=None)
         contact.erased_at = None
+    # Recorded on the person, beside every read, export and erasure of their information
+    # (§7), naming the fields saved and never their values.
     audit.record(
         AuditEvent.Action.UPDATE, contact, by=by, via=via, changes={"personal_info": sorted(fields)}
     )
