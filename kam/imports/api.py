@@ -76,8 +76,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReportSerializer)
     def get_report(self, batch: ImportBatch) -> dict[str, Any]:
-        report = batch.report or {}
-        return {"errors": report.get("errors", []), "rows": report.get("rows", [])}
+        return {"errors": selectors.report_errors(batch), "rows": selectors.report_rows(batch)}
 
 
 class UploadSerializer(serializers.Serializer):

@@ -17,10 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from kam.imports.cells import CellError, clean_text, header_key, is_blank
 from kam.imports.columns import Column
+from kam.imports.phrases import Phrase, phrase
 
 # An upload larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -48,7 +50,7 @@ class Problem:
 
     row: int
     column: str  # a column key, or the header text of an unknown column, or ""
-    message: str
+    message: Phrase  # why, in words put together when the report is read
 
 
 @dataclass
@@ -173,23 +175,33 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
                 Problem(
                     header_row,
                     clean_text(text),
-                    _(
-                        "Unknown column “%(header)s”: "
-                        "rename it to a header of the template or delete it."
-                    )
-                    % {"header": clean_text(text)},
+                    phrase(
+                        gettext_lazy(
+                            "Unknown column “%(header)s”: "
+                            "rename it to a header of the template or delete it."
+                        ),
+                        header=clean_text(text),
+                    ),
                 )
             )
         elif column in found.values():
             problems.append(
-                Problem(header_row, column.key, _("This column appears twice in the sheet."))
+                Problem(
+                    header_row,
+                    column.key,
+                    phrase(gettext_lazy("This column appears twice in the sheet.")),
+                )
             )
         else:
             found[column_index] = column
     for column in columns:
         if column.required and column not in found.values():
             problems.append(
-                Problem(header_row, column.key, _("A required column is missing from the sheet."))
+                Problem(
+                    header_row,
+                    column.key,
+                    phrase(gettext_lazy("A required column is missing from the sheet.")),
+                )
             )
     rows: list[Row] = []
     pending = top_cells[best_index + 1 :]
@@ -210,7 +222,11 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
             )
         rows.append(_row(number, cells, found))
     if not rows:
-        problems.append(Problem(header_row, "", _("The sheet has headers but no rows to import.")))
+        problems.append(
+            Problem(
+                header_row, "", phrase(gettext_lazy("The sheet has headers but no rows to import."))
+            )
+        )
     return Sheet(header_row, list(found.values()), rows, problems)
 
 
@@ -226,7 +242,11 @@ def _row(number: int, cells: list[Any], found: dict[int, Column]) -> Row:
                 Problem(
                     number,
                     column.key,
-                    _("The cell holds a formula; copy the column and paste it as values."),
+                    phrase(
+                        gettext_lazy(
+                            "The cell holds a formula; copy the column and paste it as values."
+                        )
+                    ),
                 )
             )
             continue
@@ -235,5 +255,5 @@ def _row(number: int, cells: list[Any], found: dict[int, Column]) -> Row:
         try:
             row.values[column.key] = column.parse(value)
         except CellError as error:
-            row.problems.append(Problem(number, column.key, str(error)))
+            row.problems.append(Problem(number, column.key, error.phrase))
     return row
