@@ -55,15 +55,6 @@ class ShownChange:
     after: ShownValue
     before: ShownValue | None = None  # None when the event records one value
 
-    def as_dict(self) -> dict[str, Any]:
-        """For the API: the label and the values as text."""
-        return {
-            "field": self.key,
-            "label": self.label,
-            "before": self.before.text if self.before is not None else None,
-            "after": self.after.text,
-        }
-
 
 def _model(object_type: str) -> type[models.Model] | None:
     try:

@@ -116,7 +116,7 @@ def render(value: object) -> str:
     return ""
 
 
-def _data(text: str) -> str:
+def _data(text: str) -> SafeString:
     return format_html("<span data-user-content>{}</span>", text)
 
 
@@ -138,8 +138,7 @@ def render_html(value: object, language: str = "") -> SafeString:
         template = str(conditional_escape(gettext(value["msg"])))
         template = template.replace("{", "{{").replace("}", "}}")
         template = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"{{{m[1]}}}", template)
-        html = format_html(template, **{name: _html_argument(arg) for name, arg in args.items()})
-        return html
+        return format_html(template, **{name: _html_argument(arg) for name, arg in args.items()})
     if "join" in value:
         return format_html_join(
             str(value.get("sep", "、")), "{}", ((render_html(part),) for part in value["join"])
