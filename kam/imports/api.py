@@ -50,6 +50,7 @@ ReportSerializer = inline_serializer(
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
+    message = serializers.SerializerMethodField()
     report = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,6 +74,10 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "report",
         ]
         read_only_fields = fields
+
+    def get_message(self, batch: ImportBatch) -> str:
+        """Why the file was refused or the import failed, in the caller's language."""
+        return selectors.report_message(batch)
 
     @extend_schema_field(ReportSerializer)
     def get_report(self, batch: ImportBatch) -> dict[str, Any]:

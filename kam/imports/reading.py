@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
 from kam.imports.cells import CellError, clean_text, header_key, is_blank
 from kam.imports.columns import Column
-from kam.imports.phrases import Phrase, phrase
+from kam.imports.phrases import Phrase, phrase, render
 
 # An upload larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -41,7 +41,15 @@ def max_rows() -> int:
 
 
 class FileRefused(ValueError):
-    """The file as a whole cannot be imported; the message says why and what to do."""
+    """The file as a whole cannot be imported; the message says why and what to do.
+
+    It keeps its reason as a phrase (``message`` lazily translated, with its values), so
+    that the import's page reads in the language of whoever opens it.
+    """
+
+    def __init__(self, message: Any, /, **args: object) -> None:
+        self.phrase = phrase(message, **args)
+        super().__init__(render(self.phrase))
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,9 @@ def check_upload(name: str, size: int, head: bytes) -> None:
     limit = max_upload_bytes()
     if size > limit:
         raise FileRefused(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
+            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
+            size=f"{size / 1024 / 1024:.1f}",
+            limit=f"{limit / 1024 / 1024:.0f}",
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
@@ -128,8 +137,9 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
     limit = max_rows()
     if isinstance(declared_rows, int) and declared_rows > limit + HEADER_SEARCH_ROWS:
         raise FileRefused(
-            _("The sheet has %(rows)s rows; at most %(limit)s can be imported at once.")
-            % {"rows": f"{declared_rows:,}", "limit": f"{limit:,}"}
+            _("The sheet has %(rows)s rows; at most %(limit)s can be imported at once."),
+            rows=f"{declared_rows:,}",
+            limit=f"{limit:,}",
         )
     lookup = _lookup(columns)
     top: list[list[Any]] = []
@@ -217,8 +227,8 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
             continue
         if len(rows) >= limit:
             raise FileRefused(
-                _("The sheet has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": f"{limit:,}"}
+                _("The sheet has more than %(limit)s rows; split it into smaller files."),
+                limit=f"{limit:,}",
             )
         rows.append(_row(number, cells, found))
     if not rows:

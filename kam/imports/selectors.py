@@ -27,6 +27,13 @@ def _words(batch: ImportBatch, stored: object, html: bool) -> str:
     return phrases.render(stored)
 
 
+def report_message(batch: ImportBatch, *, html: bool = False) -> str:
+    """Why the whole file was refused or the import failed, in the active language ("" if
+    it was not); a batch stored before messages were phrases keeps its text."""
+    stored = (batch.report or {}).get("message") or batch.message
+    return _words(batch, stored, html) if stored else ""
+
+
 def report_errors(
     batch: ImportBatch, limit: int | None = None, *, html: bool = False
 ) -> list[dict[str, Any]]:
@@ -35,7 +42,7 @@ def report_errors(
     phrases keeps its text as written, in the upload's language."""
     return [
         {**error, "message": _words(batch, error.get("message"), html)}
-        for error in batch.report.get("errors", [])[:limit]
+        for error in (batch.report or {}).get("errors", [])[:limit]
     ]
 
 
@@ -45,5 +52,5 @@ def report_rows(
     """What the import would do (or did) row by row, its changes in the active language."""
     return [
         {**row, "changes": _words(batch, row.get("changes"), html)}
-        for row in batch.report.get("rows", [])[:limit]
+        for row in (batch.report or {}).get("rows", [])[:limit]
     ]

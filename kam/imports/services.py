@@ -33,7 +33,7 @@ from kam.imports.kinds import (
 )
 from kam.imports.kinds.base import Importer
 from kam.imports.models import BatchStatus, ImportBatch, Kind
-from kam.imports.phrases import Phrase, literal, phrase
+from kam.imports.phrases import Phrase, in_every_language, literal, phrase, render
 from kam.imports.reading import FileRefused, Problem, Row, check_upload, read_sheet
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     # row, action, label, and for an update what it changes
     outcomes: list[tuple[int, str, str, Phrase | str]] = field(default_factory=list)
-    refused: str = ""  # the whole file was refused, and why
+    refused: Phrase | None = None  # the whole file was refused, and why
 
     def count(self, action: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome[1] == action)
@@ -123,12 +123,12 @@ def evaluate(
     result = Result()
     refusal = importer.may_import()
     if refusal:
-        result.refused = refusal
+        result.refused = in_every_language(importer.may_import)
         return result
     try:
         sheet = read_sheet(content, importer.columns)
     except FileRefused as error:
-        result.refused = str(error)
+        result.refused = error.phrase
         return result
     result.total = len(sheet.rows)
     result.problems.extend(sheet.problems)
@@ -266,8 +266,9 @@ def _save_result(batch: ImportBatch, result: Result) -> None:
     batch.updated_count = result.count(UPDATE)
     batch.unchanged_count = result.count(UNCHANGED)
     batch.error_count = len(result.problems)
-    batch.message = result.refused
+    batch.message = render(result.refused)
     batch.report = {
+        "message": result.refused,
         "errors": [
             {"row": p.row, "column": p.column, "message": p.message}
             for p in result.problems[:REPORT_LIMIT]
@@ -277,6 +278,18 @@ def _save_result(batch: ImportBatch, result: Result) -> None:
             for row, action, label, changes in result.outcomes[:REPORT_LIMIT]
         ],
     }
+
+
+def _say(batch: ImportBatch, message: Any) -> None:
+    """The batch's message: kept as a phrase for its readers, as text for the record."""
+    batch.report = {**(batch.report or {}), "message": phrase(message)}
+    batch.message = str(message)
+
+
+def _fail(batch: ImportBatch, message: Any) -> None:
+    batch.status = BatchStatus.FAILED
+    _say(batch, message)
+    batch.save(update_fields=["status", "message", "report", "updated_at"])
 
 
 def _progress(batch: ImportBatch) -> Callable[[int, int], None]:
@@ -306,9 +319,9 @@ def check_batch(batch: ImportBatch) -> ImportBatch:
             )
         except Exception:
             logger.exception("checking import %s failed", batch.pk)
-            batch.status = BatchStatus.FAILED
-            batch.message = _("Checking the file failed unexpectedly; nothing was changed.")
-            batch.save(update_fields=["status", "message", "updated_at"])
+            _fail(
+                batch, gettext_lazy("Checking the file failed unexpectedly; nothing was changed.")
+            )
             return batch
     _save_result(batch, result)
     ok = not result.refused and not result.problems and result.outcomes
@@ -368,19 +381,23 @@ def commit_batch(batch: ImportBatch) -> ImportBatch:
             )
         except Exception:
             logger.exception("import %s failed", batch.pk)
-            batch.status = BatchStatus.FAILED
-            batch.message = _(
-                "The import stopped on an unexpected error; nothing was changed. "
-                "Try again, or tell your administrator."
+            _fail(
+                batch,
+                gettext_lazy(
+                    "The import stopped on an unexpected error; nothing was changed. "
+                    "Try again, or tell your administrator."
+                ),
             )
-            batch.save(update_fields=["status", "message", "updated_at"])
             return batch
         if batch.status != BatchStatus.COMMITTED:
             _save_result(batch, result)
             batch.status = BatchStatus.FAILED
             if not batch.message:
-                batch.message = _(
-                    "Some rows were refused since the file was checked; nothing was changed."
+                _say(
+                    batch,
+                    gettext_lazy(
+                        "Some rows were refused since the file was checked; nothing was changed."
+                    ),
                 )
             batch.save()
     return batch

@@ -98,6 +98,7 @@ def _report_context(batch: ImportBatch) -> dict[str, Any]:
     rows = selectors.report_rows(batch, SHOWN_ROWS, html=True)
     return {
         "batch": batch,
+        "message": selectors.report_message(batch, html=True),
         "errors": errors,
         "rows": rows,
         "more_errors": max(0, batch.error_count - len(errors)),

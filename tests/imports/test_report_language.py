@@ -119,3 +119,17 @@ def test_a_report_stored_before_phrases_keeps_its_text(org, login):
     org.rep.save()
     body = login(org.rep).get(reverse("imports:detail", args=[batch.pk])).content.decode()
     assert '<span lang="zh-hans">旧的错误说明</span>' in body
+
+
+def test_a_file_refused_in_chinese_says_why_in_english_for_an_english_reader(org, login):
+    batch = _checked(org.rep, Kind.ACCOUNTS, [["某某", "其他"], ["甲", "乙"]], "zh-hans")
+    assert batch.message.startswith("工作表中没有可识别的列标题")
+    with translation.override("en"):
+        assert selectors.report_message(batch).startswith("No column of the sheet has a header")
+    org.rep.language = "en"
+    org.rep.save()
+    client = login(org.rep)
+    body = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "No column of the sheet has a header this import knows." in body
+    api = client.get(f"/api/v1/imports/{batch.pk}/").json()
+    assert api["message"].startswith("No column of the sheet has a header")

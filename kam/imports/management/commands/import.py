@@ -74,8 +74,9 @@ class Command(BaseCommand):
         )
 
     def _report(self, batch: ImportBatch) -> None:
-        if batch.message:
-            self.stderr.write(batch.message)
+        message = selectors.report_message(batch)
+        if message:
+            self.stderr.write(message)
         for error in selectors.report_errors(batch):
             column = f" [{error['column']}]" if error["column"] else ""
             self.stderr.write(f"row {error['row']}{column}: {error['message']}")
