@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kam.core import selectors
+from kam.core.audit_display import shown_events
 from kam.core.forms import (
     ApiTokenForm,
     PasswordChangeForm,
@@ -166,11 +167,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filters = selectors.AuditFilters.from_params(request.GET)
     events = selectors.audit_search(filters)
     listing = paginate(request, events, sorts={"at": "at"}, default_sort="-at", per_page=100)
-    return render(
-        request,
-        "core/audit_log.html",
-        {"listing": listing, "filters": filters, "actions": AuditEvent.Action.choices},
-    )
+    context = {
+        "listing": listing,
+        "events": shown_events(listing.rows),
+        "filters": filters,
+        "actions": AuditEvent.Action.choices,
+    }
+    return render(request, "core/audit_log.html", context)
 
 
 @admin_required

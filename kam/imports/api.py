@@ -50,6 +50,7 @@ ReportSerializer = inline_serializer(
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
+    message = serializers.SerializerMethodField()
     report = serializers.SerializerMethodField()
 
     class Meta:
@@ -74,10 +75,13 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_message(self, batch: ImportBatch) -> str:
+        """Why the file was refused or the import failed, in the caller's language."""
+        return selectors.report_message(batch)
+
     @extend_schema_field(ReportSerializer)
     def get_report(self, batch: ImportBatch) -> dict[str, Any]:
-        report = batch.report or {}
-        return {"errors": report.get("errors", []), "rows": report.get("rows", [])}
+        return {"errors": selectors.report_errors(batch), "rows": selectors.report_rows(batch)}
 
 
 class UploadSerializer(serializers.Serializer):

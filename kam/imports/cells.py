@@ -14,7 +14,9 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from kam.imports.phrases import phrase, render
 
 # Excel's day zero in its 1900 date system (it counts the 1900 leap day that never was).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -32,7 +34,15 @@ FALSE_WORDS = {"否", "不", "无", "没有", "n", "no", "false", "0", "×", "�
 
 
 class CellError(ValueError):
-    """A cell that cannot be read as what its column holds; the message says why."""
+    """A cell that cannot be read as what its column holds; the message says why.
+
+    It keeps its reason as a phrase (``message`` lazily translated, with its values), so
+    that the import's report reads in the language of whoever opens it.
+    """
+
+    def __init__(self, message: Any, /, **args: object) -> None:
+        self.phrase = phrase(message, **args)
+        super().__init__(render(self.phrase))
 
 
 def half_width(text: str) -> str:
@@ -81,7 +91,7 @@ def parse_decimal(value: Any) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": clean_text(value)}) from None
+        raise CellError(_("“%(value)s” is not a number."), value=clean_text(value)) from None
     if not number.is_finite():
         raise CellError(_("Enter a number."))
     return -number if negative else number
@@ -129,14 +139,14 @@ def parse_datetime(value: Any) -> dt.datetime:
             return _serial_to_datetime(Decimal(text))
         except (InvalidOperation, CellError):
             raise CellError(
-                _("“%(value)s” is not a date; write it like 2026-03-01.") % {"value": text}
+                _("“%(value)s” is not a date; write it like 2026-03-01."), value=text
             ) from None
     parts = [int(p) if p is not None else 0 for p in match.groups()]
     try:
         year, month, day, hour, minute, second = parts
         return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
-        raise CellError(_("“%(value)s” is not a real date.") % {"value": text}) from None
+        raise CellError(_("“%(value)s” is not a real date."), value=text) from None
 
 
 def parse_date(value: Any) -> dt.date:
@@ -152,7 +162,7 @@ def parse_date(value: Any) -> dt.date:
             try:
                 return dt.date(*(int(p) for p in match.groups()))
             except ValueError:
-                raise CellError(_("“%(value)s” is not a real date.") % {"value": text}) from None
+                raise CellError(_("“%(value)s” is not a real date."), value=text) from None
     return parse_datetime(value).date()
 
 

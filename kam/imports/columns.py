@@ -8,9 +8,10 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from kam.imports.cells import CellError, clean_text, half_width, header_key
+from kam.imports.phrases import joined
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,8 +45,9 @@ def text(max_length: int) -> Callable[[Any], str]:
         cleaned = clean_text(value)
         if len(cleaned) > max_length:
             raise CellError(
-                _("At most %(count)s characters; this has %(length)s.")
-                % {"count": max_length, "length": len(cleaned)}
+                _("At most %(count)s characters; this has %(length)s."),
+                count=max_length,
+                length=len(cleaned),
             )
         return cleaned
 
@@ -78,11 +80,10 @@ def choice(options: Callable[[], Iterable[tuple[str, Promise | str]]]) -> Callab
         wanted = header_key(value)
         if wanted in known:
             return known[wanted]
-        with translation.override(translation.get_language()):
-            shown = "、".join(str(label) for _key, label in options())
         raise CellError(
-            _("“%(value)s” is not on the list: %(options)s.")
-            % {"value": clean_text(value), "options": shown}
+            _("“%(value)s” is not on the list: %(options)s."),
+            value=clean_text(value),
+            options=joined(label for _key, label in options()),
         )
 
     return parse

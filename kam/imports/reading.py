@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
 from kam.imports.cells import CellError, clean_text, header_key, is_blank
 from kam.imports.columns import Column
+from kam.imports.phrases import Phrase, phrase, render
 
 # An upload larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -39,7 +41,15 @@ def max_rows() -> int:
 
 
 class FileRefused(ValueError):
-    """The file as a whole cannot be imported; the message says why and what to do."""
+    """The file as a whole cannot be imported; the message says why and what to do.
+
+    It keeps its reason as a phrase (``message`` lazily translated, with its values), so
+    that the import's page reads in the language of whoever opens it.
+    """
+
+    def __init__(self, message: Any, /, **args: object) -> None:
+        self.phrase = phrase(message, **args)
+        super().__init__(render(self.phrase))
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ class Problem:
 
     row: int
     column: str  # a column key, or the header text of an unknown column, or ""
-    message: str
+    message: Phrase  # why, in words put together when the report is read
 
 
 @dataclass
@@ -73,8 +83,9 @@ def check_upload(name: str, size: int, head: bytes) -> None:
     limit = max_upload_bytes()
     if size > limit:
         raise FileRefused(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
+            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
+            size=f"{size / 1024 / 1024:.1f}",
+            limit=f"{limit / 1024 / 1024:.0f}",
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
@@ -126,8 +137,9 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
     limit = max_rows()
     if isinstance(declared_rows, int) and declared_rows > limit + HEADER_SEARCH_ROWS:
         raise FileRefused(
-            _("The sheet has %(rows)s rows; at most %(limit)s can be imported at once.")
-            % {"rows": f"{declared_rows:,}", "limit": f"{limit:,}"}
+            _("The sheet has %(rows)s rows; at most %(limit)s can be imported at once."),
+            rows=f"{declared_rows:,}",
+            limit=f"{limit:,}",
         )
     lookup = _lookup(columns)
     top: list[list[Any]] = []
@@ -173,23 +185,33 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
                 Problem(
                     header_row,
                     clean_text(text),
-                    _(
-                        "Unknown column “%(header)s”: "
-                        "rename it to a header of the template or delete it."
-                    )
-                    % {"header": clean_text(text)},
+                    phrase(
+                        gettext_lazy(
+                            "Unknown column “%(header)s”: "
+                            "rename it to a header of the template or delete it."
+                        ),
+                        header=clean_text(text),
+                    ),
                 )
             )
         elif column in found.values():
             problems.append(
-                Problem(header_row, column.key, _("This column appears twice in the sheet."))
+                Problem(
+                    header_row,
+                    column.key,
+                    phrase(gettext_lazy("This column appears twice in the sheet.")),
+                )
             )
         else:
             found[column_index] = column
     for column in columns:
         if column.required and column not in found.values():
             problems.append(
-                Problem(header_row, column.key, _("A required column is missing from the sheet."))
+                Problem(
+                    header_row,
+                    column.key,
+                    phrase(gettext_lazy("A required column is missing from the sheet.")),
+                )
             )
     rows: list[Row] = []
     pending = top_cells[best_index + 1 :]
@@ -205,12 +227,16 @@ def _read(cells_by_row: Iterator[Any], columns: Sequence[Column], declared_rows:
             continue
         if len(rows) >= limit:
             raise FileRefused(
-                _("The sheet has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": f"{limit:,}"}
+                _("The sheet has more than %(limit)s rows; split it into smaller files."),
+                limit=f"{limit:,}",
             )
         rows.append(_row(number, cells, found))
     if not rows:
-        problems.append(Problem(header_row, "", _("The sheet has headers but no rows to import.")))
+        problems.append(
+            Problem(
+                header_row, "", phrase(gettext_lazy("The sheet has headers but no rows to import."))
+            )
+        )
     return Sheet(header_row, list(found.values()), rows, problems)
 
 
@@ -226,7 +252,11 @@ def _row(number: int, cells: list[Any], found: dict[int, Column]) -> Row:
                 Problem(
                     number,
                     column.key,
-                    _("The cell holds a formula; copy the column and paste it as values."),
+                    phrase(
+                        gettext_lazy(
+                            "The cell holds a formula; copy the column and paste it as values."
+                        )
+                    ),
                 )
             )
             continue
@@ -235,5 +265,5 @@ def _row(number: int, cells: list[Any], found: dict[int, Column]) -> Row:
         try:
             row.values[column.key] = column.parse(value)
         except CellError as error:
-            row.problems.append(Problem(number, column.key, str(error)))
+            row.problems.append(Problem(number, column.key, error.phrase))
     return row

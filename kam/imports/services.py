@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kam.core import changes
 from kam.core.models import Interface, User
@@ -29,8 +31,10 @@ from kam.imports.kinds import (
     importer_for,
     problems_of,
 )
+from kam.imports.kinds.base import Importer
 from kam.imports.models import BatchStatus, ImportBatch, Kind
-from kam.imports.reading import FileRefused, Problem, check_upload, read_sheet
+from kam.imports.phrases import Phrase, in_every_language, literal, phrase, render
+from kam.imports.reading import FileRefused, Problem, Row, check_upload, read_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +50,8 @@ class Result:
     total: int = 0
     problems: list[Problem] = field(default_factory=list)
     # row, action, label, and for an update what it changes
-    outcomes: list[tuple[int, str, str, str]] = field(default_factory=list)
-    refused: str = ""  # the whole file was refused, and why
+    outcomes: list[tuple[int, str, str, Phrase | str]] = field(default_factory=list)
+    refused: Phrase | None = None  # the whole file was refused, and why
 
     def count(self, action: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome[1] == action)
@@ -59,6 +63,47 @@ class Result:
 
 class _Rollback(Exception):
     """Leaves the transaction of a dry run (or of a refused commit) unwritten."""
+
+
+def _refusal(
+    importer: Importer, row: Row, error: Exception, column_keys: list[str]
+) -> list[Problem]:
+    """A row's refusal, said in every language KAM speaks.
+
+    The area's services put a refusal into words in the language active when they
+    refuse, the upload's; a report is read in its reader's. So the row is tried again in
+    each other language, in a savepoint that is rolled back, and each problem keeps its
+    words in every language. Should another language refuse it differently (it does
+    not: the row and the records are the same), the upload's words stand for it.
+    """
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    first = problems_of(error, column_keys)
+    said = {current: first}
+    for code, _name in settings.LANGUAGES:
+        if code == current:
+            continue
+        with translation.override(code):
+            try:
+                with transaction.atomic():
+                    importer.apply(row.values)
+                    raise _Rollback
+            except RowErrors as again:
+                said[code] = problems_of(again, column_keys)
+            except _Rollback:
+                pass
+    return [
+        Problem(
+            row.number,
+            column,
+            {
+                "i18n": {
+                    code: pairs[index][1] if len(pairs) == len(first) else message
+                    for code, pairs in said.items()
+                }
+            },
+        )
+        for index, (column, message) in enumerate(first)
+    ]
 
 
 def evaluate(
@@ -78,12 +123,12 @@ def evaluate(
     result = Result()
     refusal = importer.may_import()
     if refusal:
-        result.refused = refusal
+        result.refused = in_every_language(importer.may_import)
         return result
     try:
         sheet = read_sheet(content, importer.columns)
     except FileRefused as error:
-        result.refused = str(error)
+        result.refused = error.phrase
         return result
     result.total = len(sheet.rows)
     result.problems.extend(sheet.problems)
@@ -95,7 +140,11 @@ def evaluate(
         bad_columns = {p.column for p in problems}
         for column in required:
             if column.key not in row.values and column.key not in bad_columns:
-                problems.append(Problem(row.number, column.key, _("This cell must not be empty.")))
+                problems.append(
+                    Problem(
+                        row.number, column.key, phrase(gettext_lazy("This cell must not be empty."))
+                    )
+                )
         if not problems:
             key = importer.key(row.values)
             if key is not None and key in first_seen:
@@ -103,8 +152,12 @@ def evaluate(
                     Problem(
                         row.number,
                         "",
-                        _("Duplicate of row %(row)s: each record may appear once in a file.")
-                        % {"row": first_seen[key]},
+                        phrase(
+                            gettext_lazy(
+                                "Duplicate of row %(row)s: each record may appear once in a file."
+                            ),
+                            row=first_seen[key],
+                        ),
                     )
                 )
             elif key is not None:
@@ -129,10 +182,7 @@ def evaluate(
                         with transaction.atomic():
                             outcome = importer.apply(row.values)
                 except RowErrors as error:
-                    result.problems.extend(
-                        Problem(row.number, column, message)
-                        for column, message in problems_of(error, column_keys)
-                    )
+                    result.problems.extend(_refusal(importer, row, error, column_keys))
                     if commit:
                         raise _Rollback from None
                     continue
@@ -143,8 +193,9 @@ def evaluate(
                 try:
                     importer.flush()
                 except RowErrors as error:
+                    # Said once, in the upload's language: the bulk write cannot be tried again.
                     result.problems.extend(
-                        Problem(0, column, message)
+                        Problem(0, column, literal(message))
                         for column, message in problems_of(error, column_keys)
                     )
             if not commit or result.problems:
@@ -210,8 +261,9 @@ def _save_result(batch: ImportBatch, result: Result) -> None:
     batch.updated_count = result.count(UPDATE)
     batch.unchanged_count = result.count(UNCHANGED)
     batch.error_count = len(result.problems)
-    batch.message = result.refused
+    batch.message = render(result.refused)
     batch.report = {
+        "message": result.refused,
         "errors": [
             {"row": p.row, "column": p.column, "message": p.message}
             for p in result.problems[:REPORT_LIMIT]
@@ -221,6 +273,18 @@ def _save_result(batch: ImportBatch, result: Result) -> None:
             for row, action, label, values in result.outcomes[:REPORT_LIMIT]
         ],
     }
+
+
+def _say(batch: ImportBatch, message: Any) -> None:
+    """The batch's message: kept as a phrase for its readers, as text for the record."""
+    batch.report = {**(batch.report or {}), "message": phrase(message)}
+    batch.message = str(message)
+
+
+def _fail(batch: ImportBatch, message: Any) -> None:
+    batch.status = BatchStatus.FAILED
+    _say(batch, message)
+    batch.save(update_fields=["status", "message", "report", "updated_at"])
 
 
 def _progress(batch: ImportBatch) -> Callable[[int, int], None]:
@@ -250,9 +314,9 @@ def check_batch(batch: ImportBatch) -> ImportBatch:
             )
         except Exception:
             logger.exception("checking import %s failed", batch.pk)
-            batch.status = BatchStatus.FAILED
-            batch.message = _("Checking the file failed unexpectedly; nothing was changed.")
-            batch.save(update_fields=["status", "message", "updated_at"])
+            _fail(
+                batch, gettext_lazy("Checking the file failed unexpectedly; nothing was changed.")
+            )
             return batch
     _save_result(batch, result)
     ok = not result.refused and not result.problems and result.outcomes
@@ -319,19 +383,23 @@ def commit_batch(batch: ImportBatch) -> ImportBatch:
             )
         except Exception:
             logger.exception("import %s failed", batch.pk)
-            batch.status = BatchStatus.FAILED
-            batch.message = _(
-                "The import stopped on an unexpected error; nothing was changed. "
-                "Try again, or tell your administrator."
+            _fail(
+                batch,
+                gettext_lazy(
+                    "The import stopped on an unexpected error; nothing was changed. "
+                    "Try again, or tell your administrator."
+                ),
             )
-            batch.save(update_fields=["status", "message", "updated_at"])
             return batch
         if batch.status != BatchStatus.COMMITTED:
             _save_result(batch, result)
             batch.status = BatchStatus.FAILED
             if not batch.message:
-                batch.message = _(
-                    "Some rows were refused since the file was checked; nothing was changed."
+                _say(
+                    batch,
+                    gettext_lazy(
+                        "Some rows were refused since the file was checked; nothing was changed."
+                    ),
                 )
             batch.save()
     return batch

@@ -87,12 +87,18 @@ def template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
 def _report_context(batch: ImportBatch) -> dict[str, Any]:
     labels = {c.key: str(c.label) for c in IMPORTERS[batch.kind].columns}
     errors = [
-        {**e, "column_label": labels.get(e["column"], e["column"])}
-        for e in batch.report.get("errors", [])[:SHOWN_ROWS]
+        {
+            **e,
+            "column_label": labels.get(e["column"], e["column"]),
+            # an unknown column is named by the file's own header
+            "column_is_data": bool(e["column"]) and e["column"] not in labels,
+        }
+        for e in selectors.report_errors(batch, SHOWN_ROWS, html=True)
     ]
-    rows = batch.report.get("rows", [])[:SHOWN_ROWS]
+    rows = selectors.report_rows(batch, SHOWN_ROWS, html=True)
     return {
         "batch": batch,
+        "message": selectors.report_message(batch, html=True),
         "errors": errors,
         "rows": rows,
         "more_errors": max(0, batch.error_count - len(errors)),

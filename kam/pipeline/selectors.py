@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kam.accounts.visibility import scope_to_visible_accounts
+from kam.core.audit_display import changes_display
 from kam.core.models import AuditEvent, Team, User
 from kam.core.params import query_date, query_int
 from kam.core.selectors import history_for
@@ -199,21 +200,11 @@ class FieldChange:
     """One field of one edit of a deal, as the deal page shows it."""
 
     changed_at: datetime
-    field: str
+    field: str  # the field's name, e.g. "owner"
+    label: str  # its name in the reader's language
     old_value: str
     new_value: str
     changed_by: User | None
-
-
-def _shown(field: str, value: Any, users: Mapping[int, User]) -> str:
-    if value is None:
-        return ""
-    if field == "owner_id":
-        user = users.get(value)
-        return str(user) if user else str(value)
-    if field == "amount":
-        return f"{Decimal(value):.2f}"
-    return str(value)[:300]
 
 
 def field_history(opportunity: Opportunity) -> list[FieldChange]:
@@ -221,36 +212,33 @@ def field_history(opportunity: Opportunity) -> list[FieldChange]:
 
     Read from the audit trail, the one record of who changed what: every edit of a deal
     (:func:`kam.pipeline.services.update_opportunity`) records the before and after of
-    each changed field there. Two queries at most, however long the history.
+    each changed field there, put into the reader's words by
+    :func:`kam.core.audit_display.changes_display`. Two queries at most, however long
+    the history.
     """
     events = list(
         history_for(opportunity).filter(
             action=AuditEvent.Action.UPDATE, changes__has_any_keys=list(TRACKED_FIELDS)
         )
     )
-    owners = {
-        value
-        for event in events
-        for value in event.changes.get("owner_id", ())
-        if isinstance(value, int)
-    }
-    users = User.objects.in_bulk(owners) if owners else {}
+    shown = changes_display(events)
     order = [f.attname for f in Opportunity._meta.concrete_fields]
     rows = []
     for event in events:
-        fields = sorted(
-            (name for name in event.changes if name in TRACKED_FIELDS),
-            key=order.index,
+        changes = sorted(
+            (c for c in shown[event.pk] if c.key in TRACKED_FIELDS and c.before is not None),
+            key=lambda c: order.index(c.key),
             reverse=True,
         )
-        for name in fields:
-            old, new = event.changes[name]
+        for change in changes:
+            assert change.before is not None
             rows.append(
                 FieldChange(
                     changed_at=event.at,
-                    field=name.removesuffix("_id"),
-                    old_value=_shown(name, old, users),
-                    new_value=_shown(name, new, users),
+                    field=change.key.removesuffix("_id"),
+                    label=change.label,
+                    old_value=change.before.text,
+                    new_value=change.after.text,
                     changed_by=event.actor,
                 )
             )

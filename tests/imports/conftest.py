@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kam.core.models import Interface
-from kam.imports import services
+from kam.imports import selectors, services
 from kam.imports.models import BatchStatus
 from tests.imports.helpers import xlsx
 
@@ -37,4 +37,5 @@ def run():  # type: ignore[no-untyped-def]
 
 
 def errors(batch):  # type: ignore[no-untyped-def]
-    return [(e["row"], e["column"], e["message"]) for e in batch.report["errors"]]
+    """The report's errors as the reader reads them (in the active language)."""
+    return [(e["row"], e["column"], e["message"]) for e in selectors.report_errors(batch)]

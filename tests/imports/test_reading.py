@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from kam.imports.kinds import OpportunityImporter
+from kam.imports.phrases import render
 from kam.imports.reading import FileRefused, check_upload, read_sheet
 from tests.imports.helpers import headers, xlsx
 
@@ -75,7 +76,7 @@ def test_a_header_merged_over_two_rows_is_read_from_its_upper_cell():
 def test_unknown_and_missing_columns_are_reported_with_the_header_row():
     content = xlsx([["客户名称", "商机名称", "备注栏", "金额"], ["甲公司", "扩容", "x", 1]])
     sheet = read_sheet(content, COLUMNS)
-    messages = {(p.row, p.column): p.message for p in sheet.problems}
+    messages = {(p.row, p.column): render(p.message) for p in sheet.problems}
     assert "备注栏" in messages[(1, "备注栏")]
     assert (1, "expected_close_date") in messages
 
@@ -86,7 +87,7 @@ def test_formulas_are_refused_cell_by_cell():
     )
     sheet = read_sheet(content, COLUMNS)
     [problem] = sheet.rows[0].problems
-    assert problem.column == "amount" and "formula" in problem.message
+    assert problem.column == "amount" and "formula" in render(problem.message)
 
 
 def test_numbers_stored_as_text_and_bad_cells():
@@ -110,7 +111,7 @@ def test_an_empty_sheet_is_refused():
 
 def test_headers_without_rows_are_reported():
     sheet = read_sheet(xlsx([["客户名称", "商机名称", "金额", "预计成交日期"]]), COLUMNS)
-    assert any("no rows" in p.message for p in sheet.problems)
+    assert any("no rows" in render(p.message) for p in sheet.problems)
 
 
 def test_a_sheet_of_other_headers_is_refused():

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kam.imports import selectors
 from kam.imports.models import BatchStatus
 from kam.pipeline.models import Opportunity, StageChange, Status
 from kam.receivables import services as receivable_services
@@ -70,7 +71,7 @@ def test_moving_forward_needs_the_exit_criteria_confirmed_in_the_row(org, run, d
     batch = run(org.rep, "opportunities", moves(row))
     assert batch.status == BatchStatus.COMMITTED, errors(batch)
     assert batch.updated_count == 1
-    assert batch.report["rows"][0]["changes"] == "Stage: Interest → Brewing"
+    assert selectors.report_rows(batch)[0]["changes"] == "Stage: Interest → Brewing"
     deal.refresh_from_db()
     assert deal.stage.key == "brewing"
     change = StageChange.objects.filter(opportunity=deal).latest("pk")
@@ -97,7 +98,7 @@ def test_a_deal_moves_back_without_confirmation_and_its_edits_come_along(org, ru
     assert batch.status == BatchStatus.COMMITTED, errors(batch)
     deal.refresh_from_db()
     assert deal.stage.key == "interest" and deal.amount == D("250")
-    changes = batch.report["rows"][0]["changes"]
+    changes = selectors.report_rows(batch)[0]["changes"]
     assert "Amount: 100.00 → 250.00" in changes and "Stage: Design → Interest" in changes
 
 
@@ -118,7 +119,7 @@ def test_the_dry_run_says_what_would_change_and_writes_nothing(org, run, deal):
         dry_run=True,
     )
     assert batch.status == BatchStatus.READY
-    [row] = batch.report["rows"]
+    [row] = selectors.report_rows(batch)
     assert row["action"] == "update"
     assert row["changes"] == (
         f"Amount: 100.00 → 250.00; Expected close date: {deal.expected_close_date} → {SOON}; "
@@ -169,7 +170,7 @@ def test_an_existing_contract_takes_the_new_terms_and_its_plan_follows(org, run)
     rows = contract_rows(["HT-1", "甲公司", "设备采购合同", 120000, "25%", "2026-01-10", 60])
     dry = run(org.rep, "contracts", rows, dry_run=True)
     assert dry.status == BatchStatus.READY, errors(dry)
-    [row] = dry.report["rows"]
+    [row] = selectors.report_rows(dry)
     assert row["action"] == "update"
     assert row["changes"] == (
         "Amount: 100,000.00 → 120,000.00; Gross margin (%): 20.00 → 25.00; "

@@ -94,7 +94,7 @@ def test_the_error_report_names_row_column_and_reason(
     batch = ImportBatch.objects.get()
     body = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
     assert batch.status == BatchStatus.INVALID
-    assert "员工人数" in body and "“很多”不是数字。" in body
+    assert "员工人数" in body and "“<span data-user-content>很多</span>”不是数字。" in body
     assert 'data-testid="commit"' not in body
     refused = client.post(reverse("imports:commit", args=[batch.pk]), follow=True)
     assert "只有检查无误的文件才能导入" in refused.content.decode()

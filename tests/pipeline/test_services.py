@@ -191,7 +191,7 @@ def test_edits_of_amount_close_date_and_owner_are_kept_with_who_and_when(org):
     )
     changes = {c.field: c for c in field_history(opportunity)}
     assert set(changes) == {"amount", "expected_close_date", "owner"}
-    assert changes["amount"].old_value == "500000.00" and changes["amount"].new_value == "650000.00"
+    assert changes["amount"].old_value == "500,000" and changes["amount"].new_value == "650,000"
     assert changes["owner"].new_value == str(org.rep2)
     assert all(c.changed_by == org.rep for c in changes.values())
 

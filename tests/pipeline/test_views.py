@@ -192,8 +192,8 @@ def test_an_edit_keeps_history_and_a_stale_edit_is_a_conflict_nothing_lost(org, 
     assert response.status_code == 302
     (change,) = [c for c in field_history(deal) if c.field == "amount"]
     assert (change.old_value, change.new_value, change.changed_by) == (
-        "500000.00",
-        "600000.00",
+        "500,000",
+        "600,000",
         org.rep,
     )
     response = client.post(reverse("pipeline:edit", args=[deal.pk]), stale)

@@ -27,6 +27,7 @@ from kam.imports.kinds.base import (
     refuse,
 )
 from kam.imports.models import Kind
+from kam.imports.phrases import joined, phrase
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.models import Contact
 
@@ -126,10 +127,16 @@ class ActivityImporter(Importer):
         )
         if not changed and same_people:
             return Outcome(UNCHANGED, label)
-        described = self.describe(existing, changed)
+        parts = [self.describe(existing, changed)] if changed else []
         if not same_people:
-            names = "、".join(c.name for c in contacts or ())
-            described = "; ".join(filter(None, [described, f"{_('People')}: {names}"]))
+            parts.append(
+                phrase(
+                    gettext_lazy("%(field)s: %(value)s"),
+                    field=gettext_lazy("People"),
+                    value="、".join(c.name for c in contacts or ()),
+                )
+            )
+        described = joined(parts, "; ")
         activity_services.update_activity(
             existing, by=self.by, expected_version=None, via=self.via, contacts=contacts, **changed
         )

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +24,7 @@ from kam.core.models import Role, User
 from kam.core.visibility import visible_users
 from kam.imports.cells import CellError, parse_decimal, parse_integer
 from kam.imports.columns import Column, text
+from kam.imports.phrases import Phrase, joined, label, phrase
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
@@ -44,20 +45,20 @@ def refuse(column: str, message: str) -> RowRefused:
 class Outcome:
     action: str
     label: str
-    changes: str = ""  # what an update changes, e.g. "Amount: 100.00 → 250.00"
+    changes: Phrase | str = ""  # what an update changes, e.g. "Amount: 100.00 → 250.00"
 
 
 def non_negative(value: Any) -> Decimal:
     number = parse_decimal(value)
     if number < 0:
-        raise CellError(_("The amount cannot be negative."))
+        raise CellError(gettext_lazy("The amount cannot be negative."))
     return number
 
 
 def positive_int(value: Any) -> int:
     number = parse_integer(value)
     if number < 0:
-        raise CellError(_("Enter a number of zero or more."))
+        raise CellError(gettext_lazy("Enter a number of zero or more."))
     return number
 
 
@@ -240,25 +241,34 @@ class Importer:
         return changed
 
     @staticmethod
-    def describe(record: Any, changed: dict[str, Any]) -> str:
-        """The changes in words, old value to new: “Amount: 100.00 → 250.00; City: 上海 → 苏州”."""
+    def describe(record: Any, changed: dict[str, Any]) -> Phrase:
+        """The changes in words, old value to new: “Amount: 100.00 → 250.00; City: 上海 → 苏州”,
+        kept as a phrase so that the report reads in its reader's language."""
         parts = []
         for name, new in changed.items():
             try:
                 field = record._meta.get_field(name)
             except FieldDoesNotExist:
                 field = None
-            label = capfirst(str(field.verbose_name)) if field is not None else name
-            parts.append(f"{label}: {shown(field, getattr(record, name))} → {shown(field, new)}")
-        return "; ".join(parts)
+            parts.append(
+                phrase(
+                    gettext_lazy("%(field)s: %(before)s → %(after)s"),
+                    field=label(field.verbose_name) if field is not None else name,
+                    before=shown(field, getattr(record, name)),
+                    after=shown(field, new),
+                )
+            )
+        return joined(parts, "; ")
 
 
-def shown(field: Any, value: Any) -> str:
-    """A value as the report shows it: choices by their label, money with separators."""
+def shown(field: Any, value: Any) -> str | Promise:
+    """A value as the report shows it: choices by their (translatable) label, money with
+    separators."""
     if value is None or value == "":
         return "—"
     if field is not None and getattr(field, "flatchoices", None):
-        return str(dict(field.flatchoices).get(value, value))
+        choice: str | Promise = dict(field.flatchoices).get(value, str(value))
+        return choice
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, datetime):

@@ -20,6 +20,7 @@ from kam.imports.kinds.base import (
     refuse,
 )
 from kam.imports.models import Kind
+from kam.imports.phrases import Phrase, joined, phrase
 from kam.pipeline.models import Opportunity
 from kam.stakeholders import services as stakeholder_services
 from kam.stakeholders.models import BuyingRole, Contact, Level, PurchaseRole, Stakeholder
@@ -70,7 +71,7 @@ class ContactImporter(Importer):
         if contact is None and values.get("phone"):
             contact = people.filter(phone=values["phone"]).first()
         action = UNCHANGED
-        described = []
+        described: list[Phrase] = []
         if contact is None:
             contact = stakeholder_services.create_contact(
                 account=account, name=values["name"], by=self.by, via=self.via, **fields
@@ -95,9 +96,11 @@ class ContactImporter(Importer):
             raise refuse(
                 "opportunity", _("Name the opportunity on which the person has these roles.")
             )
-        return Outcome(action, label, "; ".join(described) if action == UPDATE else "")
+        return Outcome(action, label, joined(described, "; ") if action == UPDATE else "")
 
-    def _set_roles(self, account: Account, contact: Contact, values: dict[str, Any]) -> str:
+    def _set_roles(
+        self, account: Account, contact: Contact, values: dict[str, Any]
+    ) -> Phrase | None:
         """Add the person to the deal or change their roles; says what changed ("" if nothing)."""
         opportunity = Opportunity.objects.filter(
             account=account, name=values["opportunity"]
@@ -119,25 +122,20 @@ class ContactImporter(Importer):
                 roles=roles,
                 purchase_role=purchase_role,
             )
-            return _("Added to “%(opportunity)s”") % {"opportunity": opportunity.name}
+            return phrase(gettext_lazy("Added to “%(opportunity)s”"), opportunity=opportunity.name)
         held = sorted(r for r, f in Stakeholder.ROLE_FIELDS.items() if getattr(member, f))
         fields = {}
         if "purchase_role" in values and member.purchase_role != purchase_role:
             fields["purchase_role"] = purchase_role
-        described = self.describe(member, fields)
+        described = [self.describe(member, fields)] if fields else []
         if "roles" in values and held != roles:
             shown = dict(BuyingRole.choices)
-            described = "; ".join(
-                filter(
-                    None,
-                    [
-                        described,
-                        "{}: {} → {}".format(
-                            _("Buying roles"),
-                            "、".join(str(shown[r]) for r in held) or "—",
-                            "、".join(str(shown[r]) for r in roles) or "—",
-                        ),
-                    ],
+            described.append(
+                phrase(
+                    gettext_lazy("%(field)s: %(before)s → %(after)s"),
+                    field=gettext_lazy("Buying roles"),
+                    before=joined([shown[r] for r in held]) if held else "—",
+                    after=joined([shown[r] for r in roles]) if roles else "—",
                 )
             )
         if ("roles" in values and held != roles) or fields:
@@ -149,5 +147,5 @@ class ContactImporter(Importer):
                 roles=roles if "roles" in values else None,
                 **fields,
             )
-            return described
-        return ""
+            return joined(described, "; ")
+        return None

@@ -24,6 +24,7 @@ from kam.imports.kinds.base import (
     shown,
 )
 from kam.imports.models import Kind
+from kam.imports.phrases import Phrase, joined, phrase
 from kam.pipeline.models import Opportunity
 from kam.receivables import services as receivable_services
 from kam.receivables.models import Contract, Invoice
@@ -85,7 +86,7 @@ class ContractImporter(Importer):
         account = self.account(values["account"])
         label = values["number"]
         action = UNCHANGED
-        described = ""
+        described: list[Phrase] = []
         self._same_terms_as_before(values)
         contract = Contract.objects.filter(number__iexact=values["number"]).first()
         if contract is not None and contract.account_id != account.pk:
@@ -94,7 +95,7 @@ class ContractImporter(Importer):
             self._same_opportunity(contract, values)
             changed = self.changes(contract, values, self.TERMS)
             if changed:
-                described = self.describe(contract, changed)
+                described.append(self.describe(contract, changed))
                 receivable_services.update_contract(
                     contract,
                     by=self.actor,
@@ -148,13 +149,15 @@ class ContractImporter(Importer):
                     via=self.via,
                 )
                 if action != CREATE:
-                    issued = _("Invoice %(number)s issued: %(amount)s") % {
-                        "number": invoice.number,
-                        "amount": f"{invoice.amount:,.2f}",
-                    }
-                    described = "; ".join(filter(None, [described, issued]))
+                    described.append(
+                        phrase(
+                            gettext_lazy("Invoice %(number)s issued: %(amount)s"),
+                            number=invoice.number,
+                            amount=f"{invoice.amount:,.2f}",
+                        )
+                    )
                     action = UPDATE
-        return Outcome(action, label, described)
+        return Outcome(action, label, joined(described, "; ") if described else "")
 
     def _same_terms_as_before(self, values: dict[str, Any]) -> None:
         """Rows of one contract (one per invoice) must agree on the contract's terms."""

@@ -25,6 +25,7 @@ from kam.imports.kinds.base import (
     refuse,
 )
 from kam.imports.models import Kind
+from kam.imports.phrases import in_every_language, joined, phrase
 from kam.pipeline import services as pipeline_services
 from kam.pipeline.models import ForecastCategory, Opportunity, Stage, Status
 
@@ -183,7 +184,7 @@ class OpportunityImporter(Importer):
         changed = self.changes(existing, fields, [*self.FIELDS, "owner"])
         if not changed and not moves:
             return Outcome(UNCHANGED, label)
-        described = self.describe(existing, changed)
+        parts = [self.describe(existing, changed)] if changed else []
         # Two service calls: a move refused after the edit must not leave the edit behind.
         with transaction.atomic():
             if changed:
@@ -193,9 +194,15 @@ class OpportunityImporter(Importer):
             if moves:
                 assert stage is not None
                 self.move(existing, current, stage, values)
-                moved = f"{_('Stage')}: {current.name} → {stage.name}"
-                described = "; ".join(filter(None, [described, moved]))
-        return Outcome(UPDATE, label, described)
+                parts.append(
+                    phrase(
+                        gettext_lazy("%(field)s: %(before)s → %(after)s"),
+                        field=gettext_lazy("Stage"),
+                        before=in_every_language(lambda: current.name),
+                        after=in_every_language(lambda: stage.name),
+                    )
+                )
+        return Outcome(UPDATE, label, joined(parts, "; "))
 
     def move(
         self, opportunity: Opportunity, current: Stage, stage: Stage, values: dict[str, Any]

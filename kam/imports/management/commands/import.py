@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kam.core.models import Interface, User
-from kam.imports import services
+from kam.imports import selectors, services
 from kam.imports.models import BatchStatus, ImportBatch, Kind
 
 
@@ -74,9 +74,10 @@ class Command(BaseCommand):
         )
 
     def _report(self, batch: ImportBatch) -> None:
-        if batch.message:
-            self.stderr.write(batch.message)
-        for error in batch.report.get("errors", []):
+        message = selectors.report_message(batch)
+        if message:
+            self.stderr.write(message)
+        for error in selectors.report_errors(batch):
             column = f" [{error['column']}]" if error["column"] else ""
             self.stderr.write(f"row {error['row']}{column}: {error['message']}")
         self.stdout.write(
