@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kam.imports.phrases import phrase, render
+from kam.core.phrases import phrase, render
 
 # Excel's day zero in its 1900 date system (it counts the 1900 leap day that never was).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)

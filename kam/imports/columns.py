@@ -10,8 +10,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.phrases import joined
 from kam.imports.cells import CellError, clean_text, half_width, header_key
-from kam.imports.phrases import joined
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
+from kam.core.phrases import Phrase, phrase, render
 from kam.imports.cells import CellError, clean_text, header_key, is_blank
 from kam.imports.columns import Column
-from kam.imports.phrases import Phrase, phrase, render
 
 # An upload larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from kam.core import phrases
 from kam.core.models import User
-from kam.imports import phrases
 from kam.imports.models import ImportBatch
 
 

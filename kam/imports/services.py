@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from kam.core import changes
 from kam.core.models import Interface, User
+from kam.core.phrases import Phrase, in_every_language, literal, phrase, render
 from kam.imports.kinds import (
     CREATE,
     UNCHANGED,
@@ -33,7 +34,6 @@ from kam.imports.kinds import (
 )
 from kam.imports.kinds.base import Importer
 from kam.imports.models import BatchStatus, ImportBatch, Kind
-from kam.imports.phrases import Phrase, in_every_language, literal, phrase, render
 from kam.imports.reading import FileRefused, Problem, Row, check_upload, read_sheet
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Notifications: the inbox, what was sent where, and how to reach the teams.
 
 A :class:`Notification` is one event for one person (a reminder, a broken promise, the
-weekly digest), its words kept as phrases (:mod:`kam.notifications.phrases`) put into
+weekly digest), its words kept as phrases (:mod:`kam.core.phrases`) put into
 the language of whoever reads them. Its ``key`` names the event, and the database
 refuses a second row with the same key for the same person, so an event is never
 announced twice. Each channel
@@ -19,8 +19,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core import phrases
 from kam.core.models import Versioned
-from kam.notifications import phrases
 
 
 class Event(models.TextChoices):

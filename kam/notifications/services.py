@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from kam.core import audit, changes
 from kam.core.models import AuditEvent, Interface, Team, User
+from kam.core.phrases import phrase
 from kam.jobs.calculations import backoff_delay
 from kam.notifications import calculations, channels
 from kam.notifications.models import (
@@ -32,7 +33,6 @@ from kam.notifications.models import (
     Preference,
     WebhookEndpoint,
 )
-from kam.notifications.phrases import phrase
 from kam.notifications.selectors import endpoints_for, preferences_of
 from kam.notifications.sources import SOURCES, Moment, Occurrence
 

@@ -25,6 +25,14 @@ from kam.activities.models import ActivityStatus, Task
 from kam.activities.selectors import calendar_activities
 from kam.activities.todos import selectors as task_selectors
 from kam.core.models import Role, User
+from kam.core.phrases import (
+    Phrase,
+    calendar_day,
+    in_every_language,
+    joined,
+    moment,
+    phrase,
+)
 from kam.core.visibility import managed_team_ids
 from kam.forecasting.periods import QUARTER, Period, Week
 from kam.forecasting.scopes import TEAM, default_scope
@@ -35,14 +43,6 @@ from kam.notifications.calculations import (
     parse_special_days,
 )
 from kam.notifications.models import Event, NotificationSettings
-from kam.notifications.phrases import (
-    Phrase,
-    calendar_day,
-    in_every_language,
-    joined,
-    moment,
-    phrase,
-)
 from kam.pipeline.calculations import stall_verdict
 from kam.pipeline.models import Opportunity, PipelineSettings, Status
 from kam.receivables.models import Installment

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from kam.core.phrases import render
 from kam.imports.kinds import OpportunityImporter
-from kam.imports.phrases import render
 from kam.imports.reading import FileRefused, check_upload, read_sheet
 from tests.imports.helpers import headers, xlsx
 

@@ -11,7 +11,8 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from kam.notifications import phrases, services
+from kam.core import phrases
+from kam.notifications import services
 from kam.notifications.models import Event, Notification
 from tests.factories import AccountFactory, OpportunityFactory
 

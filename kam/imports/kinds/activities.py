@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from kam.activities import services as activity_services
 from kam.activities.models import Activity
 from kam.activities.models import Kind as ActivityKind
+from kam.core.phrases import joined, phrase
 from kam.imports.cells import clean_text, parse_datetime, split_list
 from kam.imports.columns import Column, choice, text, text_of
 from kam.imports.kinds.base import (
@@ -27,7 +28,6 @@ from kam.imports.kinds.base import (
     refuse,
 )
 from kam.imports.models import Kind
-from kam.imports.phrases import joined, phrase
 from kam.pipeline.models import Opportunity
 from kam.stakeholders.models import Contact
 

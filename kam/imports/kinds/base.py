@@ -21,10 +21,10 @@ from kam.accounts.models import Account
 from kam.accounts.visibility import can_edit_account, editable_accounts, visible_accounts
 from kam.core.concurrency import ConflictError
 from kam.core.models import Role, User
+from kam.core.phrases import Phrase, joined, label, phrase
 from kam.core.visibility import visible_users
 from kam.imports.cells import CellError, parse_decimal, parse_integer
 from kam.imports.columns import Column, text
-from kam.imports.phrases import Phrase, joined, label, phrase
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 

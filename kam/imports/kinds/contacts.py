@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.accounts.models import Account
+from kam.core.phrases import Phrase, joined, phrase
 from kam.imports.cells import split_list
 from kam.imports.columns import Column, choice, code, text
 from kam.imports.kinds.base import (
@@ -20,7 +21,6 @@ from kam.imports.kinds.base import (
     refuse,
 )
 from kam.imports.models import Kind
-from kam.imports.phrases import Phrase, joined, phrase
 from kam.pipeline.models import Opportunity
 from kam.stakeholders import services as stakeholder_services
 from kam.stakeholders.models import BuyingRole, Contact, Level, PurchaseRole, Stakeholder

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.core.models import User
+from kam.core.phrases import Phrase, joined, phrase
 from kam.imports.cells import parse_date, parse_percent
 from kam.imports.columns import Column, code, text
 from kam.imports.kinds.base import (
@@ -24,7 +25,6 @@ from kam.imports.kinds.base import (
     shown,
 )
 from kam.imports.models import Kind
-from kam.imports.phrases import Phrase, joined, phrase
 from kam.pipeline.models import Opportunity
 from kam.receivables import services as receivable_services
 from kam.receivables.models import Contract, Invoice

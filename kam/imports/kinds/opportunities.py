@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from kam.accounts.models import Account
 from kam.core.models import User
+from kam.core.phrases import in_every_language, joined, phrase
 from kam.imports.cells import header_key, parse_bool, parse_date, parse_decimal
 from kam.imports.columns import Column, choice, code, text, text_of
 from kam.imports.kinds.base import (
@@ -25,7 +26,6 @@ from kam.imports.kinds.base import (
     refuse,
 )
 from kam.imports.models import Kind
-from kam.imports.phrases import in_every_language, joined, phrase
 from kam.pipeline import services as pipeline_services
 from kam.pipeline.models import ForecastCategory, Opportunity, Stage, Status
 

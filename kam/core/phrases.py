@@ -1,36 +1,42 @@
-"""An import report's words, kept as a message and its values and put into words when read.
+"""Words kept as a message and its values, put into words when read (a *phrase*).
 
-A report is read by whoever opens it, in their language, which need not be the language
-of the upload. So a report stores no finished sentence but a *phrase*, as
-:mod:`kam.notifications.phrases` does for a notification (the import is independent of
-the notifications, so it keeps this small equivalent): the message's source text (its
+A notification, an import report or any other stored text may be read by a Chinese and an
+English colleague, and a person may change their language after it was written. So such a
+text is stored not as a finished sentence but as a phrase: the message's source text (its
 msgid) with its values, as JSON::
 
-    {"msg": "“%(value)s” is not a number.", "args": {"value": "约300人"}}
+    {"msg": "Invoice %(number)s of %(account)s is overdue",
+     "args": {"number": "INV-7", "account": "华东电网"}}
 
-and :func:`render` translates it in the language active where it is read (the page, the
-API, the error workbook). A value is data shown as it is (a cell's text), a phrase (a
-label), values joined, or, for a refusal another area's services put into words, that
-text in every language KAM speaks (``{"i18n": {...}}``). A report written before phrases
-keeps its text as it was stored (a plain string).
+and :func:`render` translates it in the language active where it is read: the reader's on a
+page and in the API, the recipient's in an email or a group bot's message;
+:func:`render_html` does the same for a page, marking the values that are data.
+
+A value is data shown as it is (a name, a cell's text, an amount already grouped), a phrase
+(a translated label inside a message), a day or a moment (written in the reader's format),
+values joined into one, or, for a text another area has already put into words, that text
+in every language KAM speaks. A row written before phrases keeps its text as it was stored
+(``{"text": ...}``, or a plain string).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-#: A phrase or one of its values, as stored (JSON); a plain string from before phrases.
+#: A phrase or one of its values, as stored (JSON).
 Phrase = dict[str, Any]
 
 _PLACEHOLDER = re.compile(r"%%|%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
@@ -57,7 +63,7 @@ def label(text: str | Promise) -> Phrase:
 
 
 def literal(text: str) -> Phrase:
-    """A text shown as written, in every language."""
+    """A text shown as written, in every language (data, or a text stored before phrases)."""
     return {"text": text}
 
 
@@ -65,8 +71,16 @@ def joined(values: Iterable[object], separator: str = "、") -> Phrase:
     return {"join": [encode(value) for value in values], "sep": separator}
 
 
+def calendar_day(value: date, format_name: str = "DATE_FORMAT") -> Phrase:
+    return {"date": value.isoformat(), "format": format_name}
+
+
+def moment(value: datetime, format_name: str = "SHORT_DATETIME_FORMAT") -> Phrase:
+    return {"datetime": value.isoformat(), "format": format_name}
+
+
 def in_every_language(words: Callable[[], object]) -> Phrase:
-    """A text put into words elsewhere, said once per language KAM speaks."""
+    """A text another area puts into words (a rule's verdict), said once per language."""
     said = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -76,18 +90,31 @@ def in_every_language(words: Callable[[], object]) -> Phrase:
 
 def encode(value: object) -> object:
     """A value of a phrase as JSON: data stays as it is, translatable texts keep their
-    source text."""
-    if value is None or isinstance(value, bool | int | str | dict):
+    source text. A text of another area translated when read (a red flag's ``Text`` with
+    its ``template`` and ``params``, labels joined through ``labels``) keeps its parts."""
+    if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, dict):
+        return value  # a phrase already
     if isinstance(value, Promise):
         return {"msg": msgid(value)}
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, datetime):
+        return moment(value)
+    if isinstance(value, date):
+        return calendar_day(value)
+    template, params = getattr(value, "template", None), getattr(value, "params", None)
+    if template is not None:
+        return phrase(template, **dict(params or {}))
+    labels = getattr(value, "labels", None)
+    if labels is not None:
+        return joined(labels)
     return str(value)
 
 
 def _argument(value: object) -> object:
-    """A value for the message's placeholder: numbers stay numbers (``%(count)d``)."""
+    """A value for the message's placeholder: numbers stay numbers (``%(days)d``)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return render(value)
@@ -105,14 +132,19 @@ def render(value: object) -> str:
         if args:
             text = text % {name: _argument(arg) for name, arg in args.items()}
         return capfirst(text) if value.get("cap") else text
+    if "text" in value:
+        return str(value["text"])
     if "join" in value:
         return str(value.get("sep", "、")).join(render(part) for part in value["join"])
+    if "date" in value:
+        return date_format(date.fromisoformat(value["date"]), value.get("format", "DATE_FORMAT"))
+    if "datetime" in value:
+        when = timezone.localtime(datetime.fromisoformat(value["datetime"]))
+        return date_format(when, value.get("format", "SHORT_DATETIME_FORMAT"))
     if "i18n" in value:
         said = value["i18n"]
         language = translation.get_language() or settings.LANGUAGE_CODE
         return str(said.get(language) or said.get(settings.LANGUAGE_CODE) or "")
-    if "text" in value:
-        return str(value["text"])
     return ""
 
 
@@ -121,10 +153,10 @@ def _data(text: str) -> SafeString:
 
 
 def render_html(value: object, language: str = "") -> SafeString:
-    """The phrase as HTML for a page: its values that come from the file (a cell, a
-    header) marked as customer data, so a reader (and the browser audit) tells the
-    file's words from KAM's. A text stored before phrases is marked with the language it
-    was written in (``language``, the upload's)."""
+    """The phrase as HTML for a page: its values that are data (a name, a file's cell or
+    header) marked as customer data, so a reader (and the browser audit) tells them from
+    KAM's words. A text stored before phrases is marked with the language it was written
+    in (``language``)."""
     if not isinstance(value, dict):
         if value is None or value == "":
             return SafeString("")
