@@ -32,6 +32,7 @@ _AREAS = [
 _MORE_AREAS = [
     ("performance", _("Team performance"), "performance:index", "/performance/"),
     ("imports", _("Import"), "imports:index", "/imports/"),
+    ("playbook", _("Objection playbook"), "coach:playbook", "/coach/playbook/"),
 ]
 
 
