@@ -23,8 +23,10 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from kam.ui.templatetags.figures import figure
@@ -161,8 +163,21 @@ def shown_value(
     return ShownValue(str(value), data=True)
 
 
-def _label(field: models.Field[Any, Any] | None, key: str) -> str:
-    return capfirst(str(field.verbose_name)) if field is not None else key
+def _label(field: models.Field[Any, Any] | None, key: str) -> tuple[str, bool]:
+    """The field's name in the reader's words, and whether it is shown raw (as stored).
+
+    A field named without a translatable verbose name (Django's default from the column
+    name) reads in the reader's language only where a catalogue knows the words; else it
+    is shown as stored, set apart like a key that is not a field."""
+    if field is None:
+        return key, True
+    name = field.verbose_name
+    if isinstance(name, Promise):
+        return capfirst(str(name)), False
+    words = gettext(str(name))
+    if words != name or (translation.get_language() or "en").startswith("en"):
+        return capfirst(words), False
+    return key, True
 
 
 def changes_display(events: Iterable[AuditEvent]) -> dict[int, list[ShownChange]]:
@@ -175,11 +190,12 @@ def changes_display(events: Iterable[AuditEvent]) -> dict[int, list[ShownChange]
         rows = []
         for key, field, values in _entries(event):
             words = [shown_value(field, value, related) for value in values]
+            label, raw = _label(field, key)
             rows.append(
                 ShownChange(
                     key=key,
-                    label=_label(field, key),
-                    raw=field is None,
+                    label=label,
+                    raw=raw,
                     after=words[-1],
                     before=words[0] if len(words) == 2 else None,
                 )

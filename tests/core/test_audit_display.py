@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kam.core import audit
 from kam.core.audit_display import changes_display
@@ -122,3 +122,30 @@ def test_a_value_of_a_created_record_reads_as_one_value(org):
     shown = {c.key: c for c in changes_display([event])[event.pk]}
     assert shown["amount"].before is None and shown["amount"].after.text == "98,000"
     assert shown["currency"].after.text == "—"
+
+
+def test_a_field_without_a_translatable_name_never_puts_english_on_a_chinese_page(org):
+    """A column named by Django's default (a plain verbose name, not marked for translation)
+    reads in Chinese where a catalogue knows its words, and otherwise as its stored key,
+    set apart like a removed field: never as English words on a Chinese page."""
+    from kam.core.models import LoginFailure
+    from kam.imports.models import ImportBatch
+
+    assert isinstance(ImportBatch._meta.get_field("language").verbose_name, str)
+    batch = audit.record(
+        AuditEvent.Action.CREATE, ImportBatch(pk=1), by=org.rep, changes={"language": "zh-hans"}
+    )
+    failure = audit.record(
+        AuditEvent.Action.CREATE,
+        LoginFailure(pk=1, username="x", ip_address="10.0.0.1", at=timezone.now()),
+        by=None,
+        changes={"ip_address": "10.0.0.1"},
+    )
+    with translation.override("zh-hans"):
+        language = changes_display([batch])[batch.pk][0]
+        address = changes_display([failure])[failure.pk][0]
+    assert (language.label, language.raw) == ("语言", False)
+    assert (address.label, address.raw) == ("ip_address", True)
+    with translation.override("en"):
+        address = changes_display([failure])[failure.pk][0]
+    assert (address.label, address.raw) == ("Ip address", False)
